@@ -1,0 +1,58 @@
+"""Keeps the recorded part of a run's path: every k-th iteration, and only some starts."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Recorder:
+    """Collects ``(x, f, ||g||)`` at the iterations and for the starts asked for.
+
+    The runner's arrays are never modified in place (the optimizers are pure), so the recorder
+    keeps references instead of copies when it records every start.
+    """
+
+    def __init__(self, every: int | None, starts: object, batch_shape: tuple[int, ...]) -> None:
+        self.every = every
+        self.starts = _check_starts(starts, batch_shape)
+        self._flat_batch = (int(np.prod(batch_shape, dtype=int)),)
+        self._iters: list[int] = []
+        self._x: list[np.ndarray] = []
+        self._f: list[np.ndarray] = []
+        self._g: list[np.ndarray] = []
+
+    def wants(self, iteration: int, last: bool) -> bool:
+        return self.every is not None and (last or iteration % self.every == 0)
+
+    def add(self, iteration: int, x: np.ndarray, fx: np.ndarray, grad_norm: np.ndarray) -> None:
+        if self.starts is not None:
+            d = x.shape[-1]
+            x = x.reshape(self._flat_batch + (d,))[self.starts]
+            fx = fx.reshape(self._flat_batch)[self.starts]
+            grad_norm = grad_norm.reshape(self._flat_batch)[self.starts]
+        self._iters.append(iteration)
+        self._x.append(x)
+        self._f.append(fx)
+        self._g.append(grad_norm)
+
+    def arrays(self):
+        """``(path, path_fun, path_grad_norm, path_iter)``; the first three None when off."""
+        iters = np.asarray(self._iters, dtype=int)
+        if self.every is None:
+            return None, None, None, iters
+        return np.stack(self._x), np.stack(self._f), np.stack(self._g), iters
+
+
+def _check_starts(starts: object, batch_shape: tuple[int, ...]) -> np.ndarray | None:
+    if starts is None:
+        return None
+    n = int(np.prod(batch_shape, dtype=int))
+    try:
+        index = np.asarray(starts, dtype=int).ravel()
+    except (TypeError, ValueError):
+        raise TypeError(f"record_starts must be whole numbers, not {starts!r}") from None
+    if index.size == 0 or (index < 0).any() or (index >= n).any():
+        raise ValueError(
+            f"record_starts must be indices in [0, {n}) of the {n} starts, not {starts!r}"
+        )
+    return index

@@ -1,0 +1,79 @@
+"""Checks of hyperparameters at the public boundary.
+
+Every check returns the value in the form the update steps use: a Python float for a
+scalar, or a float array for a per-setting batch. An array hyperparameter has the shape
+of the batch (the leading dimensions of ``x``, without the last one), so that a sweep
+can run many settings in one pass; :func:`per_row` adds the trailing axis that lets it
+broadcast against ``x`` of shape ``(..., d)``.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Union
+
+import numpy as np
+
+Hyper = Union[float, np.ndarray]
+
+
+def as_hyper(name: str, value: object) -> Hyper:
+    """Return ``value`` as a float or a float array, or raise a TypeError naming ``name``."""
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be a number or an array of numbers, not {value!r}")
+    if isinstance(value, numbers.Real):
+        return float(value)
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{name} must be a number or an array of numbers, not {value!r}"
+        ) from None
+    return float(array) if array.ndim == 0 else array
+
+
+def _describe(value: Hyper) -> str:
+    if isinstance(value, np.ndarray):
+        bad = value.ravel()[0]
+        return f"an array containing {bad!r}"
+    return repr(value)
+
+
+def _check(name: str, value: object, ok, allowed: str) -> Hyper:
+    hyper = as_hyper(name, value)
+    with np.errstate(invalid="ignore"):
+        good = np.asarray(ok(np.asarray(hyper)))
+    if not good.all():
+        offender = hyper if not isinstance(hyper, np.ndarray) else hyper[~good]
+        raise ValueError(f"{name} must be {allowed}, not {_describe(offender)}")
+    return hyper
+
+
+def positive(name: str, value: object) -> Hyper:
+    """A finite number > 0 (step sizes, learning rates)."""
+    return _check(name, value, lambda a: np.isfinite(a) & (a > 0), "finite and > 0")
+
+
+def non_negative(name: str, value: object) -> Hyper:
+    """A finite number >= 0 (eps, weight decay)."""
+    return _check(name, value, lambda a: np.isfinite(a) & (a >= 0), "finite and >= 0")
+
+
+def unit_interval(name: str, value: object) -> Hyper:
+    """A number in [0, 1) (momentum, betas)."""
+    return _check(name, value, lambda a: (a >= 0) & (a < 1), "in [0, 1)")
+
+
+def one_of(name: str, value: object, allowed: tuple[str, ...]) -> str:
+    """One of the strings in ``allowed``."""
+    if value not in allowed:
+        options = ", ".join(repr(a) for a in allowed)
+        raise ValueError(f"{name} must be one of {options}, not {value!r}")
+    return str(value)
+
+
+def per_row(value: Hyper) -> Hyper:
+    """Give an array hyperparameter a trailing axis so it broadcasts over ``(..., d)``."""
+    if isinstance(value, np.ndarray):
+        return value[..., np.newaxis]
+    return value

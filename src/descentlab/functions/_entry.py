@@ -1,0 +1,60 @@
+"""One catalog record: value and gradient side by side, domain, known minima, citation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from descentlab.problem import Problem
+
+
+@dataclass(frozen=True)
+class FunctionEntry:
+    """A test function of the catalog.
+
+    ``f`` and ``grad`` are vectorized over ``(..., d)``. ``dim`` is the fixed dimension, or
+    ``None`` for a function defined in any dimension (then ``default_dim`` is used when none is
+    asked for). ``domain`` is one ``(lo, hi)`` pair for every dimension, or one pair per
+    dimension. ``minimizers(d)`` gives the known global minimizers as ``(k, d)``.
+    """
+
+    name: str
+    f: Callable[[np.ndarray], np.ndarray]
+    grad: Callable[[np.ndarray], np.ndarray]
+    domain: tuple[tuple[float, float], ...]
+    minimum: float
+    minimizers: Callable[[int], np.ndarray]
+    formula: str
+    description: str
+    citation: str
+    dim: int | None = None
+    default_dim: int = 2
+
+    def resolve_dim(self, dim: int | None) -> int:
+        """The dimension to use for a request of ``dim`` (None: the natural one)."""
+        if dim is None:
+            return self.dim if self.dim is not None else self.default_dim
+        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or dim < 1:
+            raise ValueError(f"dim must be a whole number >= 1, not {dim!r}")
+        if self.dim is not None and dim != self.dim:
+            raise ValueError(f"dim must be {self.dim} for function {self.name!r}, not {dim}")
+        return int(dim)
+
+    def bounds(self, dim: int) -> np.ndarray:
+        if len(self.domain) == 1:
+            return np.repeat(np.asarray(self.domain, dtype=float), dim, axis=0)
+        return np.asarray(self.domain, dtype=float)
+
+    def problem(self, dim: int | None = None, bounds: object = None) -> Problem:
+        """This function as a :class:`Problem` in ``dim`` dimensions (optionally other bounds)."""
+        d = self.resolve_dim(dim)
+        return Problem(
+            f=self.f,
+            grad=self.grad,
+            bounds=self.bounds(d) if bounds is None else bounds,
+            minimum=self.minimum,
+            minimizers=self.minimizers(d),
+            name=self.name,
+        )

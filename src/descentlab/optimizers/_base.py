@@ -1,0 +1,65 @@
+"""What every optimizer shares: the interface and the description the CLI lists.
+
+An optimizer is a frozen dataclass of hyperparameters with two pure methods:
+
+- ``init(x) -> state``: the state before the first step, a ``NamedTuple`` whose first field
+  is ``count``, the number of steps taken so far;
+- ``step(x, grad, state) -> (x_new, state_new)``: one update. Nothing is changed in place.
+
+``x`` has shape ``(..., d)``: one start is ``(d,)``, many starts ``(n, d)``. Hyperparameters may be
+arrays of the leading (batch) shape, so that many settings run in the same pass.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, ClassVar, NamedTuple
+
+import numpy as np
+
+
+def hyperparameter(default: Any, help: str) -> Any:
+    """A dataclass field that the CLI and ``descentlab optimizers`` show with its help."""
+    return dataclasses.field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class HyperparameterInfo:
+    name: str
+    default: Any
+    help: str
+
+
+class Optimizer:
+    """Base class of the optimizers; subclasses are frozen dataclasses."""
+
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    reference: ClassVar[str]
+
+    def init(self, x: np.ndarray) -> NamedTuple:
+        raise NotImplementedError
+
+    def step(self, x: np.ndarray, grad: np.ndarray, state: Any) -> tuple[np.ndarray, Any]:
+        raise NotImplementedError
+
+    @classmethod
+    def hyperparameters(cls) -> list[HyperparameterInfo]:
+        return [
+            HyperparameterInfo(f.name, f.default, f.metadata.get("help", ""))
+            for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+        ]
+
+    def settings(self) -> dict[str, Any]:
+        """The hyperparameters as plain values (for reports and JSON)."""
+        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {"schedule": type(value).__name__, **fields}
+    return value

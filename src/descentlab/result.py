@@ -1,0 +1,107 @@
+"""What a run returns: one dataclass with fixed fields, and the status of each start."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+import numpy as np
+
+
+class Status(str, Enum):
+    """How a start ended. Running out of iterations and diverging are statuses, not errors."""
+
+    CONVERGED = "converged"
+    MAX_ITER = "max_iter"
+    DIVERGED = "diverged"
+    STOPPED = "stopped"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass
+class Result:
+    """The outcome of :func:`descentlab.minimize`.
+
+    Shapes use ``B`` for the batch shape (``()`` for one start, ``(n,)`` for ``n`` starts),
+    ``d`` for the dimension and ``K`` for the number of recorded iterations.
+
+    Attributes
+    ----------
+    x : ndarray, shape B + (d,)
+        Final points (for a diverged start: its last finite point).
+    fun : ndarray, shape B
+        Objective values at ``x``.
+    grad_norm : ndarray, shape B
+        Euclidean norms of the gradient at ``x``.
+    nit : ndarray of int, shape B
+        Iterations (updates) each start made.
+    status, message : ndarray of str, shape B
+        :class:`Status` values and a sentence saying why each start stopped.
+    path : ndarray, shape (K,) + B' + (d,), or None
+        Recorded points, the start included, ``None`` when recording is off. ``B'`` is ``B``,
+        or ``(len(record_starts),)`` when only some starts are recorded.
+    path_fun, path_grad_norm : ndarray, shape (K,) + B', or None
+        Objective values and gradient norms at the recorded points.
+    path_iter : ndarray of int, shape (K,)
+        The iteration of each recorded row (0 is the start).
+    record_starts : ndarray of int or None
+        Which starts (flat indices) ``path`` holds, or None for all.
+    nfev, njev : int
+        Calls of the objective and of the gradient, each on the whole batch.
+    time : float
+        Wall time of the run in seconds.
+    """
+
+    x: np.ndarray
+    fun: np.ndarray
+    grad_norm: np.ndarray
+    nit: np.ndarray
+    status: np.ndarray
+    message: np.ndarray
+    path: np.ndarray | None
+    path_fun: np.ndarray | None
+    path_grad_norm: np.ndarray | None
+    path_iter: np.ndarray
+    record_starts: np.ndarray | None
+    nfev: int
+    njev: int
+    time: float
+
+    @property
+    def success(self) -> np.ndarray:
+        """True where a start converged to the requested tolerance."""
+        return self.status == Status.CONVERGED.value
+
+    @property
+    def n_starts(self) -> int:
+        return int(np.prod(self.fun.shape, dtype=int))
+
+    def best(self) -> int:
+        """Flat index of the start with the lowest final value (NaN ignored)."""
+        return int(np.nanargmin(np.ravel(self.fun)))
+
+    def to_dict(self, include_path: bool = False) -> dict[str, Any]:
+        """The result as JSON-ready data (see the README for the schema)."""
+        data: dict[str, Any] = {
+            "x": self.x.tolist(),
+            "fun": self.fun.tolist(),
+            "grad_norm": self.grad_norm.tolist(),
+            "nit": self.nit.tolist(),
+            "status": self.status.tolist(),
+            "message": self.message.tolist(),
+            "nfev": self.nfev,
+            "njev": self.njev,
+            "time": self.time,
+        }
+        if include_path and self.path is not None:
+            data["path"] = {
+                "iteration": self.path_iter.tolist(),
+                "x": self.path.tolist(),
+                "fun": self.path_fun.tolist(),
+                "grad_norm": self.path_grad_norm.tolist(),
+                "starts": None if self.record_starts is None else self.record_starts.tolist(),
+            }
+        return data
