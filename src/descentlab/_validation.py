@@ -26,9 +26,7 @@ def as_hyper(name: str, value: object) -> Hyper:
     try:
         array = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        raise TypeError(
-            f"{name} must be a number or an array of numbers, not {value!r}"
-        ) from None
+        raise TypeError(f"{name} must be a number or an array of numbers, not {value!r}") from None
     return float(array) if array.ndim == 0 else array
 
 

@@ -89,5 +89,7 @@ def as_bounds(bounds: object) -> np.ndarray:
     if bad.size:
         i = int(bad[0])
         lo, hi = array[i]
-        raise ValueError(f"bounds must have lo <= hi in every dimension, not [{lo}, {hi}] in {i}")
+        raise ValueError(
+            f"bounds must have lo <= hi in every dimension, not [{lo}, {hi}] in dimension {i}"
+        )
     return array

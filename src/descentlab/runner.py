@@ -224,9 +224,7 @@ def _mark_diverged(run: _Run, finite, g, x_new, i: int) -> None:
         ("point", ~np.isfinite(x_new).all(axis=-1)),
         ("value", bad),
     ):
-        run.stop(
-            bad & culprit, i - 1, Status.DIVERGED, f"non-finite {what} at iteration {i}"
-        )
+        run.stop(bad & culprit, i - 1, Status.DIVERGED, f"non-finite {what} at iteration {i}")
 
 
 def _evaluate(f, x: np.ndarray, batch_shape: tuple[int, ...]) -> np.ndarray:

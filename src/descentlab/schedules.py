@@ -112,3 +112,22 @@ def value_at(value: Hyper | Schedule, t: int) -> Hyper:
     if isinstance(value, Schedule):
         value = value(t)
     return check.per_row(value)
+
+
+SCHEDULE_KINDS = ("constant", "exponential", "inverse-time", "inverse-sqrt")
+
+
+def make_schedule(
+    kind: str, initial: object, rate: float | None = None, decay_steps: float = 1.0
+) -> Schedule:
+    """A schedule by name, as the command line asks for it (``rate`` where the kind needs one)."""
+    check.one_of("schedule", kind, SCHEDULE_KINDS)
+    if kind in ("exponential", "inverse-time") and rate is None:
+        raise ValueError(f"schedule {kind!r} needs a decay rate, and none was given")
+    if kind == "constant":
+        return Constant(initial)
+    if kind == "exponential":
+        return ExponentialDecay(initial, rate, decay_steps)
+    if kind == "inverse-time":
+        return InverseTimeDecay(initial, rate, decay_steps)
+    return InverseSqrtDecay(initial, decay_steps)

@@ -33,9 +33,7 @@ def uniform_starts(bounds: np.ndarray, starts: int | None, seed: object) -> np.n
     return lo + rng.rand(*shape) * (hi - lo)
 
 
-def initial_points(
-    problem: Problem, x0: object, seed: object, starts: int | None
-) -> np.ndarray:
+def initial_points(problem: Problem, x0: object, seed: object, starts: int | None) -> np.ndarray:
     """The starting points of a run as a float array of shape ``(..., d)``."""
     if starts is not None and (
         isinstance(starts, bool) or not isinstance(starts, numbers.Integral) or starts < 1

@@ -19,9 +19,16 @@ from typing import Any, ClassVar, NamedTuple
 import numpy as np
 
 
-def hyperparameter(default: Any, help: str) -> Any:
-    """A dataclass field that the CLI and ``descentlab optimizers`` show with its help."""
-    return dataclasses.field(default=default, metadata={"help": help})
+def hyperparameter(
+    default: Any, help: str, *, choices: tuple[str, ...] | None = None, schedule: bool = False
+) -> Any:
+    """A dataclass field that the CLI and ``descentlab optimizers`` show with its help.
+
+    ``choices`` lists the allowed strings of a string hyperparameter; ``schedule`` marks the one
+    that accepts a :class:`~descentlab.schedules.Schedule` (the step size).
+    """
+    metadata = {"help": help, "choices": choices, "schedule": schedule}
+    return dataclasses.field(default=default, metadata=metadata)
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,8 @@ class HyperparameterInfo:
     name: str
     default: Any
     help: str
+    choices: tuple[str, ...] | None = None
+    schedule: bool = False
 
 
 class Optimizer:
@@ -47,7 +56,13 @@ class Optimizer:
     @classmethod
     def hyperparameters(cls) -> list[HyperparameterInfo]:
         return [
-            HyperparameterInfo(f.name, f.default, f.metadata.get("help", ""))
+            HyperparameterInfo(
+                f.name,
+                f.default,
+                f.metadata.get("help", ""),
+                f.metadata.get("choices"),
+                f.metadata.get("schedule", False),
+            )
             for f in dataclasses.fields(cls)  # type: ignore[arg-type]
         ]
 

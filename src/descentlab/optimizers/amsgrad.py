@@ -40,11 +40,15 @@ class AMSGrad(Optimizer):
     summary = "m = b1t*m + (1-b1t)*g; v = b2*v + (1-b2)*g^2; vhat = max(vhat, v); x -= a*m/(sqrt(vhat)+eps)"
     reference = "Reddi, Kale & Kumar, On the Convergence of Adam and Beyond, ICLR 2018"
 
-    alpha: float | np.ndarray | Schedule = hyperparameter(0.002, "step size alpha(t)")
+    alpha: float | np.ndarray | Schedule = hyperparameter(
+        0.002, "step size alpha(t)", schedule=True
+    )
     beta1: float | np.ndarray = hyperparameter(0.9, "decay of the first moment, in [0, 1)")
     beta2: float | np.ndarray = hyperparameter(0.999, "decay of the second moment, in [0, 1)")
     eps: float | np.ndarray = hyperparameter(1e-8, "added to sqrt(vhat), >= 0")
-    beta1_decay: str = hyperparameter("power", "beta1(t): power (beta1**t), constant or inverse (beta1/t)")
+    beta1_decay: str = hyperparameter(
+        "power", "beta1(t): power (beta1**t), constant, or inverse (beta1/t)", choices=BETA1_DECAYS
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "alpha", step_size("alpha", self.alpha))

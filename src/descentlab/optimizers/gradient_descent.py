@@ -32,7 +32,9 @@ class GradientDescent(Optimizer):
     summary = "x = x - step_size * g"
     reference = "Cauchy (1847); Kochenderfer & Wheeler, Algorithms for Optimization (2019), ch. 5"
 
-    step_size: float | np.ndarray | Schedule = hyperparameter(0.1, "step size (learning rate)")
+    step_size: float | np.ndarray | Schedule = hyperparameter(
+        0.1, "step size (learning rate)", schedule=True
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "step_size", step_size("step_size", self.step_size))

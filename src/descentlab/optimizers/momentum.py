@@ -35,8 +35,10 @@ class Momentum(Optimizer):
     summary = "change = step_size * g + momentum * change; x = x - change"
     reference = "Polyak (1964), USSR Comput. Math. & Math. Phys. 4(5)"
 
-    step_size: float | np.ndarray | Schedule = hyperparameter(0.1, "step size (learning rate)")
-    momentum: float | np.ndarray = hyperparameter(0.3, "weight of the previous change, in [0, 1)")
+    step_size: float | np.ndarray | Schedule = hyperparameter(
+        0.1, "step size (learning rate)", schedule=True
+    )
+    momentum: float | np.ndarray = hyperparameter(0.9, "weight of the previous change, in [0, 1)")
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "step_size", step_size("step_size", self.step_size))

@@ -1,0 +1,22 @@
+"""The top-level command group."""
+
+from __future__ import annotations
+
+import click
+
+from descentlab import __version__
+from descentlab.cli.listing import functions_command, optimizers_command
+from descentlab.cli.run import run_group
+from descentlab.cli.tutorial import tutorial_command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="descentlab")
+def cli() -> None:
+    """Gradient descent and its descendants: run, trace and compare first-order optimizers."""
+
+
+cli.add_command(run_group)
+cli.add_command(tutorial_command)
+cli.add_command(functions_command)
+cli.add_command(optimizers_command)

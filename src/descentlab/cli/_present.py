@@ -1,0 +1,55 @@
+"""How a run is shown on the terminal after it ends."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import click
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+from descentlab.optimizers import Optimizer
+from descentlab.problem import Problem
+from descentlab.result import Result
+
+MAX_ROWS = 10
+
+
+def print_summary(problem: Problem, optimizer: Optimizer, result: Result, seed: int) -> None:
+    """One line for a single start; counts and a table of the best starts for a batch."""
+    head = f"{optimizer.name} on {problem.name} (d={result.x.shape[-1]}, seed {seed})"
+    if result.x.ndim == 1:
+        click.echo(
+            f"{head}: {result.status} after {int(result.nit)} iterations "
+            f"({result.message}); f = {float(result.fun):.6g}, "
+            f"||g|| = {float(result.grad_norm):.3g}, {result.time:.3g} s"
+        )
+        return
+    counts = Counter(result.status.ravel().tolist())
+    tally = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    fun = result.fun.ravel()
+    click.echo(
+        f"{head}: {result.n_starts} starts: {tally}; best f = {np.nanmin(fun):.6g}, "
+        f"median f = {np.nanmedian(fun):.6g}, {result.time:.3g} s"
+    )
+    _best_table(result)
+
+
+def _best_table(result: Result) -> None:
+    fun = result.fun.ravel()
+    order = np.argsort(np.where(np.isnan(fun), np.inf, fun))[:MAX_ROWS]
+    table = Table(title=f"best {len(order)} of {result.n_starts} starts")
+    for column in ("start", "status", "iterations", "f", "||g||", "x"):
+        table.add_column(column)
+    x = result.x.reshape(-1, result.x.shape[-1])
+    for j in order:
+        table.add_row(
+            str(j),
+            str(result.status.ravel()[j]),
+            str(result.nit.ravel()[j]),
+            f"{fun[j]:.6g}",
+            f"{result.grad_norm.ravel()[j]:.3g}",
+            "[" + ", ".join(f"{v:.6g}" for v in x[j]) + "]",
+        )
+    Console().print(table)

@@ -1,0 +1,229 @@
+"""``descentlab run OPTIMIZER --function NAME ...``: one command per registered optimizer.
+
+Each optimizer's hyperparameters become its options (``--step-size``, ``--momentum``, ...), so
+``descentlab run momentum --help`` shows exactly what applies.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import click
+import numpy as np
+
+from descentlab import records
+from descentlab.cli._args import bounds_for, parse_pair, parse_vector
+from descentlab.cli._present import print_summary
+from descentlab.functions import get_entry
+from descentlab.optimizers import OPTIMIZERS, Optimizer
+from descentlab.runner import Tolerance, minimize
+from descentlab.schedules import SCHEDULE_KINDS, make_schedule
+
+
+class OptimizerGroup(click.Group):
+    """Sub-commands made from the optimizer registry."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(OPTIMIZERS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in OPTIMIZERS:
+            return None
+        return _command_for(name)
+
+    def resolve_command(self, ctx, args):
+        name = args[0] if args else ""
+        if name not in OPTIMIZERS and not name.startswith("-"):
+            known = ", ".join(OPTIMIZERS)
+            raise click.UsageError(f"optimizer must be one of {known}, not {name!r}", ctx)
+        return super().resolve_command(ctx, args)
+
+
+@click.group("run", cls=OptimizerGroup)
+def run_group() -> None:
+    """Minimize a test function with an optimizer and print the trace or a summary."""
+
+
+def _common_options(command):
+    options = [
+        click.option(
+            "--function",
+            "-f",
+            "function",
+            required=True,
+            help="Catalog function (see 'descentlab functions').",
+        ),
+        click.option(
+            "--dim",
+            type=click.IntRange(min=1),
+            help="Dimension, for functions defined in any dimension.",
+        ),
+        click.option(
+            "--bounds",
+            "bounds",
+            multiple=True,
+            metavar="LO,HI ...",
+            help="Start box: one LO,HI pair for all dimensions, or one per dimension.",
+        ),
+        click.option(
+            "--x0", help="Starting point as comma-separated numbers (instead of a random start)."
+        ),
+        click.option(
+            "--seed",
+            type=click.IntRange(0, 2**32 - 1),
+            help="Seed of the random starts (default: a fresh one, reported).",
+        ),
+        click.option(
+            "--n-iter",
+            type=click.IntRange(min=1),
+            default=100,
+            show_default=True,
+            help="Largest number of iterations.",
+        ),
+        click.option(
+            "--starts",
+            type=click.IntRange(min=1),
+            help="Number of random starts, run as one batch.",
+        ),
+        click.option(
+            "--gtol",
+            type=click.FloatRange(min=0),
+            help="Stop a start when its gradient norm is at most this.",
+        ),
+        click.option(
+            "--ftol", type=click.FloatRange(min=0), help="Stop a start when f - f* is at most this."
+        ),
+        click.option(
+            "--schedule", type=click.Choice(SCHEDULE_KINDS), help="Schedule for the step size."
+        ),
+        click.option(
+            "--decay-rate", type=float, help="Rate of the exponential or inverse-time schedule."
+        ),
+        click.option(
+            "--decay-steps",
+            type=click.FloatRange(min=0, min_open=True),
+            default=1.0,
+            show_default=True,
+            help="Time scale of the schedule.",
+        ),
+        click.option(
+            "--record-every",
+            type=click.IntRange(min=1),
+            default=1,
+            show_default=True,
+            help="Record the path every k-th iteration.",
+        ),
+        click.option("--quiet", "-q", is_flag=True, help="Print only the summary, not the trace."),
+        click.option(
+            "--json",
+            "json_file",
+            type=click.Path(dir_okay=False, allow_dash=True),
+            help="Write the run as JSON to FILE ('-' for standard output).",
+        ),
+        click.option("--save-path", is_flag=True, help="Include the recorded path in the JSON."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _hyperparameter_options(cls: type[Optimizer]):
+    def decorate(command):
+        for info in reversed(cls.hyperparameters()):
+            flag = "--" + info.name.replace("_", "-")
+            kind = click.Choice(info.choices) if info.choices else float
+            command = click.option(
+                flag,
+                info.name,
+                type=kind,
+                default=None,
+                help=f"{info.help} [default: {info.default}]",
+            )(command)
+        return command
+
+    return decorate
+
+
+@functools.cache
+def _command_for(name: str) -> click.Command:
+    cls = OPTIMIZERS[name]
+
+    @click.command(name, help=f"{cls.__name__}: {cls.summary}  ({cls.reference})")
+    @_common_options
+    @_hyperparameter_options(cls)
+    def command(**options: Any) -> None:
+        _run(cls, options)
+
+    return command
+
+
+def _run(cls: type[Optimizer], options: dict[str, Any]) -> None:
+    hyper_names = [h.name for h in cls.hyperparameters()]
+    hypers = {k: options.pop(k) for k in hyper_names if options.get(k) is not None}
+    _apply_schedule(cls, hypers, options)
+    optimizer = cls(**hypers)
+    problem = _problem(options)
+    seed = options["seed"] if options["seed"] is not None else _fresh_seed()
+    x0 = parse_vector("--x0", options["x0"]) if options["x0"] else None
+    tol = Tolerance(grad=options["gtol"], fun=options["ftol"])
+    to_stdout = options["json_file"] == "-"
+    single = (options["starts"] or 1) == 1 and (x0 is None or np.ndim(x0) == 1)
+    result = minimize(
+        problem,
+        optimizer,
+        n_iter=options["n_iter"],
+        x0=x0,
+        seed=seed,
+        starts=options["starts"],
+        tol=tol,
+        record=options["record_every"],
+        verbose=single and not options["quiet"] and not to_stdout,
+    )
+    if options["json_file"]:
+        settings = {
+            "seed": seed,
+            "n_iter": options["n_iter"],
+            "starts": options["starts"],
+            "x0": x0,
+            "tol": {"grad": tol.grad, "fun": tol.fun},
+        }
+        record = records.run_record(problem, optimizer, result, settings, options["save_path"])
+        if to_stdout:
+            click.echo(records.dumps(record))
+            return
+        records.save(record, options["json_file"])
+    print_summary(problem, optimizer, result, seed)
+
+
+def _apply_schedule(cls: type[Optimizer], hypers: dict[str, Any], options: dict[str, Any]) -> None:
+    if options["schedule"] is None:
+        if options["decay_rate"] is not None:
+            raise click.UsageError("--decay-rate needs --schedule")
+        return
+    step = next(h for h in cls.hyperparameters() if h.schedule)
+    initial = hypers.get(step.name, step.default)
+    hypers[step.name] = make_schedule(
+        options["schedule"], initial, options["decay_rate"], options["decay_steps"]
+    )
+
+
+def _problem(options: dict[str, Any]):
+    entry = get_entry(options["function"])
+    dim = entry.resolve_dim(options["dim"])
+    if (
+        options["bounds"]
+        and options["dim"] is None
+        and entry.dim is None
+        and len(options["bounds"]) > 1
+    ):
+        dim = len(options["bounds"])
+    bounds = None
+    if options["bounds"]:
+        pairs = tuple(parse_pair("--bounds", text) for text in options["bounds"])
+        bounds = bounds_for(pairs, dim)
+    return entry.problem(dim, bounds)
+
+
+def _fresh_seed() -> int:
+    return int(np.random.SeedSequence().entropy % 2**32)
