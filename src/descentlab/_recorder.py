@@ -27,7 +27,7 @@ class Recorder:
     def add(self, iteration: int, x: np.ndarray, fx: np.ndarray, grad_norm: np.ndarray) -> None:
         if self.starts is not None:
             d = x.shape[-1]
-            x = x.reshape(self._flat_batch + (d,))[self.starts]
+            x = x.reshape((*self._flat_batch, d))[self.starts]
             fx = fx.reshape(self._flat_batch)[self.starts]
             grad_norm = grad_norm.reshape(self._flat_batch)[self.starts]
         self._iters.append(iteration)

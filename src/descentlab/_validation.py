@@ -10,11 +10,9 @@ broadcast against ``x`` of shape ``(..., d)``.
 from __future__ import annotations
 
 import numbers
-from typing import Union
-
 import numpy as np
 
-Hyper = Union[float, np.ndarray]
+Hyper = float | np.ndarray
 
 
 def as_hyper(name: str, value: object) -> Hyper:

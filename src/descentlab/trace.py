@@ -28,7 +28,7 @@ class TutorialTrace:
         if x.ndim == 1:
             self._write(">%d f(%s) = %.5f" % (i, x, fx))
             return
-        for j, (xj, fj) in enumerate(zip(x.reshape(-1, x.shape[-1]), fx.ravel())):
+        for j, (xj, fj) in enumerate(zip(x.reshape(-1, x.shape[-1]), fx.ravel(), strict=True)):
             self._write(">%d [%d] f(%s) = %.5f" % (i, j, xj, fj))
 
     def finish(self, result: Result) -> None:
@@ -37,5 +37,5 @@ class TutorialTrace:
         if x.ndim == 1:
             self._write("f(%s) = %f" % (x, fun))
             return
-        for j, (xj, fj) in enumerate(zip(x.reshape(-1, x.shape[-1]), fun.ravel())):
+        for j, (xj, fj) in enumerate(zip(x.reshape(-1, x.shape[-1]), fun.ravel(), strict=True)):
             self._write("[%d] f(%s) = %f" % (j, xj, fj))

@@ -37,7 +37,10 @@ class AMSGrad(Optimizer):
     """
 
     name = "amsgrad"
-    summary = "m = b1t*m + (1-b1t)*g; v = b2*v + (1-b2)*g^2; vhat = max(vhat, v); x -= a*m/(sqrt(vhat)+eps)"
+    summary = (
+        "m = b1(t)*m + (1-b1(t))*g; v = b2*v + (1-b2)*g^2; vhat = max(vhat, v); "
+        "x = x - alpha*m/(sqrt(vhat)+eps)"
+    )
     reference = "Reddi, Kale & Kumar, On the Convergence of Adam and Beyond, ICLR 2018"
 
     alpha: float | np.ndarray | Schedule = hyperparameter(
