@@ -10,6 +10,7 @@ broadcast against ``x`` of shape ``(..., d)``.
 from __future__ import annotations
 
 import numbers
+
 import numpy as np
 
 Hyper = float | np.ndarray

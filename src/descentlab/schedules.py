@@ -87,7 +87,7 @@ class InverseTimeDecay(Schedule):
 
 @dataclass(frozen=True)
 class InverseSqrtDecay(Schedule):
-    """``initial / sqrt(1 + (t - 1) / decay_steps)``; ``decay_steps=1`` gives ``initial / sqrt(t)``."""
+    """``initial / sqrt(1 + (t - 1) / decay_steps)``; ``decay_steps=1``: ``initial / sqrt(t)``."""
 
     initial: Hyper
     decay_steps: float = 1.0
