@@ -163,12 +163,12 @@ def _run(cls: type[Optimizer], options: dict[str, Any]) -> None:
     hypers = {k: options.pop(k) for k in hyper_names if options.get(k) is not None}
     _apply_schedule(cls, hypers, options)
     optimizer = cls(**hypers)
-    problem = _problem(options)
-    seed = options["seed"] if options["seed"] is not None else _fresh_seed()
     x0 = parse_vector("--x0", options["x0"]) if options["x0"] else None
+    problem = _problem(options, x0)
+    seed = options["seed"] if options["seed"] is not None else _fresh_seed()
     tol = Tolerance(grad=options["gtol"], fun=options["ftol"])
     to_stdout = options["json_file"] == "-"
-    single = (options["starts"] or 1) == 1 and (x0 is None or np.ndim(x0) == 1)
+    single = options["starts"] is None or options["starts"] == 1
     result = minimize(
         problem,
         optimizer,
@@ -208,16 +208,16 @@ def _apply_schedule(cls: type[Optimizer], hypers: dict[str, Any], options: dict[
     )
 
 
-def _problem(options: dict[str, Any]):
+def _problem(options: dict[str, Any], x0: list[float] | None):
+    """The catalog function; without --dim, a free dimension follows --bounds or --x0."""
     entry = get_entry(options["function"])
-    dim = entry.resolve_dim(options["dim"])
-    if (
-        options["bounds"]
-        and options["dim"] is None
-        and entry.dim is None
-        and len(options["bounds"]) > 1
-    ):
-        dim = len(options["bounds"])
+    dim = options["dim"]
+    if dim is None and entry.dim is None:
+        if len(options["bounds"]) > 1:
+            dim = len(options["bounds"])
+        elif x0 is not None:
+            dim = len(x0)
+    dim = entry.resolve_dim(dim)
     bounds = None
     if options["bounds"]:
         pairs = tuple(parse_pair("--bounds", text) for text in options["bounds"])

@@ -1,0 +1,172 @@
+"""Each optimizer against hand-derived numbers, its hyperparameters, and its validation."""
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+
+from descentlab import (
+    OPTIMIZERS,
+    AMSGrad,
+    ExponentialDecay,
+    GradientDescent,
+    InverseSqrtDecay,
+    Momentum,
+    get_optimizer,
+)
+
+
+def run_steps(optimizer, x, grads):
+    """Apply ``optimizer`` to a fixed sequence of gradients; return every iterate."""
+    x = np.asarray(x, dtype=float)
+    state = optimizer.init(x)
+    xs = []
+    for g in grads:
+        x, state = optimizer.step(x, np.asarray(g, dtype=float), state)
+        xs.append(x)
+    return xs
+
+
+def test_gradient_descent_first_steps():
+    xs = run_steps(GradientDescent(step_size=0.1), [0.5, -2.0], [[1.0, -4.0], [0.5, 2.0]])
+    assert xs[0].tolist() == [0.4, -1.6]
+    assert np.allclose(xs[1], [0.35, -1.8], rtol=0, atol=1e-15)
+
+
+def test_momentum_first_steps():
+    # change1 = 0.1*2 = 0.2; change2 = 0.1*1.6 + 0.5*0.2 = 0.26
+    xs = run_steps(Momentum(step_size=0.1, momentum=0.5), [1.0], [[2.0], [1.6]])
+    assert xs[0][0] == pytest.approx(0.8, rel=1e-15)
+    assert xs[1][0] == pytest.approx(0.54, rel=1e-15)
+
+
+def test_momentum_zero_is_gradient_descent_bit_for_bit():
+    rng = np.random.RandomState(0)
+    grads = rng.randn(50, 3)
+    plain = run_steps(GradientDescent(0.07), np.ones(3), grads)
+    heavy = run_steps(Momentum(0.07, momentum=0.0), np.ones(3), grads)
+    for a, b in zip(plain, heavy, strict=True):
+        assert np.array_equal(a, b)
+
+
+def test_amsgrad_first_steps_by_hand():
+    opt = AMSGrad(alpha=0.1, beta1=0.9, beta2=0.99, eps=0.0)
+    xs = run_steps(opt, [1.0], [[2.0], [1.8]])
+    # t=1: beta1(1)=0.9, m=0.2, v=0.04, vhat=0.04, x = 1 - 0.1*0.2/0.2
+    assert xs[0][0] == pytest.approx(0.9, rel=1e-15)
+    # t=2: beta1(2)=0.81, m=0.81*0.2+0.19*1.8=0.504, v=0.99*0.04+0.01*3.24=0.072
+    assert xs[1][0] == pytest.approx(0.9 - 0.1 * 0.504 / math.sqrt(0.072), rel=1e-14)
+
+
+def test_amsgrad_keeps_the_maximum_of_v():
+    opt = AMSGrad(alpha=0.1, beta1=0.5, beta2=0.99, eps=0.0, beta1_decay="constant")
+    x = np.array([0.0])
+    state = opt.init(x)
+    _, state = opt.step(x, np.array([2.0]), state)
+    _, state = opt.step(x, np.array([0.1]), state)
+    assert state.v[0] == pytest.approx(0.99 * 0.04 + 0.01 * 0.01)
+    assert state.vhat[0] == pytest.approx(0.04)  # v fell, vhat did not
+
+
+@pytest.mark.parametrize(
+    ("decay", "beta1_at_3"), [("power", 0.9**3), ("constant", 0.9), ("inverse", 0.3)]
+)
+def test_amsgrad_beta1_decays(decay, beta1_at_3):
+    assert AMSGrad(beta1=0.9, beta1_decay=decay).beta1_at(3) == pytest.approx(beta1_at_3)
+
+
+def _other_value(info):
+    if info.choices:
+        return next(c for c in info.choices if c != info.default)
+    return 0.5 if info.default == 0 else info.default * 0.5
+
+
+HYPERPARAMETERS = [
+    (name, info) for name, cls in OPTIMIZERS.items() for info in cls.hyperparameters()
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "info"), HYPERPARAMETERS, ids=[f"{n}-{i.name}" for n, i in HYPERPARAMETERS]
+)
+def test_every_hyperparameter_changes_the_steps(name, info):
+    grads = [[0.3, -1.2], [0.1, -0.2], [-0.5, 0.05], [0.2, 0.2]]
+    default = run_steps(get_optimizer(name), [1.0, 1.0], grads)
+    changed = run_steps(get_optimizer(name, **{info.name: _other_value(info)}), [1.0, 1.0], grads)
+    assert not np.array_equal(default[-1], changed[-1])
+
+
+@pytest.mark.parametrize(
+    ("cls", "kwargs", "message"),
+    [
+        (GradientDescent, {"step_size": 0.0}, "step_size must be finite and > 0, not 0.0"),
+        (GradientDescent, {"step_size": -1}, "step_size must be finite and > 0, not -1.0"),
+        (GradientDescent, {"step_size": float("nan")}, "step_size must be finite and > 0"),
+        (GradientDescent, {"step_size": float("inf")}, "step_size must be finite and > 0"),
+        (Momentum, {"momentum": 1.0}, r"momentum must be in \[0, 1\), not 1.0"),
+        (Momentum, {"momentum": -0.1}, r"momentum must be in \[0, 1\), not -0.1"),
+        (Momentum, {"momentum": [0.5, 1.5]}, r"momentum must be in \[0, 1\), not an array"),
+        (AMSGrad, {"beta1": 1.0}, r"beta1 must be in \[0, 1\)"),
+        (AMSGrad, {"beta2": 1.5}, r"beta2 must be in \[0, 1\)"),
+        (AMSGrad, {"eps": -1e-8}, "eps must be finite and >= 0"),
+        (AMSGrad, {"alpha": 0}, "alpha must be finite and > 0"),
+        (AMSGrad, {"beta1_decay": "linear"}, "beta1_decay must be one of 'power', 'constant'"),
+    ],
+)
+def test_validation_names_the_argument(cls, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        cls(**kwargs)
+
+
+def test_non_numeric_hyperparameter_is_a_type_error():
+    with pytest.raises(TypeError, match="momentum must be a number"):
+        Momentum(momentum="fast")
+
+
+def test_unknown_optimizer_names_the_known_ones():
+    with pytest.raises(ValueError, match="optimizer must be one of gd, momentum, amsgrad"):
+        get_optimizer("adamm")
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_optimizers_are_pure(name):
+    opt = get_optimizer(name)
+    x = np.array([1.0, -1.0])
+    g = np.array([0.5, 0.25])
+    state = opt.init(x)
+    first = opt.step(x, g, state)
+    second = opt.step(x, g, state)
+    assert np.array_equal(first[0], second[0])
+    assert x.tolist() == [1.0, -1.0] and g.tolist() == [0.5, 0.25]
+    assert dataclasses.is_dataclass(opt)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        opt.eps = 1.0  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("name", "arrays"),
+    [
+        ("gd", {"step_size": [0.1, 0.2, 0.05]}),
+        ("momentum", {"step_size": [0.1, 0.2, 0.05], "momentum": [0.0, 0.5, 0.9]}),
+        ("amsgrad", {"alpha": [0.1, 0.01, 0.5], "beta1": [0.9, 0.5, 0.0], "eps": [0, 1e-8, 1e-3]}),
+    ],
+)
+def test_array_hyperparameters_equal_separate_settings(name, arrays):
+    rng = np.random.RandomState(1)
+    grads = rng.randn(20, 3, 2)
+    x0 = rng.randn(3, 2)
+    batch = run_steps(get_optimizer(name, **arrays), x0, grads)[-1]
+    for k in range(3):
+        single = get_optimizer(name, **{key: value[k] for key, value in arrays.items()})
+        alone = run_steps(single, x0[k], grads[:, k])[-1]
+        assert np.array_equal(batch[k], alone)
+
+
+def test_schedule_as_step_size():
+    opt = GradientDescent(step_size=ExponentialDecay(0.1, rate=0.5))
+    xs = run_steps(opt, [1.0], [[1.0], [1.0], [1.0]])
+    assert [float(x[0]) for x in xs] == pytest.approx([0.9, 0.85, 0.825])
+    ams = AMSGrad(alpha=InverseSqrtDecay(0.1), beta1=0.0, beta2=0.0, eps=0.0)
+    xs = run_steps(ams, [0.0], [[1.0]] * 4)  # each step is alpha(t) * sign(g)
+    assert -float(xs[-1][0]) == pytest.approx(0.1 * sum(1 / math.sqrt(t) for t in range(1, 5)))
