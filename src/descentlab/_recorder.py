@@ -6,10 +6,11 @@ import numpy as np
 
 
 class Recorder:
-    """Collects ``(x, f, ||g||)`` at the iterations and for the starts asked for.
+    """Collects ``(x, f, g)`` at the iterations and for the starts asked for.
 
     The runner's arrays are never modified in place (the optimizers are pure), so the recorder
-    keeps references instead of copies when it records every start.
+    keeps references instead of copies when it records every start. Gradient norms are taken
+    once, over the whole recorded stack, when the run ends.
     """
 
     def __init__(self, every: int | None, starts: object, batch_shape: tuple[int, ...]) -> None:
@@ -21,26 +22,25 @@ class Recorder:
         self._f: list[np.ndarray] = []
         self._g: list[np.ndarray] = []
 
-    def wants(self, iteration: int, last: bool) -> bool:
-        return self.every is not None and (last or iteration % self.every == 0)
-
-    def add(self, iteration: int, x: np.ndarray, fx: np.ndarray, grad_norm: np.ndarray) -> None:
+    def add(self, iteration: int, x: np.ndarray, fx: np.ndarray, g: np.ndarray) -> None:
         if self.starts is not None:
             d = x.shape[-1]
             x = x.reshape((*self._flat_batch, d))[self.starts]
-            fx = fx.reshape(self._flat_batch)[self.starts]
-            grad_norm = grad_norm.reshape(self._flat_batch)[self.starts]
+            fx = np.reshape(fx, self._flat_batch)[self.starts]
+            g = g.reshape((*self._flat_batch, d))[self.starts]
         self._iters.append(iteration)
         self._x.append(x)
         self._f.append(fx)
-        self._g.append(grad_norm)
+        self._g.append(g)
 
     def arrays(self):
         """``(path, path_fun, path_grad_norm, path_iter)``; the first three None when off."""
         iters = np.asarray(self._iters, dtype=int)
         if self.every is None:
             return None, None, None, iters
-        return np.stack(self._x), np.stack(self._f), np.stack(self._g), iters
+        grads = np.stack(self._g)
+        grad_norm = np.sqrt(np.einsum("...i,...i->...", grads, grads))
+        return np.stack(self._x), np.stack(self._f).astype(float), grad_norm, iters
 
 
 def _check_starts(starts: object, batch_shape: tuple[int, ...]) -> np.ndarray | None:

@@ -81,4 +81,4 @@ class AMSGrad(Optimizer):
         v = beta2 * state.v + (1.0 - beta2) * g**2
         vhat = np.maximum(state.vhat, v)
         x = x - alpha * m / (np.sqrt(vhat) + check.per_row(self.eps))
-        return x, AMSGradState(count=t, m=m, v=v, vhat=vhat)
+        return x, AMSGradState(t, m, v, vhat)

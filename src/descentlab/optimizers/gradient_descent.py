@@ -45,4 +45,4 @@ class GradientDescent(Optimizer):
     def step(self, x, grad, state):
         t = state.count + 1
         x = x - value_at(self.step_size, t) * grad
-        return x, GradientDescentState(count=t)
+        return x, GradientDescentState(t)

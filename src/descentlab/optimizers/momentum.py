@@ -50,4 +50,4 @@ class Momentum(Optimizer):
     def step(self, x, grad, state):
         t = state.count + 1
         change = value_at(self.step_size, t) * grad + check.per_row(self.momentum) * state.change
-        return x - change, MomentumState(count=t, change=change)
+        return x - change, MomentumState(t, change)
