@@ -79,6 +79,8 @@ def test_amsgrad_beta1_decays(decay, beta1_at_3):
 def _other_value(info):
     if info.choices:
         return next(c for c in info.choices if c != info.default)
+    if isinstance(info.default, bool):
+        return not info.default
     return 0.5 if info.default == 0 else info.default * 0.5
 
 
@@ -91,7 +93,8 @@ HYPERPARAMETERS = [
     ("name", "info"), HYPERPARAMETERS, ids=[f"{n}-{i.name}" for n, i in HYPERPARAMETERS]
 )
 def test_every_hyperparameter_changes_the_steps(name, info):
-    grads = [[0.3, -1.2], [0.1, -0.2], [-0.5, 0.05], [0.2, 0.2]]
+    # Twelve steps: RAdam's rectified (beta2-, eps-dependent) step starts at step 6.
+    grads = np.random.RandomState(0).normal(size=(12, 2))
     default = run_steps(get_optimizer(name), [1.0, 1.0], grads)
     changed = run_steps(get_optimizer(name, **{info.name: _other_value(info)}), [1.0, 1.0], grads)
     assert not np.array_equal(default[-1], changed[-1])
@@ -125,7 +128,7 @@ def test_non_numeric_hyperparameter_is_a_type_error():
 
 
 def test_unknown_optimizer_names_the_known_ones():
-    with pytest.raises(ValueError, match="optimizer must be one of gd, momentum, amsgrad"):
+    with pytest.raises(ValueError, match="optimizer must be one of gd, momentum, nesterov,"):
         get_optimizer("adamm")
 
 
@@ -170,3 +173,59 @@ def test_schedule_as_step_size():
     ams = AMSGrad(alpha=InverseSqrtDecay(0.1), beta1=0.0, beta2=0.0, eps=0.0)
     xs = run_steps(ams, [0.0], [[1.0]] * 4)  # each step is alpha(t) * sign(g)
     assert -float(xs[-1][0]) == pytest.approx(0.1 * sum(1 / math.sqrt(t) for t in range(1, 5)))
+
+
+NUMERIC = {
+    name: [i for i in cls.hyperparameters() if type(i.default) is float]
+    for name, cls in OPTIMIZERS.items()
+}
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_array_hyperparameters_run_many_settings_in_one_pass(name):
+    """Every numeric hyperparameter given per row equals each row's setting run alone."""
+    rows = [
+        {i.name: i.default for i in NUMERIC[name]},
+        {i.name: _other_value(i) for i in NUMERIC[name]},
+    ]
+    batched = get_optimizer(name, **{k: np.array([rows[0][k], rows[1][k]]) for k in rows[0]})
+    rng = np.random.RandomState(3)
+    x0, grads = rng.normal(size=(2, 3)), rng.normal(size=(12, 2, 3))
+    together = run_steps(batched, x0, grads)[-1]
+    for row, settings in enumerate(rows):
+        alone = run_steps(get_optimizer(name, **settings), x0[row], grads[:, row])[-1]
+        np.testing.assert_array_equal(together[row], alone)
+    assert not np.array_equal(together[0], together[1])
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs", "error", "message"),
+    [
+        ("rmsprop", {"centered": 1}, TypeError, "centered must be True or False, not 1"),
+        ("nesterov", {"momentum": 1.0}, ValueError, r"momentum must be in \[0, 1\), not 1.0"),
+        ("lion", {"beta2": -0.5}, ValueError, r"beta2 must be in \[0, 1\), not -0.5"),
+        ("adamw", {"weight_decay": -1}, ValueError, "weight_decay must be finite and >= 0"),
+        ("nadam", {"momentum_decay": "x"}, TypeError, "momentum_decay must be a number"),
+        ("adagrad", {"initial_accumulator": -1}, ValueError, "initial_accumulator must be"),
+        (
+            "nesterov",
+            {"momentum": ExponentialDecay(1.5, rate=0.5)},
+            ValueError,
+            r"momentum.initial must be in \[0, 1\)",
+        ),
+    ],
+)
+def test_family_validation_names_the_argument(name, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        get_optimizer(name, **kwargs)
+
+
+def test_momentum_coefficient_accepts_a_schedule():
+    schedule = ExponentialDecay(0.9, rate=0.5)
+    grads = [[1.0], [1.0], [1.0]]
+    scheduled = run_steps(get_optimizer("nesterov", momentum=schedule), [0.0], grads)
+    # By hand: change(t) = 0.1 * g + mu(t) * change(t-1), mu = 0.9, 0.45, 0.225.
+    change1 = 0.1
+    change2 = 0.1 + 0.45 * change1
+    expected2 = -(0.1 + 0.9 * change1) - (0.1 + 0.45 * change2)
+    assert scheduled[1][0] == pytest.approx(expected2, rel=1e-15)

@@ -74,3 +74,10 @@ def per_row(value: Hyper) -> Hyper:
     if isinstance(value, np.ndarray):
         return value[..., np.newaxis]
     return value
+
+
+def flag(name: str, value: object) -> bool:
+    """A switch: True or False (NumPy booleans allowed)."""
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, not {value!r}")
+    return bool(value)

@@ -131,3 +131,11 @@ def make_schedule(
     if kind == "inverse-time":
         return InverseTimeDecay(initial, rate, decay_steps)
     return InverseSqrtDecay(initial, decay_steps)
+
+
+def coefficient(name: str, value: object) -> Hyper | Schedule:
+    """Validate a momentum-like coefficient in [0, 1) given as a number, an array or a schedule."""
+    if isinstance(value, Schedule):
+        check.unit_interval(f"{name}.initial", value.initial)
+        return value
+    return check.unit_interval(name, value)

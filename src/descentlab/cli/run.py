@@ -132,14 +132,14 @@ def _hyperparameter_options(cls: type[Optimizer]):
     def decorate(command):
         for info in reversed(cls.hyperparameters()):
             flag = "--" + info.name.replace("_", "-")
-            kind = click.Choice(info.choices) if info.choices else float
-            command = click.option(
-                flag,
-                info.name,
-                type=kind,
-                default=None,
-                help=f"{info.help} [default: {info.default}]",
-            )(command)
+            help = f"{info.help} [default: {info.default}]"
+            if isinstance(info.default, bool):
+                switch = f"{flag}/--no-{flag[2:]}"
+                option = click.option(switch, info.name, default=None, help=help)
+            else:
+                kind = click.Choice(info.choices) if info.choices else float
+                option = click.option(flag, info.name, type=kind, default=None, help=help)
+            command = option(command)
         return command
 
     return decorate

@@ -13,6 +13,7 @@ arrays of the leading (batch) shape, so that many settings run in the same pass.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple
 
@@ -65,6 +66,11 @@ class Optimizer:
             )
             for f in dataclasses.fields(cls)  # type: ignore[arg-type]
         ]
+
+    def _validate(self, **checks: Callable[[str, Any], Any]) -> None:
+        """Replace each named hyperparameter by what its check returns (or let it raise)."""
+        for name, check in checks.items():
+            object.__setattr__(self, name, check(name, getattr(self, name)))
 
     def settings(self) -> dict[str, Any]:
         """The hyperparameters as plain values (for reports and JSON)."""
