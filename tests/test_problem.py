@@ -51,7 +51,8 @@ def test_problem_without_grad_uses_finite_differences():
     ("kwargs", "error", "message"),
     [
         ({"f": 3}, TypeError, "f must be callable"),
-        ({"f": wavy, "grad": "no"}, TypeError, "grad must be callable or None"),
+        ({"f": wavy, "grad": "no"}, ValueError, "grad must be a callable or one of"),
+        ({"f": wavy, "grad": 3}, TypeError, "grad must be callable, a method name or None"),
         ({"f": wavy, "bounds": [[1, -1]]}, ValueError, "lo <= hi"),
         ({"f": wavy, "bounds": [[0, np.inf]]}, ValueError, "bounds must be finite"),
         ({"f": wavy, "bounds": [[0, 1, 2]]}, ValueError, r"bounds must have shape \(d, 2\)"),
@@ -80,7 +81,7 @@ def test_sphere_is_the_tutorials_bowl():
 
 
 def test_get_function_errors():
-    with pytest.raises(ValueError, match="function must be one of sphere, not 'nope'"):
+    with pytest.raises(ValueError, match="function must be one of sphere, forrester, .*, not 'nope'"):
         get_function("nope")
     with pytest.raises(ValueError, match="dim must be a whole number >= 1, not 0"):
         get_function("sphere", dim=0)

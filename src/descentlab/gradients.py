@@ -44,3 +44,66 @@ class CentralDifference:
             shift[..., i] = h[..., i]
             grad[..., i] = (self.f(x + shift) - self.f(x - shift)) / (2.0 * h[..., i])
         return grad
+
+
+class TorchGradient:
+    """The gradient of ``f`` by PyTorch's reverse-mode autodiff, in float64.
+
+    ``f`` must be written with ``torch`` operations on a tensor of shape ``(..., d)`` and return
+    shape ``(...)``. Each value depends only on its own point, so the gradient of the sum is the
+    batch of gradients.
+    """
+
+    def __init__(self, f: Callable) -> None:
+        self.f = f
+        self._torch = _require("torch", "torch")
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        torch = self._torch
+        point = torch.tensor(np.asarray(x, dtype=float), dtype=torch.float64, requires_grad=True)
+        (grad,) = torch.autograd.grad(self.f(point).sum(), point)
+        return grad.detach().numpy()
+
+
+class JaxGradient:
+    """The gradient of ``f`` by JAX's ``grad``, compiled once, in float64.
+
+    ``f`` must be written with ``jax.numpy`` on an array of shape ``(..., d)``. Using it turns on
+    JAX's 64-bit mode (``jax_enable_x64``) for the whole process.
+    """
+
+    def __init__(self, f: Callable) -> None:
+        jax = _require("jax", "jax")
+        jax.config.update("jax_enable_x64", True)
+        self.f = f
+        self._grad = jax.jit(jax.grad(lambda x: f(x).sum()))
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(self._grad(np.asarray(x, dtype=float)))
+
+
+GRADIENT_METHODS = ("finite-difference", "torch", "jax")
+
+
+def gradient_for(f: Callable, method: str) -> Callable[[np.ndarray], np.ndarray]:
+    """A gradient of ``f`` computed by ``method``, one of :data:`GRADIENT_METHODS`."""
+    if method == "finite-difference":
+        return CentralDifference(f)
+    if method == "torch":
+        return TorchGradient(f)
+    if method == "jax":
+        return JaxGradient(f)
+    allowed = ", ".join(repr(m) for m in GRADIENT_METHODS)
+    raise ValueError(f"grad must be a callable or one of {allowed}, not {method!r}")
+
+
+def _require(module: str, extra: str):
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise ImportError(
+            f"automatic differentiation with {module} needs {module} installed "
+            f"(pip install 'descentlab[{extra}]'), and it is not"
+        ) from None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from descentlab.gradients import CentralDifference
+from descentlab.gradients import CentralDifference, gradient_for
 
 ArrayFunction = Callable[[np.ndarray], np.ndarray]
 
@@ -20,9 +20,10 @@ class Problem:
     ----------
     f : callable
         The objective, vectorized over leading dimensions.
-    grad : callable, optional
-        Its gradient. Without it, central finite differences
-        (:class:`~descentlab.gradients.CentralDifference`) are used.
+    grad : callable or str, optional
+        Its gradient, or how to compute it: ``"finite-difference"`` (the default when omitted,
+        :class:`~descentlab.gradients.CentralDifference`), ``"torch"`` or ``"jax"`` (automatic
+        differentiation of an ``f`` written with those libraries' operations).
     bounds : array-like of shape (d, 2), optional
         ``[lo, hi]`` per dimension; random starts are drawn uniformly inside.
     minimum : float, optional
@@ -43,8 +44,10 @@ class Problem:
     def __post_init__(self) -> None:
         if not callable(self.f):
             raise TypeError(f"f must be callable, not {self.f!r}")
-        if self.grad is not None and not callable(self.grad):
-            raise TypeError(f"grad must be callable or None, not {self.grad!r}")
+        if isinstance(self.grad, str):
+            object.__setattr__(self, "grad", gradient_for(self.f, self.grad))
+        elif self.grad is not None and not callable(self.grad):
+            raise TypeError(f"grad must be callable, a method name or None, not {self.grad!r}")
         if self.bounds is not None:
             object.__setattr__(self, "bounds", as_bounds(self.bounds))
         if self.minimum is not None:
@@ -70,7 +73,8 @@ class Problem:
 
     @property
     def has_exact_gradient(self) -> bool:
-        return self.grad is not None
+        """True for a given or automatic gradient, False for finite differences."""
+        return self.grad is not None and not isinstance(self.grad, CentralDifference)
 
 
 def as_bounds(bounds: object) -> np.ndarray:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 import click
 import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+from descentlab.multistart import summarize
 from descentlab.optimizers import Optimizer
 from descentlab.problem import Problem
 from descentlab.result import Result
 
-MAX_ROWS = 10
+MAX_ROWS = 5
 
 
 def print_summary(problem: Problem, optimizer: Optimizer, result: Result, seed: int) -> None:
@@ -26,13 +25,10 @@ def print_summary(problem: Problem, optimizer: Optimizer, result: Result, seed: 
             f"||g|| = {float(result.grad_norm):.3g}, {result.time:.3g} s"
         )
         return
-    counts = Counter(result.status.ravel().tolist())
-    tally = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-    fun = result.fun.ravel()
-    click.echo(
-        f"{head}: {result.n_starts} starts: {tally}; best f = {np.nanmin(fun):.6g}, "
-        f"median f = {np.nanmedian(fun):.6g}, {result.time:.3g} s"
-    )
+    summary = summarize(result, problem)
+    click.echo(f"{head}, {result.time:.3g} s")
+    for line in summary.lines():
+        click.echo(line)
     _best_table(result)
 
 

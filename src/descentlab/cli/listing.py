@@ -19,16 +19,25 @@ def _functions_rows() -> list[dict]:
         rows.append(
             {
                 "name": entry.name,
-                "dim": entry.dim if entry.dim is not None else "any",
+                "dim": entry.dim if entry.dim is not None else f">= {entry.min_dim}",
                 "domain": entry.bounds(dim).tolist() if entry.dim else list(entry.domain[0]),
-                "minimum": entry.minimum,
+                "minimum": entry.minimum_value(dim),
                 "minimizers": entry.minimizers(dim).tolist(),
+                "shown_for_dim": dim,
+                "parameters": dict(entry.parameters),
                 "formula": entry.formula,
                 "description": entry.description,
                 "citation": entry.citation,
             }
         )
     return rows
+
+
+def _point(values) -> str:
+    """A point or a list of bounds, numbers to 4 significant digits."""
+    if isinstance(values, (list, tuple)):
+        return "(" + ", ".join(_point(v) for v in values) + ")"
+    return f"{values:.4g}"
 
 
 def _optimizers_rows() -> list[dict]:
@@ -56,12 +65,13 @@ def functions_command(as_json: bool) -> None:
     for column in ("name", "dim", "domain", "minimum at", "formula"):
         table.add_column(column)
     for row in rows:
-        where = ", ".join(str(m) for m in row["minimizers"])
+        where = "\n".join(_point(m) for m in row["minimizers"])
+        for_dim = "" if isinstance(row["dim"], int) else f" (d={row['shown_for_dim']})"
         table.add_row(
             row["name"],
             str(row["dim"]),
-            str(row["domain"]),
-            f"{row['minimum']:g} at {where}",
+            _point(row["domain"]),
+            f"{row['minimum']:.6g}{for_dim} at\n{where}",
             row["formula"],
         )
     Console().print(table)

@@ -13,9 +13,9 @@ import click
 import numpy as np
 
 from descentlab import records
-from descentlab.cli._args import bounds_for, parse_pair, parse_vector
+from descentlab.cli._args import parse_vector
 from descentlab.cli._present import print_summary
-from descentlab.functions import get_entry
+from descentlab.cli._problem import build_problem
 from descentlab.optimizers import OPTIMIZERS, Optimizer
 from descentlab.runner import Tolerance, minimize
 from descentlab.schedules import SCHEDULE_KINDS, make_schedule
@@ -51,8 +51,25 @@ def _common_options(command):
             "--function",
             "-f",
             "function",
-            required=True,
-            help="Catalog function (see 'descentlab functions').",
+            help="Catalog function (see 'descentlab functions'), or your own as "
+            "package.module:callable.",
+        ),
+        click.option(
+            "--expr",
+            help="The objective as an expression in x, y, z (or x1..xN), e.g. 'x**2 + 10*y**2'; "
+            "differentiated exactly.",
+        ),
+        click.option(
+            "--grad",
+            help="For --function package.module:callable: its gradient as another callable, "
+            "or torch / jax (automatic differentiation) or finite-difference (the default).",
+        ),
+        click.option(
+            "--param",
+            "params",
+            multiple=True,
+            metavar="NAME=VALUE",
+            help="A parameter of the catalog function (e.g. kappa=1e4 for quadratic).",
         ),
         click.option(
             "--dim",
@@ -164,7 +181,7 @@ def _run(cls: type[Optimizer], options: dict[str, Any]) -> None:
     _apply_schedule(cls, hypers, options)
     optimizer = cls(**hypers)
     x0 = parse_vector("--x0", options["x0"]) if options["x0"] else None
-    problem = _problem(options, x0)
+    problem = build_problem(options, x0)
     seed = options["seed"] if options["seed"] is not None else _fresh_seed()
     tol = Tolerance(grad=options["gtol"], fun=options["ftol"])
     to_stdout = options["json_file"] == "-"
@@ -206,23 +223,6 @@ def _apply_schedule(cls: type[Optimizer], hypers: dict[str, Any], options: dict[
     hypers[step.name] = make_schedule(
         options["schedule"], initial, options["decay_rate"], options["decay_steps"]
     )
-
-
-def _problem(options: dict[str, Any], x0: list[float] | None):
-    """The catalog function; without --dim, a free dimension follows --bounds or --x0."""
-    entry = get_entry(options["function"])
-    dim = options["dim"]
-    if dim is None and entry.dim is None:
-        if len(options["bounds"]) > 1:
-            dim = len(options["bounds"])
-        elif x0 is not None:
-            dim = len(x0)
-    dim = entry.resolve_dim(dim)
-    bounds = None
-    if options["bounds"]:
-        pairs = tuple(parse_pair("--bounds", text) for text in options["bounds"])
-        bounds = bounds_for(pairs, dim)
-    return entry.problem(dim, bounds)
 
 
 def _fresh_seed() -> int:

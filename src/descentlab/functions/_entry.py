@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -15,22 +16,27 @@ class FunctionEntry:
     """A test function of the catalog.
 
     ``f`` and ``grad`` are vectorized over ``(..., d)``. ``dim`` is the fixed dimension, or
-    ``None`` for a function defined in any dimension (then ``default_dim`` is used when none is
-    asked for). ``domain`` is one ``(lo, hi)`` pair for every dimension, or one pair per
-    dimension. ``minimizers(d)`` gives the known global minimizers as ``(k, d)``.
+    ``None`` for a function defined in any dimension ``d >= min_dim`` (then ``default_dim`` is
+    used when none is asked for). ``domain`` is one ``(lo, hi)`` pair for every dimension, or
+    one pair per dimension. ``minimum`` is the global minimum value (or a function of ``d``);
+    ``minimizers(d)`` gives the known global minimizers as ``(k, d)``. An entry with
+    parameters (the ill-conditioned quadratic) has ``variant(**parameters) -> FunctionEntry``.
     """
 
     name: str
     f: Callable[[np.ndarray], np.ndarray]
     grad: Callable[[np.ndarray], np.ndarray]
     domain: tuple[tuple[float, float], ...]
-    minimum: float
+    minimum: float | Callable[[int], float]
     minimizers: Callable[[int], np.ndarray]
     formula: str
     description: str
     citation: str
     dim: int | None = None
     default_dim: int = 2
+    min_dim: int = 1
+    variant: Callable[..., FunctionEntry] | None = None
+    parameters: tuple[tuple[str, Any], ...] = ()
 
     def resolve_dim(self, dim: int | None) -> int:
         """The dimension to use for a request of ``dim`` (None: the natural one)."""
@@ -40,6 +46,8 @@ class FunctionEntry:
             raise ValueError(f"dim must be a whole number >= 1, not {dim!r}")
         if self.dim is not None and dim != self.dim:
             raise ValueError(f"dim must be {self.dim} for function {self.name!r}, not {dim}")
+        if dim < self.min_dim:
+            raise ValueError(f"dim must be >= {self.min_dim} for function {self.name!r}, not {dim}")
         return int(dim)
 
     def bounds(self, dim: int) -> np.ndarray:
@@ -47,14 +55,30 @@ class FunctionEntry:
             return np.repeat(np.asarray(self.domain, dtype=float), dim, axis=0)
         return np.asarray(self.domain, dtype=float)
 
+    def minimum_value(self, dim: int) -> float:
+        """The global minimum value in ``dim`` dimensions."""
+        return float(self.minimum(dim) if callable(self.minimum) else self.minimum)
+
+    def with_parameters(self, **parameters: Any) -> FunctionEntry:
+        """This entry with other parameters (only for entries that have parameters)."""
+        if not parameters:
+            return self
+        if self.variant is None:
+            raise ValueError(
+                f"function {self.name!r} has no parameters, but got {', '.join(parameters)}"
+            )
+        return self.variant(**{**dict(self.parameters), **parameters})
+
     def problem(self, dim: int | None = None, bounds: object = None) -> Problem:
         """This function as a :class:`Problem` in ``dim`` dimensions (optionally other bounds)."""
+        if dim is None and bounds is not None and self.dim is None:
+            dim = len(np.atleast_2d(np.asarray(bounds, dtype=float)))
         d = self.resolve_dim(dim)
         return Problem(
             f=self.f,
             grad=self.grad,
             bounds=self.bounds(d) if bounds is None else bounds,
-            minimum=self.minimum,
+            minimum=self.minimum_value(d),
             minimizers=self.minimizers(d),
             name=self.name,
         )

@@ -1,0 +1,90 @@
+"""The problem a ``run`` asks for: a catalog name, an expression, or the user's callable."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from descentlab.cli._args import bounds_for, parse_pair
+from descentlab.expressions import parse_expression, problem_from_expression
+from descentlab.functions import get_entry
+from descentlab.gradients import GRADIENT_METHODS
+from descentlab.loading import load_callable
+from descentlab.problem import Problem
+
+
+def build_problem(options: dict[str, Any], x0: list[float] | None) -> Problem:
+    """From ``--function`` / ``--expr`` with ``--dim``, ``--bounds``, ``--param`` and ``--grad``."""
+    function, expr = options["function"], options["expr"]
+    if (function is None) == (expr is None):
+        raise click.UsageError("give exactly one of --function and --expr")
+    if options["grad"] is not None and (expr is not None or ":" not in function):
+        raise click.UsageError("--grad applies only to --function package.module:callable")
+    if options["params"] and (expr is not None or ":" in function):
+        raise click.UsageError("--param applies only to catalog functions")
+    if expr is not None:
+        dim = parse_expression(expr).dim
+        return problem_from_expression(expr, _bounds(options, dim))
+    if ":" in function:
+        return _callable_problem(options, x0)
+    return _catalog_problem(options, x0)
+
+
+def _catalog_problem(options: dict[str, Any], x0: list[float] | None) -> Problem:
+    """A catalog function; without --dim, a free dimension follows --bounds or --x0."""
+    entry = get_entry(options["function"]).with_parameters(**_parameters(options["params"]))
+    dim = options["dim"]
+    if dim is None and entry.dim is None:
+        dim = _implied_dim(options, x0)
+    dim = entry.resolve_dim(dim)
+    return entry.problem(dim, _bounds(options, dim))
+
+
+def _callable_problem(options: dict[str, Any], x0: list[float] | None) -> Problem:
+    f = load_callable(options["function"], "--function")
+    grad = options["grad"]
+    if grad is not None and grad not in GRADIENT_METHODS:
+        grad = load_callable(grad, "--grad")
+    dim = options["dim"] or _implied_dim(options, x0)
+    if dim is None:
+        raise click.UsageError("a --function package.module:callable needs --bounds, --dim or --x0")
+    bounds = _bounds(options, dim)
+    if bounds is None and x0 is None:
+        raise click.UsageError("random starts need --bounds (or give --x0)")
+    return Problem(f, grad, bounds=bounds, name=options["function"])
+
+
+def _implied_dim(options: dict[str, Any], x0: list[float] | None) -> int | None:
+    if len(options["bounds"]) > 1:
+        return len(options["bounds"])
+    if x0 is not None:
+        return len(x0)
+    return None
+
+
+def _bounds(options: dict[str, Any], dim: int) -> list[tuple[float, float]] | None:
+    if not options["bounds"]:
+        return None
+    pairs = tuple(parse_pair("--bounds", text) for text in options["bounds"])
+    return bounds_for(pairs, dim)
+
+
+def _parameters(params: tuple[str, ...]) -> dict[str, Any]:
+    """``NAME=VALUE`` pairs: numbers as numbers (whole ones as int), ``none`` as None."""
+    parsed: dict[str, Any] = {}
+    for text in params:
+        name, equals, value = text.partition("=")
+        if not equals or not name:
+            raise click.BadParameter(f"expected NAME=VALUE, got {text!r}", param_hint="--param")
+        if value.lower() == "none":
+            parsed[name] = None
+            continue
+        try:
+            number = float(value)
+        except ValueError:
+            raise click.BadParameter(
+                f"expected a number or none after {name}=, got {value!r}", param_hint="--param"
+            ) from None
+        parsed[name] = int(number) if number.is_integer() and "." not in value else number
+    return parsed

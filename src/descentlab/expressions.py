@@ -1,0 +1,202 @@
+"""Objectives typed as text, such as ``"x**2 + 10*y**2"``, with exact gradients.
+
+The text is parsed by Python's ``ast`` and checked against an allow-list before anything is
+built from it: numbers, the variables, ``+ - * / **``, parentheses, the constants ``pi`` and
+``e``, and the elementary functions in :data:`FUNCTIONS` applied to one argument. Nothing is
+ever passed to ``eval``. The checked tree is turned into a SymPy expression, differentiated
+exactly, and compiled to vectorized NumPy functions.
+
+Variables are ``x, y, z`` (in that order) or ``x1, x2, ..., xN``; the dimension is the highest
+one used (``"y**2"`` is 2-D, constant in ``x``).
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import sympy
+
+from descentlab.problem import Problem
+
+FUNCTIONS = {
+    "sin": sympy.sin,
+    "cos": sympy.cos,
+    "tan": sympy.tan,
+    "exp": sympy.exp,
+    "log": sympy.log,
+    "sqrt": sympy.sqrt,
+    "abs": sympy.Abs,
+    "tanh": sympy.tanh,
+    "sinh": sympy.sinh,
+    "cosh": sympy.cosh,
+    "arctan": sympy.atan,
+}
+CONSTANTS = {"pi": sympy.pi, "e": sympy.E}
+LETTERS = ("x", "y", "z")
+MAX_LENGTH = 2000
+MAX_DEPTH = 60
+#: The largest constant exponent: bigger ones (``9**9**9``) would hang SymPy's exact arithmetic.
+MAX_EXPONENT = 100
+
+_INDEXED = re.compile(r"x([1-9][0-9]{0,2})$")
+_OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+
+
+@dataclass(frozen=True)
+class ParsedExpression:
+    """A checked expression: the SymPy form, its variables and its gradient."""
+
+    text: str
+    expression: sympy.Expr
+    variables: tuple[sympy.Symbol, ...]
+    gradient: tuple[sympy.Expr, ...]
+
+    @property
+    def dim(self) -> int:
+        return len(self.variables)
+
+    def f(self, x: np.ndarray) -> np.ndarray:
+        return _evaluate(self._compiled[0], x)
+
+    def grad(self, x: np.ndarray) -> np.ndarray:
+        parts = [_evaluate(g, x) for g in self._compiled[1]]
+        return np.stack(parts, axis=-1)
+
+    @functools.cached_property
+    def _compiled(self):
+        f = sympy.lambdify(self.variables, self.expression, "numpy")
+        return f, [sympy.lambdify(self.variables, g, "numpy") for g in self.gradient]
+
+
+def _evaluate(function, x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=float)
+    value = function(*np.moveaxis(x, -1, 0))
+    return np.broadcast_to(np.asarray(value, dtype=float), x.shape[:-1]).copy()
+
+
+def parse_expression(text: str) -> ParsedExpression:
+    """Check ``text`` against the allow-list and differentiate it, or raise ``ValueError``."""
+    if not isinstance(text, str):
+        raise TypeError(f"expression must be a string, not {text!r}")
+    if len(text) > MAX_LENGTH:
+        raise ValueError(f"expression must be at most {MAX_LENGTH} characters, not {len(text)}")
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as error:
+        hint = " (write powers as **, not ^)" if "^" in text else ""
+        raise ValueError(f"expression {text!r} does not parse: {error.msg}{hint}") from None
+    names = sorted({n.id for n in ast.walk(tree) if isinstance(n, ast.Name)})
+    variables = _variables(text, [n for n in names if n not in FUNCTIONS and n not in CONSTANTS])
+    symbols = {s.name: s for s in variables}
+    expression = _Builder(text, symbols).build(tree.body, depth=0)
+    gradient = tuple(sympy.diff(expression, v) for v in variables)
+    return ParsedExpression(text, expression, variables, gradient)
+
+
+def problem_from_expression(text: str, bounds: object = None, minimum=None) -> Problem:
+    """The objective ``text`` as a :class:`Problem` with its exact gradient."""
+    parsed = parse_expression(text)
+    problem = Problem(parsed.f, parsed.grad, bounds=bounds, minimum=minimum, name=text)
+    if problem.dim is not None and problem.dim != parsed.dim:
+        raise ValueError(
+            f"bounds must have {parsed.dim} pairs for the {parsed.dim} variables of "
+            f"{text!r}, not {problem.dim}"
+        )
+    return problem
+
+
+def _variables(text: str, names: list[str]) -> tuple[sympy.Symbol, ...]:
+    letters = [n for n in names if n in LETTERS]
+    indexed = [n for n in names if _INDEXED.match(n)]
+    unknown = [n for n in names if n not in letters and n not in indexed]
+    if unknown:
+        allowed = "x, y, z or x1..xN, " + ", ".join([*CONSTANTS, *FUNCTIONS])
+        raise ValueError(
+            f"expression {text!r} uses unknown name {unknown[0]!r}; allowed: {allowed}"
+        )
+    if letters and indexed:
+        raise ValueError(f"expression {text!r} mixes x, y, z with x1, x2, ...: use one style")
+    if indexed:
+        dim = max(int(_INDEXED.match(n).group(1)) for n in indexed)
+        return tuple(sympy.Symbol(f"x{i}", real=True) for i in range(1, dim + 1))
+    dim = max((LETTERS.index(n) + 1 for n in letters), default=1)
+    return tuple(sympy.Symbol(n, real=True) for n in LETTERS[:dim])
+
+
+class _Builder:
+    """Turns an allowed ``ast`` tree into SymPy, refusing everything else."""
+
+    def __init__(self, text: str, symbols: dict[str, sympy.Symbol]) -> None:
+        self.text = text
+        self.symbols = symbols
+
+    def refuse(self, what: str) -> ValueError:
+        return ValueError(
+            f"expression {self.text!r}: {what} is not allowed (allowed: numbers, variables, "
+            f"+ - * / **, and the functions {', '.join(FUNCTIONS)})"
+        )
+
+    def build(self, node: ast.AST, depth: int) -> sympy.Expr:
+        if depth > MAX_DEPTH:
+            raise ValueError(f"expression {self.text!r} is nested more than {MAX_DEPTH} deep")
+        if isinstance(node, ast.Constant):
+            return self.number(node.value)
+        if isinstance(node, ast.Name):
+            return self.name(node.id)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.UAdd | ast.USub):
+            operand = self.build(node.operand, depth + 1)
+            return -operand if isinstance(node.op, ast.USub) else operand
+        if isinstance(node, ast.BinOp):
+            if type(node.op) not in _OPERATORS:
+                hint = " (write powers as **)" if isinstance(node.op, ast.BitXor) else ""
+                raise self.refuse(f"the operator {type(node.op).__name__}{hint}")
+            return self.binary(node, depth)
+        if isinstance(node, ast.Call):
+            return self.call(node, depth)
+        raise self.refuse(type(node).__name__)
+
+    def number(self, value: object) -> sympy.Expr:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.refuse(f"the constant {value!r}")
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                raise self.refuse(f"the number {value!r}")
+            return sympy.Float(value)
+        if abs(value) > 10**15:
+            raise self.refuse(f"the integer {value} (more than 15 digits)")
+        return sympy.Integer(value)
+
+    def name(self, name: str) -> sympy.Expr:
+        if name in CONSTANTS:
+            return CONSTANTS[name]
+        if name in self.symbols:
+            return self.symbols[name]
+        raise self.refuse(f"the function {name!r} used as a value")
+
+    def binary(self, node: ast.BinOp, depth: int) -> sympy.Expr:
+        left = self.build(node.left, depth + 1)
+        right = self.build(node.right, depth + 1)
+        if isinstance(node.op, ast.Pow):
+            if right.is_number and abs(float(right)) > MAX_EXPONENT:
+                raise self.refuse(f"the exponent {right} (larger than {MAX_EXPONENT})")
+            return left**right
+        if isinstance(node.op, ast.Add):
+            return left + right
+        if isinstance(node.op, ast.Sub):
+            return left - right
+        if isinstance(node.op, ast.Mult):
+            return left * right
+        return left / right
+
+    def call(self, node: ast.Call, depth: int) -> sympy.Expr:
+        if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+            called = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
+            raise self.refuse(f"calling {called!r}")
+        if len(node.args) != 1 or node.keywords:
+            raise self.refuse(f"{node.func.id} with other than one argument")
+        return FUNCTIONS[node.func.id](self.build(node.args[0], depth + 1))

@@ -1,0 +1,80 @@
+"""Is a hand-written gradient right? Compare it with central differences at sampled points."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from descentlab.gradients import CentralDifference
+from descentlab.problem import Problem
+from descentlab.starts import uniform_starts
+
+#: Relative errors above this flag a wrong gradient: central differences of a smooth function
+#: are good to about 1e-10, a wrong derivative is off by far more.
+DEFAULT_THRESHOLD = 1e-6
+
+
+@dataclass(frozen=True)
+class GradientCheck:
+    """The outcome of :func:`check_gradient`.
+
+    ``errors[k]`` is ``||grad(x_k) - fd(x_k)|| / max(||fd(x_k)||, 1)`` at ``points[k]``.
+    """
+
+    points: np.ndarray
+    errors: np.ndarray
+    threshold: float
+
+    @property
+    def max_error(self) -> float:
+        return float(np.max(self.errors))
+
+    @property
+    def worst_point(self) -> np.ndarray:
+        return self.points[int(np.argmax(self.errors))]
+
+    @property
+    def ok(self) -> bool:
+        return self.max_error <= self.threshold
+
+    def summary(self) -> str:
+        verdict = "agrees with" if self.ok else "DISAGREES with"
+        return (
+            f"gradient {verdict} central differences at {len(self.points)} points: "
+            f"largest relative error {self.max_error:.3g} at x = {self.worst_point.tolist()} "
+            f"(threshold {self.threshold:g})"
+        )
+
+
+def check_gradient(
+    problem: Problem,
+    points: object = None,
+    *,
+    n_points: int = 20,
+    seed: object = 0,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> GradientCheck:
+    """Compare ``problem``'s gradient with central differences of its ``f``.
+
+    The points are ``points`` if given, else ``n_points`` drawn uniformly in the bounds from
+    ``seed``. The error at each point is relative to the larger of the gradient's norm and 1,
+    so that points near a minimum (gradient near 0) do not inflate it.
+    """
+    if problem.grad is None:
+        raise ValueError("the problem has no gradient to check (it uses finite differences)")
+    if points is None:
+        if problem.bounds is None:
+            raise ValueError("check_gradient needs points, or a problem with bounds to draw them")
+        points = uniform_starts(problem.bounds, n_points, seed)
+    x = np.atleast_2d(np.asarray(points, dtype=float))
+    given = np.asarray(problem.grad(x), dtype=float)
+    if given.shape != x.shape:
+        raise ValueError(
+            f"the gradient must return the shape of its input: for x of shape {x.shape} "
+            f"it returned shape {given.shape}"
+        )
+    reference = CentralDifference(problem.f)(x)
+    scale = np.maximum(np.linalg.norm(reference, axis=-1), 1.0)
+    errors = np.linalg.norm(given - reference, axis=-1) / scale
+    return GradientCheck(x, errors, threshold)
