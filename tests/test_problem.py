@@ -81,7 +81,7 @@ def test_sphere_is_the_tutorials_bowl():
 
 
 def test_get_function_errors():
-    with pytest.raises(ValueError, match="function must be one of sphere, forrester, .*, not 'nope'"):
+    with pytest.raises(ValueError, match=r"function must be one of sphere, forrester, .*'nope'"):
         get_function("nope")
     with pytest.raises(ValueError, match="dim must be a whole number >= 1, not 0"):
         get_function("sphere", dim=0)

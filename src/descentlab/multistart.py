@@ -56,7 +56,7 @@ def summarize(
     """Group the final points of ``result`` into distinct minima.
 
     Points are grouped greedily: the lowest remaining final point opens a group, and every
-    point within ``tol * max(1, ||x||)`` of it joins. A group is matched to a known minimizer
+    point within ``tol * max(1, max|x_i|)`` of it joins. A group is matched to a known minimizer
     of ``problem`` within the same distance. Diverged starts are counted, not grouped.
     """
     if not (np.isfinite(tol) and tol > 0):
@@ -83,8 +83,8 @@ def _group(x: np.ndarray, fun: np.ndarray, tol: float, problem: Problem | None):
     minima: list[Minimum] = []
     while free.any() and len(minima) < MAX_MINIMA:
         first = int(np.argmax(free))
-        radius = tol * max(1.0, float(np.linalg.norm(x[first])))
-        members = free & (np.linalg.norm(x - x[first], axis=-1) <= radius)
+        radius = tol * max(1.0, float(np.max(np.abs(x[first]))))
+        members = free & (np.max(np.abs(x - x[first]), axis=-1) <= radius)
         free &= ~members
         known = _known(x[first], radius, problem)
         minima.append(Minimum(x[first], float(fun[first]), int(members.sum()), known))
@@ -94,6 +94,6 @@ def _group(x: np.ndarray, fun: np.ndarray, tol: float, problem: Problem | None):
 def _known(point: np.ndarray, radius: float, problem: Problem | None) -> int | None:
     if problem is None or problem.minimizers is None:
         return None
-    distances = np.linalg.norm(problem.minimizers - point, axis=-1)
+    distances = np.max(np.abs(problem.minimizers - point), axis=-1)
     nearest = int(np.argmin(distances))
     return nearest if distances[nearest] <= radius else None

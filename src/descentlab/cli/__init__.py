@@ -29,6 +29,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(error.format_message(), error.exit_code)
     except (ValueError, TypeError) as error:
         return _fail(str(error), USAGE_ERROR)
+    except ImportError as error:
+        return _fail(str(error), 1)
     except click.Abort:
         return _fail("aborted", 1)
     except OSError as error:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from descentlab import __version__
+from descentlab.cli.check_grad import check_grad_command
 from descentlab.cli.listing import functions_command, optimizers_command
 from descentlab.cli.run import run_group
 from descentlab.cli.tutorial import tutorial_command
@@ -20,3 +21,4 @@ cli.add_command(run_group)
 cli.add_command(tutorial_command)
 cli.add_command(functions_command)
 cli.add_command(optimizers_command)
+cli.add_command(check_grad_command)

@@ -13,6 +13,45 @@ from descentlab.gradients import GRADIENT_METHODS
 from descentlab.loading import load_callable
 from descentlab.problem import Problem
 
+PROBLEM_OPTIONS = [
+    click.option(
+        "--function",
+        "-f",
+        "function",
+        help="Catalog function (see 'descentlab functions'), or your own as "
+        "package.module:callable.",
+    ),
+    click.option(
+        "--expr",
+        help="The objective as an expression in x, y, z (or x1..xN), e.g. 'x**2 + 10*y**2'; "
+        "differentiated exactly.",
+    ),
+    click.option(
+        "--grad",
+        help="For --function package.module:callable: its gradient as another callable, "
+        "or torch / jax (automatic differentiation) or finite-difference (the default).",
+    ),
+    click.option(
+        "--param",
+        "params",
+        multiple=True,
+        metavar="NAME=VALUE",
+        help="A parameter of the catalog function (e.g. kappa=1e4 for quadratic).",
+    ),
+    click.option(
+        "--dim",
+        type=click.IntRange(min=1),
+        help="Dimension, for functions defined in any dimension.",
+    ),
+    click.option(
+        "--bounds",
+        "bounds",
+        multiple=True,
+        metavar="LO,HI ...",
+        help="Start box: one LO,HI pair for all dimensions, or one per dimension.",
+    ),
+]
+
 
 def build_problem(options: dict[str, Any], x0: list[float] | None) -> Problem:
     """From ``--function`` / ``--expr`` with ``--dim``, ``--bounds``, ``--param`` and ``--grad``."""
@@ -48,7 +87,10 @@ def _callable_problem(options: dict[str, Any], x0: list[float] | None) -> Proble
         grad = load_callable(grad, "--grad")
     dim = options["dim"] or _implied_dim(options, x0)
     if dim is None:
-        raise click.UsageError("a --function package.module:callable needs --bounds, --dim or --x0")
+        raise click.UsageError(
+            "a --function package.module:callable needs --dim, one --bounds pair per "
+            "dimension, or --x0, to know its dimension"
+        )
     bounds = _bounds(options, dim)
     if bounds is None and x0 is None:
         raise click.UsageError("random starts need --bounds (or give --x0)")

@@ -15,7 +15,7 @@ import numpy as np
 from descentlab import records
 from descentlab.cli._args import parse_vector
 from descentlab.cli._present import print_summary
-from descentlab.cli._problem import build_problem
+from descentlab.cli._problem import PROBLEM_OPTIONS, build_problem
 from descentlab.optimizers import OPTIMIZERS, Optimizer
 from descentlab.runner import Tolerance, minimize
 from descentlab.schedules import SCHEDULE_KINDS, make_schedule
@@ -47,42 +47,7 @@ def run_group() -> None:
 
 def _common_options(command):
     options = [
-        click.option(
-            "--function",
-            "-f",
-            "function",
-            help="Catalog function (see 'descentlab functions'), or your own as "
-            "package.module:callable.",
-        ),
-        click.option(
-            "--expr",
-            help="The objective as an expression in x, y, z (or x1..xN), e.g. 'x**2 + 10*y**2'; "
-            "differentiated exactly.",
-        ),
-        click.option(
-            "--grad",
-            help="For --function package.module:callable: its gradient as another callable, "
-            "or torch / jax (automatic differentiation) or finite-difference (the default).",
-        ),
-        click.option(
-            "--param",
-            "params",
-            multiple=True,
-            metavar="NAME=VALUE",
-            help="A parameter of the catalog function (e.g. kappa=1e4 for quadratic).",
-        ),
-        click.option(
-            "--dim",
-            type=click.IntRange(min=1),
-            help="Dimension, for functions defined in any dimension.",
-        ),
-        click.option(
-            "--bounds",
-            "bounds",
-            multiple=True,
-            metavar="LO,HI ...",
-            help="Start box: one LO,HI pair for all dimensions, or one per dimension.",
-        ),
+        *PROBLEM_OPTIONS,
         click.option(
             "--x0", help="Starting point as comma-separated numbers (instead of a random start)."
         ),

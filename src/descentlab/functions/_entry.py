@@ -67,7 +67,13 @@ class FunctionEntry:
             raise ValueError(
                 f"function {self.name!r} has no parameters, but got {', '.join(parameters)}"
             )
-        return self.variant(**{**dict(self.parameters), **parameters})
+        known = dict(self.parameters)
+        unknown = [name for name in parameters if name not in known]
+        if unknown:
+            raise ValueError(
+                f"function {self.name!r} has parameters {', '.join(known)}, not {unknown[0]!r}"
+            )
+        return self.variant(**{**known, **parameters})
 
     def problem(self, dim: int | None = None, bounds: object = None) -> Problem:
         """This function as a :class:`Problem` in ``dim`` dimensions (optionally other bounds)."""
