@@ -38,8 +38,10 @@ class Result:
         Euclidean norms of the gradient at ``x``.
     nit : ndarray of int, shape B
         Iterations (updates) each start made.
-    status, message : ndarray of str, shape B
-        :class:`Status` values and a sentence saying why each start stopped.
+    status, message : ndarray of str objects, shape B
+        :class:`Status` values and a sentence saying why each start stopped. They are object
+        arrays, so starts that stopped for the same reason share one string (100,000 starts
+        cost 8 bytes each, not a fixed-width copy of the longest message).
     path : ndarray, shape (K,) + B' + (d,), or None
         Recorded points, the start included, ``None`` when recording is off. ``B'`` is ``B``,
         or ``(len(record_starts),)`` when only some starts are recorded.

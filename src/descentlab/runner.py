@@ -161,6 +161,9 @@ def _loop(problem, optimizer, x, n_iter, tol, callback, every, record_starts, re
     gtol, ftol = tol.grad, tol.fun
     target = None if ftol is None else problem.minimum + ftol
 
+    # Without a recorder, a value tolerance, a trace or a callback, f is only needed at the
+    # start and the end: divergence shows in the points (a non-finite gradient makes them so).
+    values_needed = recording or target is not None or reporter is not None or callback is not None
     fx = _evaluate(f, x, batch_shape)
     nfev = 1
     run.stop(~np.isfinite(fx), 0, Status.DIVERGED, "non-finite value at the start")
@@ -181,15 +184,15 @@ def _loop(problem, optimizer, x, n_iter, tol, callback, every, record_starts, re
         if last:
             break
         x_new, state = optimizer.step(x, g, state)
-        f_new = f(x_new)
-        nfev += 1
         i += 1
+        f_new = f(x_new) if values_needed else None
+        nfev += values_needed
         if not _all_finite(f_new, x_new):
             _mark_diverged(run, f_new, g, x_new, i)
         if not run.all_active:
             x_new = np.where(run.active[..., np.newaxis], x_new, x)
-            f_new = np.where(run.active, f_new, fx)
-        x, fx = x_new, f_new
+            f_new = None if f_new is None else np.where(run.active, f_new, fx)
+        x, fx = x_new, (fx if f_new is None else f_new)
         if target is not None:
             run.stop(fx <= target, i, Status.CONVERGED, f"f - f* <= {ftol:g} at iteration {i}")
         if reporter is not None:
@@ -198,6 +201,10 @@ def _loop(problem, optimizer, x, n_iter, tol, callback, every, record_starts, re
             stopped_by_callback = callback(IterationInfo(i, x, fx, run.active)) is True
         g = grad(x)
         njev += 1
+    if not values_needed and i > 0:
+        fx = np.asarray(f(x), dtype=float)
+        nfev += 1
+        run.stop(~np.isfinite(fx), i, Status.DIVERGED, f"non-finite value at iteration {i}")
     run.finish(i, stopped_by_callback)
     path, path_fun, path_grad_norm, path_iter = recorder.arrays()
     return Result(
@@ -205,8 +212,8 @@ def _loop(problem, optimizer, x, n_iter, tol, callback, every, record_starts, re
         fun=np.asarray(fx),
         grad_norm=_norm(np.asarray(g, dtype=float)),
         nit=run.nit,
-        status=run.status.astype(str),
-        message=run.message.astype(str),
+        status=run.status,
+        message=run.message,
         path=path,
         path_fun=path_fun,
         path_grad_norm=path_grad_norm,
@@ -219,19 +226,21 @@ def _loop(problem, optimizer, x, n_iter, tol, callback, every, record_starts, re
 
 
 def _all_finite(fx, x: np.ndarray) -> bool:
-    """True when every value and coordinate is finite, in one scalar test for speed.
+    """True when every coordinate (and value, if any) is finite, in one scalar test for speed.
 
     A sum is finite only if all its terms are; the rare overflow of a sum of finite numbers
     only sends the run to the precise per-start check, which finds nothing.
     """
-    total = float(fx) if getattr(fx, "ndim", 0) == 0 else float(np.add.reduce(fx, axis=None))
-    return math.isfinite(total + float(np.add.reduce(x, axis=None)))
+    total = float(np.add.reduce(x, axis=None))
+    if fx is not None:
+        total += float(fx) if getattr(fx, "ndim", 0) == 0 else float(np.add.reduce(fx, axis=None))
+    return math.isfinite(total)
 
 
 def _mark_diverged(run: _Run, fx, g, x_new, i: int) -> None:
     """Give the starts that just produced non-finite numbers the status ``diverged``."""
     bad_point = ~np.isfinite(x_new).all(axis=-1)
-    bad = ~np.isfinite(fx) | bad_point
+    bad = bad_point if fx is None else ~np.isfinite(fx) | bad_point
     for what, culprit in (
         ("gradient", ~np.isfinite(g).all(axis=-1)),
         ("point", bad_point),
