@@ -1,0 +1,128 @@
+"""The numbers behind the pictures, computed without drawing anything.
+
+Each view in :mod:`descentlab.plot` draws from one of these pure functions, so that what is
+drawn can be tested (and reused) without a figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from descentlab.problem import Problem
+from descentlab.result import Result
+
+#: Values spanning more than this ratio (95th over 5th percentile) get log-spaced levels.
+LOG_LEVELS_SPREAD = 200.0
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The objective on a regular grid over a 2-D box: ``z[i, j] = f(x[j], y[i])``."""
+
+    x: np.ndarray
+    y: np.ndarray
+    z: np.ndarray
+
+
+def box(problem: Problem, bounds: object = None) -> np.ndarray:
+    """The box to draw: ``bounds`` if given, else the problem's."""
+    chosen = problem.bounds if bounds is None else np.asarray(bounds, dtype=float)
+    if chosen is None:
+        raise ValueError("plotting needs bounds: give bounds= or a problem with bounds")
+    return np.asarray(chosen, dtype=float)
+
+
+def line_values(problem: Problem, bounds: object = None, resolution: int = 400):
+    """``(x, f(x))`` over the 1-D domain."""
+    ((lo, hi),) = box(problem, bounds)
+    x = np.linspace(lo, hi, resolution)
+    return x, np.asarray(problem.f(x[:, np.newaxis]), dtype=float)
+
+
+def grid_values(problem: Problem, bounds: object = None, resolution: int = 200) -> Grid:
+    """The objective on a ``resolution x resolution`` grid over the 2-D box."""
+    (xlo, xhi), (ylo, yhi) = box(problem, bounds)
+    x, y = np.linspace(xlo, xhi, resolution), np.linspace(ylo, yhi, resolution)
+    points = np.stack(np.meshgrid(x, y), axis=-1)
+    return Grid(x, y, np.asarray(problem.f(points), dtype=float))
+
+
+def wants_log_levels(z: np.ndarray) -> bool:
+    """True when the values are positive and span orders of magnitude (Rosenbrock)."""
+    finite = z[np.isfinite(z)]
+    if finite.size == 0 or finite.min() < 0:
+        return False
+    positive = finite[finite > 0]
+    if positive.size == 0:
+        return False
+    low, high = np.percentile(positive, [5, 95])
+    return bool(high / low > LOG_LEVELS_SPREAD)
+
+
+def contour_levels(z: np.ndarray, n: int = 50, log: bool | None = None) -> np.ndarray:
+    """``n`` levels over the values: linear, or log-spaced when ``log`` (default: automatic)."""
+    finite = z[np.isfinite(z)]
+    if log is None:
+        log = wants_log_levels(z)
+    if not log:
+        return np.linspace(finite.min(), finite.max(), n)
+    positive = finite[finite > 0]
+    return np.geomspace(positive.min(), positive.max(), n)
+
+
+def run_path(result: Result, start: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The recorded points ``(K, d)`` and values ``(K,)`` of one start (flat index)."""
+    if result.path is None:
+        raise ValueError("the result has no recorded path: run with record='all' or every k")
+    d = result.path.shape[-1]
+    path = result.path.reshape(len(result.path), -1, d)
+    values = np.asarray(result.path_fun).reshape(len(result.path), -1)
+    if not 0 <= start < path.shape[1]:
+        raise ValueError(f"start must be in [0, {path.shape[1]}), not {start}")
+    return path[:, start], values[:, start]
+
+
+@dataclass(frozen=True)
+class Convergence:
+    """One run's curve: the x values (iterations or evaluations) and the y values."""
+
+    x: np.ndarray
+    y: np.ndarray
+    ylabel: str
+
+
+def convergence(result: Result, problem: Problem, against: str = "iteration", start=None):
+    """``f - f*`` (or ``f`` when ``f*`` is unknown) of the best start, per recorded iteration.
+
+    ``against="nfev"`` counts function evaluations instead of iterations (one per iteration
+    after the start's, as the runner makes them).
+    """
+    if against not in ("iteration", "nfev"):
+        raise ValueError(f"against must be 'iteration' or 'nfev', not {against!r}")
+    if start is None:
+        start = _recorded_index(result, result.best())
+    _, values = run_path(result, start)
+    x = np.asarray(result.path_iter, dtype=float)
+    if against == "nfev":
+        x = x + 1.0
+    if problem.minimum is None:
+        return Convergence(x, values, "f(x)")
+    gap = values - problem.minimum
+    return Convergence(x, np.maximum(gap, np.finfo(float).tiny), "f(x) - f*")
+
+
+def _recorded_index(result: Result, flat_start: int) -> int:
+    """Where start ``flat_start`` sits in the recorded paths (0 when it was not recorded)."""
+    if result.record_starts is None:
+        return flat_start
+    hits = np.flatnonzero(result.record_starts == flat_start)
+    return int(hits[0]) if hits.size else 0
+
+
+def thinned(count: int, keep: int) -> np.ndarray:
+    """At most ``keep`` evenly spread indices out of ``count``."""
+    if count <= keep:
+        return np.arange(count)
+    return np.unique(np.linspace(0, count - 1, keep).round().astype(int))

@@ -1,0 +1,100 @@
+"""The search moving over the objective: one or several optimizers, frame by frame."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib import animation
+
+from descentlab.plot import _data
+from descentlab.plot.compare import COLORS, LINE_COLORS
+from descentlab.plot.contour import draw_contours
+from descentlab.problem import Problem
+from descentlab.result import Result
+
+
+def animate(
+    problem: Problem,
+    results: Result | Mapping[str, Result],
+    *,
+    start: int = 0,
+    frames: int = 60,
+    trail: int | None = None,
+    bounds: object = None,
+    cmap: str = "viridis",
+    figsize: tuple[float, float] = (6.4, 5.2),
+) -> animation.FuncAnimation:
+    """An animation of the recorded paths of ``start`` (1-D over the line, 2-D over the
+    contours). ``frames`` recorded iterations are shown, evenly spread; ``trail`` keeps only
+    the last so many points of each path (None: the whole path so far). Each frame shows the
+    iteration and the current value of each run."""
+    runs = {"search": results} if isinstance(results, Result) else dict(results)
+    paths = {label: _finite_path(r, start) for label, r in runs.items()}
+    dim = next(iter(runs.values())).x.shape[-1]
+    if dim > 2:
+        raise ValueError(f"animations show 1-D and 2-D problems; this one has {dim} dimensions")
+    figure, ax = plt.subplots(figsize=figsize, layout="constrained")
+    _background(ax, problem, dim, bounds, cmap)
+    iterations = np.asarray(next(iter(runs.values())).path_iter)
+    shown = _data.thinned(len(iterations), frames)
+    palette = COLORS if dim == 2 else LINE_COLORS
+    lines = {
+        label: ax.plot([], [], ".-", color=color, label=label, markersize=5)[0]
+        for label, color in zip(runs, palette * 4, strict=False)
+    }
+    ax.legend(loc="upper right", fontsize="small", framealpha=0.8)
+    caption = ax.text(0.02, 0.02, "", transform=ax.transAxes, fontsize="small", family="monospace",
+                      color="white" if dim == 2 else "black", va="bottom")  # fmt: skip
+
+    def draw(frame: int):
+        k = shown[frame]
+        first = 0 if trail is None else max(0, k + 1 - trail)
+        text = [f"iteration {int(iterations[k])}"]
+        for label, (points, values) in paths.items():
+            upto = min(k + 1, len(points))
+            ys = points[first:upto, 1] if dim == 2 else values[first:upto]
+            lines[label].set_data(points[first:upto, 0], ys)
+            text.append(f"{label}: f = {values[upto - 1]:.4g}")
+        caption.set_text("\n".join(text))
+        return [*lines.values(), caption]
+
+    return animation.FuncAnimation(figure, draw, frames=len(shown), blit=False)
+
+
+def save_animation(movie: animation.FuncAnimation, path: str | Path, *, fps: int = 10,
+                   dpi: int = 100) -> Path:  # fmt: skip
+    """Write ``movie`` as GIF (Pillow) or MP4 (ffmpeg, where installed), by the extension."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".gif":
+        writer = animation.PillowWriter(fps=fps)
+    elif suffix == ".mp4":
+        if not animation.writers.is_available("ffmpeg"):
+            raise ValueError("MP4 needs ffmpeg, which is not installed here: write a .gif instead")
+        writer = animation.FFMpegWriter(fps=fps)
+    else:
+        raise ValueError(f"animation file must end in .gif or .mp4, not {path.name!r}")
+    movie.save(path, writer=writer, dpi=dpi)
+    plt.close(movie._fig)
+    return path
+
+
+def _finite_path(result: Result, start: int):
+    points, values = _data.run_path(result, start)
+    good = np.isfinite(points).all(axis=-1) & np.isfinite(values)
+    end = len(points) if good.all() else int(np.argmin(good))
+    return points[:end], values[:end]
+
+
+def _background(ax, problem, dim, bounds, cmap) -> None:
+    if dim == 2:
+        draw_contours(ax, problem, bounds=bounds, cmap=cmap)
+        return
+    x, fx = _data.line_values(problem, bounds)
+    ax.plot(x, fx, color="0.4", linewidth=1.2)
+    ax.set_xlabel("x")
+    ax.set_ylabel("f(x)")
+    ax.set_title(problem.name)

@@ -1,0 +1,43 @@
+"""How fast each run closes in: ``f - f*`` against iterations or evaluations, on a log axis."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from matplotlib.axes import Axes
+
+from descentlab.plot import _data
+from descentlab.plot._marks import new_axes
+from descentlab.problem import Problem
+from descentlab.result import Result
+
+
+def plot_convergence(
+    problem: Problem,
+    results: Result | Mapping[str, Result],
+    *,
+    ax: Axes | None = None,
+    against: str = "iteration",
+) -> Axes:
+    """One line per run (a ``{label: Result}`` mapping, or one Result), each for its best start:
+    ``f - f*`` where the minimum is known, else ``f``, on a log axis, against the iteration or
+    (``against="nfev"``) the number of function evaluations."""
+    ax = new_axes(ax)
+    runs = {"run": results} if isinstance(results, Result) else dict(results)
+    ylabel = "f(x)"
+    for label, result in runs.items():
+        curve = _data.convergence(result, problem, against)
+        ax.plot(curve.x, curve.y, linewidth=1.8, label=label, gid="convergence")
+        ylabel = curve.ylabel
+    if problem.minimum is not None or all(_positive(r) for r in runs.values()):
+        ax.set_yscale("log")
+    ax.set_xlabel("iteration" if against == "iteration" else "function evaluations")
+    ax.set_ylabel(ylabel)
+    ax.set_title(f"convergence on {problem.name}")
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def _positive(result: Result) -> bool:
+    return result.path_fun is not None and bool((result.path_fun > 0).all())
