@@ -6,7 +6,9 @@ import click
 
 from descentlab import __version__
 from descentlab.cli.check_grad import check_grad_command
+from descentlab.cli.compare import compare_command
 from descentlab.cli.listing import functions_command, optimizers_command
+from descentlab.cli.plot_cmd import plot_command
 from descentlab.cli.run import run_group
 from descentlab.cli.tutorial import tutorial_command
 
@@ -22,3 +24,5 @@ cli.add_command(tutorial_command)
 cli.add_command(functions_command)
 cli.add_command(optimizers_command)
 cli.add_command(check_grad_command)
+cli.add_command(compare_command)
+cli.add_command(plot_command)

@@ -14,6 +14,12 @@ import numpy as np
 
 from descentlab import records
 from descentlab.cli._args import parse_vector
+from descentlab.cli._figures import (
+    check_animation_dim,
+    check_figure_options,
+    draw_run,
+    figure_options,
+)
 from descentlab.cli._present import print_summary
 from descentlab.cli._problem import PROBLEM_OPTIONS, build_problem
 from descentlab.optimizers import OPTIMIZERS, Optimizer
@@ -48,6 +54,7 @@ def run_group() -> None:
 def _common_options(command):
     options = [
         *PROBLEM_OPTIONS,
+        figure_options,
         click.option(
             "--x0", help="Starting point as comma-separated numbers (instead of a random start)."
         ),
@@ -145,8 +152,10 @@ def _run(cls: type[Optimizer], options: dict[str, Any]) -> None:
     hypers = {k: options.pop(k) for k in hyper_names if options.get(k) is not None}
     _apply_schedule(cls, hypers, options)
     optimizer = cls(**hypers)
+    check_figure_options(options)
     x0 = parse_vector("--x0", options["x0"]) if options["x0"] else None
     problem = build_problem(options, x0)
+    check_animation_dim(options, problem.dim)
     seed = options["seed"] if options["seed"] is not None else _fresh_seed()
     tol = Tolerance(grad=options["gtol"], fun=options["ftol"])
     to_stdout = options["json_file"] == "-"
@@ -164,6 +173,7 @@ def _run(cls: type[Optimizer], options: dict[str, Any]) -> None:
     )
     if options["json_file"]:
         settings = {
+            "problem": {k: options[k] for k in ("function", "expr", "grad", "params")},
             "seed": seed,
             "n_iter": options["n_iter"],
             "starts": options["starts"],
@@ -173,9 +183,11 @@ def _run(cls: type[Optimizer], options: dict[str, Any]) -> None:
         record = records.run_record(problem, optimizer, result, settings, options["save_path"])
         if to_stdout:
             click.echo(records.dumps(record))
-            return
-        records.save(record, options["json_file"])
-    print_summary(problem, optimizer, result, seed)
+        else:
+            records.save(record, options["json_file"])
+    if not to_stdout:
+        print_summary(problem, optimizer, result, seed)
+    draw_run(problem, result, options)
 
 
 def _apply_schedule(cls: type[Optimizer], hypers: dict[str, Any], options: dict[str, Any]) -> None:

@@ -25,13 +25,13 @@ def draw_path(ax: Axes, xs, ys, *, color: str, label: str | None = None, zs=None
     coords = (xs, ys) if zs is None else (xs, ys, zs)
     every = max(1, len(xs) // MAX_DOTS)
     ax.plot(*coords, ".-", color=color, linewidth=1.2, markersize=5, markevery=every,
-            label=label, gid="path")  # fmt: skip
+            label=label, gid="path", zorder=3)  # fmt: skip
     start = [c[:1] for c in coords]
     end = [c[-1:] for c in coords]
     ax.plot(*start, "o", color=color, markersize=9, markerfacecolor="none", markeredgewidth=2,
-            gid="start")  # fmt: skip
+            gid="start", zorder=4)  # fmt: skip
     ax.plot(*end, "*", color=color, markersize=14, markeredgecolor="black", markeredgewidth=0.6,
-            gid="end")  # fmt: skip
+            gid="end", zorder=4)  # fmt: skip
 
 
 def draw_minima_2d(ax: Axes, problem: Problem) -> None:

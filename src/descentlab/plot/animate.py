@@ -10,6 +10,7 @@ import numpy as np
 from matplotlib import animation
 
 from descentlab.plot import _data
+from descentlab.plot._marks import draw_minima_2d
 from descentlab.plot.compare import COLORS, LINE_COLORS
 from descentlab.plot.contour import draw_contours
 from descentlab.problem import Problem
@@ -92,6 +93,7 @@ def _finite_path(result: Result, start: int):
 def _background(ax, problem, dim, bounds, cmap) -> None:
     if dim == 2:
         draw_contours(ax, problem, bounds=bounds, cmap=cmap)
+        draw_minima_2d(ax, problem)
         return
     x, fx = _data.line_values(problem, bounds)
     ax.plot(x, fx, color="0.4", linewidth=1.2)

@@ -26,7 +26,10 @@ def plot_surface(
     (default: the best) drawn at the height of its values."""
     ax = new_axes(ax, projection="3d")
     grid = _data.grid_values(problem, bounds, resolution)
-    ax.plot_surface(*_mesh(grid), cmap=cmap, alpha=0.75, linewidth=0, antialiased=True)
+    # Draw in the order given (surface, then path) instead of by depth, or the surface hides
+    # the path that lies on it.
+    ax.computed_zorder = False
+    ax.plot_surface(*_mesh(grid), cmap=cmap, alpha=0.7, linewidth=0, antialiased=True, zorder=1)
     if result is not None:
         index = result.best() if start is None else start
         path, values = _data.run_path(result, index)

@@ -1,0 +1,138 @@
+"""Pictures from the command line: options, the view that fits the run, and saving.
+
+matplotlib is imported lazily, on the headless Agg backend, so runs without pictures do not
+pay for it and no display is ever needed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from descentlab.cli._args import parse_vector
+
+IMAGE_TYPES = (".png", ".svg", ".pdf")
+
+
+def figure_options(command):
+    options = [
+        click.option("--plot", "plot_file", help="Draw the run to FILE (.png, .svg or .pdf)."),
+        click.option("--surface", is_flag=True, help="With --plot in 2-D: a 3-D surface view."),
+        click.option("--animate", "animate_file", help="Write an animation to FILE (.gif, .mp4)."),
+        click.option("--fps", type=click.IntRange(min=1), default=10, show_default=True),
+        click.option("--frames", type=click.IntRange(min=2), default=60, show_default=True,
+                     help="Frames of the animation (recorded iterations, evenly spread)."),
+        click.option("--trail", type=click.IntRange(min=1),
+                     help="Points of the path kept on each frame (default: all so far)."),
+        click.option("--dpi", type=click.IntRange(min=10, max=1200), default=120,
+                     show_default=True),
+        click.option("--size", help="Figure size in inches as W,H."),
+        click.option("--cmap", default="viridis", show_default=True,
+                     help="Colormap of the contours (jet: the tutorials' look)."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def check_figure_options(options: dict[str, Any]) -> None:
+    """Fail before the run, not after it, on a file type or size that cannot be written."""
+    plot_file, animate_file = options.get("plot_file"), options.get("animate_file")
+    if plot_file and Path(plot_file).suffix.lower() not in IMAGE_TYPES:
+        raise click.BadParameter(
+            f"must end in {', '.join(IMAGE_TYPES)}, not {plot_file!r}", param_hint="--plot"
+        )
+    if animate_file and Path(animate_file).suffix.lower() not in (".gif", ".mp4"):
+        raise click.BadParameter(
+            f"must end in .gif or .mp4, not {animate_file!r}", param_hint="--animate"
+        )
+    if animate_file and Path(animate_file).suffix.lower() == ".mp4":
+        from matplotlib import animation
+
+        if not animation.writers.is_available("ffmpeg"):
+            raise click.BadParameter(
+                "MP4 needs ffmpeg, which is not installed here: write a .gif instead",
+                param_hint="--animate",
+            )
+    if options.get("size"):
+        size = parse_vector("--size", options["size"])
+        if len(size) != 2 or min(size) <= 0:
+            raise click.BadParameter(f"expected W,H > 0, got {options['size']!r}", "--size")
+    import matplotlib
+
+    if options["cmap"] not in matplotlib.colormaps:
+        raise click.BadParameter(f"unknown colormap {options['cmap']!r}", param_hint="--cmap")
+
+
+def check_animation_dim(options: dict[str, Any], dim: int | None) -> None:
+    if options.get("animate_file") and dim is not None and dim > 2:
+        raise click.BadParameter(
+            f"animations show 1-D and 2-D problems; this one has {dim} dimensions",
+            param_hint="--animate",
+        )
+
+
+def pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def draw_run(problem, result, options: dict[str, Any]) -> None:
+    """Write --plot and --animate for one run: the view that fits its dimension."""
+    if options.get("plot_file"):
+        figure = _run_figure(problem, result, options)
+        save(figure, options["plot_file"], options)
+    if options.get("animate_file"):
+        write_animation(problem, result, options)
+
+
+def _run_figure(problem, result, options):
+    from descentlab import plot
+
+    plt = pyplot()
+    dim, many = result.x.shape[-1], result.x.ndim > 1
+    figure = plt.figure(figsize=_size(options, (6.4, 5.6)), layout="constrained")
+    if dim > 2 or result.path is None:
+        why = f"d = {dim}" if dim > 2 else "no recorded path"
+        click.echo(f"note: {why}: drawing the convergence view", err=True)
+        plot.plot_convergence(problem, result, ax=figure.add_subplot())
+    elif dim == 1:
+        plot.plot_line(problem, result, ax=figure.add_subplot())
+    elif options.get("surface"):
+        plot.plot_surface(problem, result, ax=figure.add_subplot(projection="3d"),
+                          cmap=options["cmap"])  # fmt: skip
+    elif many:
+        plot.plot_starts(problem, result, ax=figure.add_subplot(), cmap=options["cmap"])
+    else:
+        plot.plot_contour(problem, result, ax=figure.add_subplot(), cmap=options["cmap"])
+    return figure
+
+
+def write_animation(problem, results, options: dict[str, Any]) -> None:
+    from descentlab import plot
+
+    pyplot()
+    movie = plot.animate(problem, results, frames=options["frames"], trail=options["trail"],
+                         cmap=options["cmap"], figsize=_size(options, (6.4, 5.6)))  # fmt: skip
+    path = plot.save_animation(movie, options["animate_file"], fps=options["fps"],
+                               dpi=options["dpi"])  # fmt: skip
+    click.echo(f"wrote {path}", err=True)
+
+
+def save(figure, path: str, options: dict[str, Any]) -> None:
+    figure.savefig(path, dpi=options["dpi"])
+    pyplot().close(figure)
+    click.echo(f"wrote {path}", err=True)
+
+
+def _size(options: dict[str, Any], default: tuple[float, float]) -> tuple[float, float]:
+    if not options.get("size"):
+        return default
+    width, height = parse_vector("--size", options["size"])
+    return width, height

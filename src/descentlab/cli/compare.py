@@ -1,0 +1,121 @@
+"""``descentlab compare OPT OPT ... --function NAME``: several optimizers from the same starts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+from descentlab.cli._args import parse_vector
+from descentlab.cli._figures import (
+    check_animation_dim,
+    check_figure_options,
+    figure_options,
+    pyplot,
+    save,
+)
+from descentlab.cli._figures import write_animation as _write_animation
+from descentlab.cli._problem import PROBLEM_OPTIONS, build_problem
+from descentlab.optimizers import OPTIMIZERS, get_optimizer
+from descentlab.runner import minimize
+
+
+def _options(command):
+    options = [
+        *PROBLEM_OPTIONS,
+        click.option("--x0", help="Starting point as comma-separated numbers."),
+        click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True),
+        click.option("--n-iter", type=click.IntRange(min=1), default=100, show_default=True),
+        click.option("--ftol", type=click.FloatRange(min=0, min_open=True), default=1e-6,
+                     show_default=True, help="Reach f - f* <= this (f when f* is unknown)."),
+        click.option("--hyper", "hypers", multiple=True, metavar="[OPT.]NAME=VALUE",
+                     help="A hyperparameter for every optimizer that has it, or for OPT only."),
+        figure_options,
+    ]  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@click.command("compare")
+@click.argument("names", nargs=-1, required=True)
+@_options
+def compare_command(names: tuple[str, ...], **options: Any) -> None:
+    """Run the optimizers NAMES from the same start and print, per optimizer, the iterations it
+    took to reach the tolerance, its final value and its status; --plot draws their paths and
+    convergence side by side."""
+    check_figure_options(options)
+    optimizers = {name: get_optimizer(name, **_hypers_for(name, options["hypers"]))
+                  for name in names}  # fmt: skip
+    x0 = parse_vector("--x0", options["x0"]) if options["x0"] else None
+    problem = build_problem(options, x0)
+    check_animation_dim(options, problem.dim)
+    results = {
+        name: minimize(problem, optimizer, n_iter=options["n_iter"], x0=x0, seed=options["seed"])
+        for name, optimizer in optimizers.items()
+    }
+    _table(problem, results, options["ftol"])
+    if options["plot_file"]:
+        from descentlab.plot import plot_comparison
+
+        pyplot()
+        figure = plot_comparison(problem, results, cmap=options["cmap"],
+                                 figsize=_figsize(options))  # fmt: skip
+        save(figure, options["plot_file"], options)
+    if options["animate_file"]:
+        _write_animation(problem, results, options)
+
+
+def reached_at(path_fun: np.ndarray, path_iter: np.ndarray, target: float) -> int | None:
+    """The first recorded iteration with ``f <= target``, or None."""
+    hits = np.flatnonzero(path_fun <= target)
+    return int(path_iter[hits[0]]) if hits.size else None
+
+
+def _table(problem, results, ftol: float) -> None:
+    floor = problem.minimum if problem.minimum is not None else 0.0
+    what = "f - f*" if problem.minimum is not None else "f"
+    table = Table(title=f"{problem.name}: iterations to {what} <= {ftol:g}")
+    for column in ("optimizer", "iterations", "final f", "status"):
+        table.add_column(column)
+    for name, result in results.items():
+        hit = reached_at(np.ravel(result.path_fun), result.path_iter, floor + ftol)
+        table.add_row(
+            name,
+            "not reached" if hit is None else str(hit),
+            f"{float(result.fun):.6g}",
+            str(result.status),
+        )
+    Console().print(table)
+
+
+def _hypers_for(name: str, given: tuple[str, ...]) -> dict[str, float | str]:
+    """The --hyper values that apply to optimizer ``name``."""
+    known = {h.name: h for h in OPTIMIZERS[name].hyperparameters()} if name in OPTIMIZERS else {}
+    chosen: dict[str, float | str] = {}
+    for text in given:
+        key, equals, value = text.partition("=")
+        target, dot, hyper = key.rpartition(".")
+        if not equals or not hyper:
+            raise click.BadParameter(f"expected [OPT.]NAME=VALUE, got {text!r}", "--hyper")
+        if (dot and target != name) or hyper not in known:
+            continue
+        chosen[hyper] = value if known[hyper].choices else _number(text, value)
+    return chosen
+
+
+def _number(text: str, value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a number in {text!r}", param_hint="--hyper") from None
+
+
+def _figsize(options: dict[str, Any]) -> tuple[float, float]:
+    if not options.get("size"):
+        return (12.0, 5.6)
+    width, height = parse_vector("--size", options["size"])
+    return width, height
