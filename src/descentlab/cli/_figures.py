@@ -59,7 +59,9 @@ def check_figure_options(options: dict[str, Any]) -> None:
     if options.get("size"):
         size = parse_vector("--size", options["size"])
         if len(size) != 2 or min(size) <= 0:
-            raise click.BadParameter(f"expected W,H > 0, got {options['size']!r}", "--size")
+            raise click.BadParameter(
+                f"expected W,H > 0, got {options['size']!r}", param_hint="--size"
+            )
     import matplotlib
 
     if options["cmap"] not in matplotlib.colormaps:

@@ -100,7 +100,9 @@ def _hypers_for(name: str, given: tuple[str, ...]) -> dict[str, float | str]:
         key, equals, value = text.partition("=")
         target, dot, hyper = key.rpartition(".")
         if not equals or not hyper:
-            raise click.BadParameter(f"expected [OPT.]NAME=VALUE, got {text!r}", "--hyper")
+            raise click.BadParameter(
+                f"expected [OPT.]NAME=VALUE, got {text!r}", param_hint="--hyper"
+            )
         if (dot and target != name) or hyper not in known:
             continue
         chosen[hyper] = value if known[hyper].choices else _number(text, value)

@@ -1,0 +1,131 @@
+"""Pictures from the command line: run --plot/--animate, plot RUN.json, compare."""
+
+import re
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from descentlab.cli import main
+
+
+def run(capsys, *args):
+    code = main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def image(path):
+    with Image.open(path) as picture:
+        return np.asarray(picture.convert("RGB")).astype(int)
+
+
+def test_run_plot_1d_png_has_the_default_size_and_content(capsys, tmp_path):
+    target = tmp_path / "line.png"
+    code, out, err = run(capsys, "run", "momentum", "-f", "sphere", "--dim", "1", "--seed", "4",
+                         "--n-iter", "30", "--momentum", "0.3", "--plot", target)  # fmt: skip
+    assert code == 0 and f"wrote {target}" in err
+    assert out.splitlines()[-2] == "f([6.17748881e-07]) = 0.000000"
+    pixels = image(target)
+    assert pixels.shape == (672, 768, 3) and pixels.std() > 20
+    red = (pixels[..., 0] > 200) & (pixels[..., 1] < 80) & (pixels[..., 2] < 80)
+    assert red.sum() > 100  # the tutorials' red path
+
+
+@pytest.mark.parametrize(
+    ("extra", "suffix"),
+    [([], "png"), (["--surface"], "png"), (["--starts", "50"], "svg"), (["--cmap", "jet"], "pdf")],
+)
+def test_run_plot_2d_views_and_formats(capsys, tmp_path, extra, suffix):
+    target = tmp_path / f"view.{suffix}"
+    code, _, _ = run(capsys, "run", "adam", "-f", "himmelblau", "--seed", "0", "--alpha", "0.1",
+                     "--quiet", "--plot", target, "--size", "4,3", "--dpi", "50", *extra)  # fmt: skip
+    assert code == 0 and target.stat().st_size > 1000
+    if suffix == "png":
+        assert image(target).shape == (150, 200, 3)
+
+
+def test_run_plot_in_five_dimensions_says_it_draws_convergence(capsys, tmp_path):
+    target = tmp_path / "five.png"
+    code, _, err = run(capsys, "run", "gd", "-f", "sphere", "--dim", "5", "--seed", "0", "-q",
+                       "--plot", target)  # fmt: skip
+    assert code == 0 and "note: d = 5: drawing the convergence view" in err
+    assert image(target).std() > 10
+
+
+def test_run_animate_gif(capsys, tmp_path):
+    target = tmp_path / "search.gif"
+    code, _, _ = run(capsys, "run", "amsgrad", "-f", "sphere", "--dim", "2", "--seed", "1",
+                     "--alpha", "0.007", "--beta2", "0.99", "-q", "--animate", target,
+                     "--frames", "10", "--fps", "5", "--dpi", "40", "--trail", "20")  # fmt: skip
+    assert code == 0
+    with Image.open(target) as gif:
+        assert gif.n_frames == 10
+
+
+def test_plot_a_saved_run(capsys, tmp_path):
+    saved, target = tmp_path / "run.json", tmp_path / "again.png"
+    code, _, _ = run(capsys, "run", "gd", "-f", "quadratic", "--param", "kappa=10", "--dim", "2",
+                     "--seed", "3", "-q", "--json", saved, "--save-path")  # fmt: skip
+    assert code == 0
+    code, _, err = run(capsys, "plot", saved, "--plot", target)
+    assert code == 0 and target.exists() and image(target).std() > 20
+    code, _, err = run(capsys, "plot", saved, "--animate", tmp_path / "again.gif", "--frames", "5")
+    assert code == 0
+
+
+def test_plot_of_a_run_without_its_path(capsys, tmp_path):
+    saved = tmp_path / "run.json"
+    run(capsys, "run", "gd", "-f", "sphere", "--seed", "3", "-q", "--json", saved)
+    code, _, err = run(capsys, "plot", saved, "--plot", tmp_path / "x.png")
+    assert code == 2 and "has no path: save runs with --json FILE --save-path" in err
+
+
+def iterations_column(out):
+    rows = {}
+    for line in out.splitlines():
+        cells = [c.strip() for c in re.split(r"[│┃]", line) if c.strip()]
+        if len(cells) == 4 and cells[0] in ("gd", "momentum", "amsgrad"):
+            rows[cells[0]] = cells[1]
+    return rows
+
+
+def test_compare_shows_the_tutorials_point(capsys, tmp_path):
+    target = tmp_path / "compare.png"
+    code, out, _ = run(
+        capsys, "compare", "gd", "momentum", "amsgrad", "-f", "sphere", "--dim", "1", "--seed",
+        "4", "--n-iter", "30", "--hyper", "step_size=0.1", "--hyper", "momentum=0.3",
+        "--hyper", "amsgrad.alpha=0.1", "--ftol", "1e-5", "--plot", target,
+    )  # fmt: skip
+    assert code == 0
+    rows = iterations_column(out)
+    assert int(rows["momentum"]) < int(rows["gd"])  # momentum gets there first
+    assert image(target).shape[1] > image(target).shape[0]  # two panels side by side
+
+
+def test_compare_not_reached(capsys):
+    code, out, _ = run(capsys, "compare", "gd", "momentum", "-f", "sphere", "--dim", "1",
+                       "--seed", "4", "--n-iter", "30", "--hyper", "momentum=0.3",
+                       "--ftol", "1e-9")  # fmt: skip
+    assert code == 0 and iterations_column(out)["gd"] == "not reached"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "gd", "-f", "sphere", "--plot", "x.jpg"], "must end in .png, .svg, .pdf"),
+        (["run", "gd", "-f", "sphere", "--animate", "x.avi"], "must end in .gif or .mp4"),
+        (["run", "gd", "-f", "sphere", "--plot", "x.png", "--cmap", "nope"], "unknown colormap"),
+        (["run", "gd", "-f", "sphere", "--plot", "x.png", "--size", "4"], "expected W,H > 0"),
+        (["run", "gd", "-f", "sphere", "--dim", "3", "--animate", "x.gif"], "has 3 dimensions"),
+        (["compare", "gd", "adamz", "-f", "sphere"], "optimizer must be one of"),
+        (["compare", "gd", "-f", "sphere", "--hyper", "step_size"], "expected [OPT.]NAME=VALUE"),
+        (["plot", "missing.json", "--plot", "x.png"], "does not exist"),
+    ],
+)
+def test_picture_errors_are_one_line(capsys, tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, *args)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and message in err
+    assert not list(tmp_path.iterdir())  # nothing was written
