@@ -39,7 +39,7 @@ def test_run_plot_1d_png_has_the_default_size_and_content(capsys, tmp_path):
 def test_run_plot_2d_views_and_formats(capsys, tmp_path, extra, suffix):
     target = tmp_path / f"view.{suffix}"
     code, _, _ = run(capsys, "run", "adam", "-f", "himmelblau", "--seed", "0", "--alpha", "0.1",
-                     "--quiet", "--plot", target, "--size", "4,3", "--dpi", "50", *extra)  # fmt: skip
+                     "-q", "--plot", target, "--size", "4,3", "--dpi", "50", *extra)  # fmt: skip
     assert code == 0 and target.stat().st_size > 1000
     if suffix == "png":
         assert image(target).shape == (150, 200, 3)
@@ -68,9 +68,9 @@ def test_plot_a_saved_run(capsys, tmp_path):
     code, _, _ = run(capsys, "run", "gd", "-f", "quadratic", "--param", "kappa=10", "--dim", "2",
                      "--seed", "3", "-q", "--json", saved, "--save-path")  # fmt: skip
     assert code == 0
-    code, _, err = run(capsys, "plot", saved, "--plot", target)
+    code, _, _ = run(capsys, "plot", saved, "--plot", target)
     assert code == 0 and target.exists() and image(target).std() > 20
-    code, _, err = run(capsys, "plot", saved, "--animate", tmp_path / "again.gif", "--frames", "5")
+    code, _, _ = run(capsys, "plot", saved, "--animate", tmp_path / "again.gif", "--frames", "5")
     assert code == 0
 
 

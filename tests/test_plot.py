@@ -207,7 +207,7 @@ def test_animation_frames_and_gif(tmp_path):
     movie._func(11)  # the last frame
     (line,) = [line for line in movie._fig.axes[0].get_lines() if line.get_label() == "adam"]
     np.testing.assert_array_equal(np.column_stack(line.get_data()), runs["adam"].path[-5:])
-    caption = [t.get_text() for t in movie._fig.axes[0].texts][0]
+    caption = next(t.get_text() for t in movie._fig.axes[0].texts)
     assert caption.startswith("iteration 200") and "adam: f = " in caption
     written = plot.save_animation(movie, tmp_path / "search.gif", fps=5, dpi=50)
     with Image.open(written) as gif:
