@@ -228,3 +228,4 @@ def test_animation_refuses_more_than_two_dimensions_and_unknown_files(tmp_path):
     movie = plot.animate(SPHERE1, TUTORIAL_1D, frames=3)
     with pytest.raises(ValueError, match=r"must end in \.gif or \.mp4"):
         plot.save_animation(movie, tmp_path / "x.avi")
+    plot.save_animation(movie, tmp_path / "x.gif", dpi=20)  # matplotlib warns of unsaved movies
