@@ -99,7 +99,7 @@ def _run_figure(problem, result, options):
 
     plt = pyplot()
     dim, many = result.x.shape[-1], result.x.ndim > 1
-    figure = plt.figure(figsize=_size(options, (6.4, 5.6)), layout="constrained")
+    figure = plt.figure(figsize=figure_size(options, (6.4, 5.6)), layout="constrained")
     if dim > 2 or result.path is None:
         why = f"d = {dim}" if dim > 2 else "no recorded path"
         click.echo(f"note: {why}: drawing the convergence view", err=True)
@@ -120,8 +120,14 @@ def write_animation(problem, results, options: dict[str, Any]) -> None:
     from descentlab import plot
 
     pyplot()
-    movie = plot.animate(problem, results, frames=options["frames"], trail=options["trail"],
-                         cmap=options["cmap"], figsize=_size(options, (6.4, 5.6)))  # fmt: skip
+    movie = plot.animate(
+        problem,
+        results,
+        frames=options["frames"],
+        trail=options["trail"],
+        cmap=options["cmap"],
+        figsize=figure_size(options, (6.4, 5.6)),
+    )
     path = plot.save_animation(movie, options["animate_file"], fps=options["fps"],
                                dpi=options["dpi"])  # fmt: skip
     click.echo(f"wrote {path}", err=True)
@@ -133,7 +139,7 @@ def save(figure, path: str, options: dict[str, Any]) -> None:
     click.echo(f"wrote {path}", err=True)
 
 
-def _size(options: dict[str, Any], default: tuple[float, float]) -> tuple[float, float]:
+def figure_size(options: dict[str, Any], default: tuple[float, float]) -> tuple[float, float]:
     if not options.get("size"):
         return default
     width, height = parse_vector("--size", options["size"])

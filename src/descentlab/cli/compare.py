@@ -14,6 +14,7 @@ from descentlab.cli._figures import (
     check_animation_dim,
     check_figure_options,
     figure_options,
+    figure_size,
     pyplot,
     save,
 )
@@ -63,7 +64,7 @@ def compare_command(names: tuple[str, ...], **options: Any) -> None:
 
         pyplot()
         figure = plot_comparison(problem, results, cmap=options["cmap"],
-                                 figsize=_figsize(options))  # fmt: skip
+                                 figsize=figure_size(options, (12.0, 5.6)))  # fmt: skip
         save(figure, options["plot_file"], options)
     if options["animate_file"]:
         _write_animation(problem, results, options)
@@ -114,10 +115,3 @@ def _number(text: str, value: str) -> float:
         return float(value)
     except ValueError:
         raise click.BadParameter(f"expected a number in {text!r}", param_hint="--hyper") from None
-
-
-def _figsize(options: dict[str, Any]) -> tuple[float, float]:
-    if not options.get("size"):
-        return (12.0, 5.6)
-    width, height = parse_vector("--size", options["size"])
-    return width, height
