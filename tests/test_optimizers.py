@@ -229,3 +229,10 @@ def test_momentum_coefficient_accepts_a_schedule():
     change2 = 0.1 + 0.45 * change1
     expected2 = -(0.1 + 0.9 * change1) - (0.1 + 0.45 * change2)
     assert scheduled[1][0] == pytest.approx(expected2, rel=1e-15)
+
+
+def test_tutorial_momentum_accepts_a_momentum_schedule():
+    grads = [[1.0], [1.0]]
+    scheduled = run_steps(Momentum(0.1, momentum=ExponentialDecay(0.5, rate=0.5)), [0.0], grads)
+    # change(1) = 0.1; change(2) = 0.1 + mu(2) * 0.1 with mu(2) = 0.25
+    assert scheduled[1][0] == pytest.approx(-(0.1 + 0.1 + 0.25 * 0.1), rel=1e-15)

@@ -1,5 +1,6 @@
 """The user's own functions: expressions, callables by reference, autodiff, gradient checks."""
 
+import sys
 import textwrap
 
 import jax.numpy as jnp
@@ -270,3 +271,11 @@ def test_batch_equals_starts_one_at_a_time_on_rosenbrock():
     for i in range(6):
         alone = dl.minimize(ROSEN, dl.AMSGradPyTorch(alpha=0.02), n_iter=100, x0=batch.path[0][i])
         np.testing.assert_array_equal(alone.x, batch.x[i])
+
+
+def test_autodiff_without_the_library_says_how_to_get_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)  # import torch now fails
+    with pytest.raises(
+        ImportError, match=r"needs torch installed \(pip install 'descentlab\[torch\]'\)"
+    ):
+        dl.Problem(rosen_torch, grad="torch")

@@ -7,9 +7,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from descentlab import _validation as check
 from descentlab.optimizers._base import Optimizer, hyperparameter
-from descentlab.schedules import Schedule, step_size, value_at
+from descentlab.schedules import Schedule, coefficient, step_size, value_at
 
 
 class MomentumState(NamedTuple):
@@ -38,16 +37,18 @@ class Momentum(Optimizer):
     step_size: float | np.ndarray | Schedule = hyperparameter(
         0.1, "step size (learning rate)", schedule=True
     )
-    momentum: float | np.ndarray = hyperparameter(0.9, "weight of the previous change, in [0, 1)")
+    momentum: float | np.ndarray | Schedule = hyperparameter(
+        0.9, "weight of the previous change, in [0, 1)"
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "step_size", step_size("step_size", self.step_size))
-        object.__setattr__(self, "momentum", check.unit_interval("momentum", self.momentum))
+        object.__setattr__(self, "momentum", coefficient("momentum", self.momentum))
 
     def init(self, x: np.ndarray) -> MomentumState:
         return MomentumState(count=0, change=0.0)
 
     def step(self, x, grad, state):
         t = state.count + 1
-        change = value_at(self.step_size, t) * grad + check.per_row(self.momentum) * state.change
+        change = value_at(self.step_size, t) * grad + value_at(self.momentum, t) * state.change
         return x - change, MomentumState(t, change)
