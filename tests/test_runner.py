@@ -218,3 +218,29 @@ def test_verbose_prints_the_trace_for_a_batch(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith(">0 [0] f(") and lines[1].startswith(">0 [1] f(")
     assert lines[4] == "Done!" and lines[5].startswith("[0] f(")
+
+
+def test_without_recording_f_is_evaluated_at_the_start_and_the_end_only():
+    problem = get_function("sphere", dim=2)
+    result = minimize(problem, GradientDescent(0.1), n_iter=50, seed=0, starts=3, record="none")
+    assert result.nfev == 2 and result.njev == 51
+    np.testing.assert_array_equal(result.fun, problem.f(result.x))
+
+
+def test_divergence_is_found_without_recording():
+    problem = get_function("sphere", dim=2)
+    steps = np.array([0.1, 50.0])  # the second setting blows up
+    result = minimize(problem, GradientDescent(steps), n_iter=400, x0=[[0.5, 0.5]] * 2,
+                      record="none")  # fmt: skip
+    assert result.status.tolist() == ["max_iter", "diverged"]
+    assert np.isfinite(result.x[1]).all()  # held at its last finite point
+
+
+def test_a_value_that_overflows_at_a_finite_point_is_diverged_at_the_end():
+    # A (deliberately wrong) gradient of -1 walks x from 0 to 1, where exp(1000 x) overflows.
+    problem = Problem(lambda x: np.exp(1000.0 * x[..., 0]), grad=lambda x: np.full_like(x, -1.0),
+                      bounds=[[-1, 1]])  # fmt: skip
+    for record in ("none", "all"):
+        result = minimize(problem, GradientDescent(1.0), n_iter=1, x0=[0.0], record=record)
+        assert result.status == "diverged", record
+        assert str(result.message) == "non-finite value at iteration 1"
