@@ -85,16 +85,16 @@ def pyplot():
     return plt
 
 
-def draw_run(problem, result, options: dict[str, Any]) -> None:
-    """Write --plot and --animate for one run: the view that fits its dimension."""
+def draw_run(problem, result, options: dict[str, Any], label: str = "run") -> None:
+    """Write --plot and --animate for one run (named ``label``): the view that fits it."""
     if options.get("plot_file"):
-        figure = _run_figure(problem, result, options)
+        figure = _run_figure(problem, result, options, label)
         save(figure, options["plot_file"], options)
     if options.get("animate_file"):
-        write_animation(problem, result, options)
+        write_animation(problem, {label: result}, options)
 
 
-def _run_figure(problem, result, options):
+def _run_figure(problem, result, options, label):
     from descentlab import plot
 
     plt = pyplot()
@@ -103,7 +103,7 @@ def _run_figure(problem, result, options):
     if dim > 2 or result.path is None:
         why = f"d = {dim}" if dim > 2 else "no recorded path"
         click.echo(f"note: {why}: drawing the convergence view", err=True)
-        plot.plot_convergence(problem, result, ax=figure.add_subplot())
+        plot.plot_convergence(problem, {label: result}, ax=figure.add_subplot())
     elif dim == 1:
         plot.plot_line(problem, result, ax=figure.add_subplot())
     elif options.get("surface"):

@@ -24,7 +24,7 @@ def plot_command(run_file: str, **options: Any) -> None:
     result = Result.from_dict(record["result"])
     if result.path is None:
         raise click.UsageError(f"{run_file} has no path: save runs with --json FILE --save-path")
-    draw_run(_problem(record), result, options)
+    draw_run(_problem(record), result, options, label=record["optimizer"]["name"])
 
 
 def _problem(record: dict[str, Any]):

@@ -187,7 +187,7 @@ def _run(cls: type[Optimizer], options: dict[str, Any]) -> None:
             records.save(record, options["json_file"])
     if not to_stdout:
         print_summary(problem, optimizer, result, seed)
-    draw_run(problem, result, options)
+    draw_run(problem, result, options, label=optimizer.name)
 
 
 def _apply_schedule(cls: type[Optimizer], hypers: dict[str, Any], options: dict[str, Any]) -> None:
