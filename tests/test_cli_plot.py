@@ -45,6 +45,14 @@ def test_run_plot_2d_views_and_formats(capsys, tmp_path, extra, suffix):
         assert image(target).shape == (150, 200, 3)
 
 
+def test_final_only_keeps_no_path_but_still_maps_many_starts(capsys, tmp_path):
+    saved, target = tmp_path / "run.json", tmp_path / "map.png"
+    code, _, _ = run(capsys, "run", "adam", "-f", "himmelblau", "--starts", "300", "--seed", "0",
+                     "--final-only", "--json", saved, "--save-path", "--plot", target)  # fmt: skip
+    assert code == 0 and image(target).std() > 20
+    assert "path" not in saved.read_text()
+
+
 def test_run_plot_in_five_dimensions_says_it_draws_convergence(capsys, tmp_path):
     target = tmp_path / "five.png"
     code, _, err = run(capsys, "run", "gd", "-f", "sphere", "--dim", "5", "--seed", "0", "-q",
@@ -119,6 +127,7 @@ def test_compare_not_reached(capsys):
         (["run", "gd", "-f", "sphere", "--plot", "x.png", "--size", "4"], "expected W,H > 0"),
         (["run", "gd", "-f", "sphere", "--dim", "3", "--animate", "x.gif"], "has 3 dimensions"),
         (["compare", "gd", "adamz", "-f", "sphere"], "optimizer must be one of"),
+        (["run", "gd", "-f", "sphere", "--final-only", "--plot", "x.png"], "drop --final-only"),
         (["compare", "gd", "-f", "sphere", "--hyper", "step_size"], "expected [OPT.]NAME=VALUE"),
         (["plot", "missing.json", "--plot", "x.png"], "does not exist"),
     ],

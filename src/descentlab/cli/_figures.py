@@ -100,9 +100,10 @@ def _run_figure(problem, result, options, label):
     plt = pyplot()
     dim, many = result.x.shape[-1], result.x.ndim > 1
     figure = plt.figure(figsize=figure_size(options, (6.4, 5.6)), layout="constrained")
-    if dim > 2 or result.path is None:
-        why = f"d = {dim}" if dim > 2 else "no recorded path"
-        click.echo(f"note: {why}: drawing the convergence view", err=True)
+    if result.path is None and not (dim == 2 and many):
+        raise click.UsageError("this picture needs the recorded path: drop --final-only")
+    if dim > 2:
+        click.echo(f"note: d = {dim}: drawing the convergence view", err=True)
         plot.plot_convergence(problem, {label: result}, ax=figure.add_subplot())
     elif dim == 1:
         plot.plot_line(problem, result, ax=figure.add_subplot())

@@ -103,6 +103,11 @@ def _common_options(command):
             show_default=True,
             help="Record the path every k-th iteration.",
         ),
+        click.option(
+            "--final-only",
+            is_flag=True,
+            help="Keep only the final points, no path (for very many starts).",
+        ),
         click.option("--quiet", "-q", is_flag=True, help="Print only the summary, not the trace."),
         click.option(
             "--json",
@@ -156,6 +161,7 @@ def _run(cls: type[Optimizer], options: dict[str, Any]) -> None:
     x0 = parse_vector("--x0", options["x0"]) if options["x0"] else None
     problem = build_problem(options, x0)
     check_animation_dim(options, problem.dim)
+    _check_final_only(options, problem.dim)
     seed = options["seed"] if options["seed"] is not None else _fresh_seed()
     tol = Tolerance(grad=options["gtol"], fun=options["ftol"])
     to_stdout = options["json_file"] == "-"
@@ -168,7 +174,7 @@ def _run(cls: type[Optimizer], options: dict[str, Any]) -> None:
         seed=seed,
         starts=options["starts"],
         tol=tol,
-        record=options["record_every"],
+        record="none" if options["final_only"] else options["record_every"],
         verbose=single and not options["quiet"] and not to_stdout,
     )
     if options["json_file"]:
@@ -188,6 +194,15 @@ def _run(cls: type[Optimizer], options: dict[str, Any]) -> None:
     if not to_stdout:
         print_summary(problem, optimizer, result, seed)
     draw_run(problem, result, options, label=optimizer.name)
+
+
+def _check_final_only(options: dict[str, Any], dim: int | None) -> None:
+    """Only the map of many 2-D starts can be drawn without their paths."""
+    if not options["final_only"]:
+        return
+    starts_map = (options["starts"] or 1) > 1 and dim == 2
+    if options["animate_file"] or (options["plot_file"] and not starts_map):
+        raise click.UsageError("this picture needs the recorded path: drop --final-only")
 
 
 def _apply_schedule(cls: type[Optimizer], hypers: dict[str, Any], options: dict[str, Any]) -> None:
