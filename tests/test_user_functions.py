@@ -241,6 +241,7 @@ def test_multistart_finds_all_four_himmelblau_minima():
     )  # fmt: skip
     summary = summarize(result, problem)
     assert summary.status_counts == {"converged": 400}
+    assert summary.lines()[1] == "4 distinct minima found:"
     assert sorted(m.known for m in summary.minima) == [0, 1, 2, 3]
     assert sum(m.count for m in summary.minima) == 400
     assert all(m.count > 50 for m in summary.minima)
@@ -251,6 +252,7 @@ def test_multistart_counts_diverged_and_lists_unknown_minima():
     result = dl.minimize(problem, dl.GradientDescent(0.01), n_iter=500, seed=1, starts=200)
     summary = summarize(result, problem)
     assert len(summary.minima) > 3  # local minima of Rastrigin
+    assert "groups of final points (200 starts had not converged" in summary.lines()[1]
     assert [m.known for m in summary.minima].count(None) == len(summary.minima) - (
         summary.minima[0].known == 0
     )

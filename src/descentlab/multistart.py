@@ -35,16 +35,23 @@ class MultiStartSummary:
     def lines(self) -> list[str]:
         """A plain-text report, one line per item."""
         counts = ", ".join(f"{n} {status}" for status, n in self.status_counts.items())
+        unfinished = self.n_starts - self.status_counts.get("converged", 0)
+        heading = (
+            f"{len(self.minima)} distinct minima found:"
+            if unfinished == 0
+            else f"{len(self.minima)} groups of final points ({unfinished} starts had not "
+            "converged: more iterations or a tolerance tell minima apart):"
+        )
         lines = [
             f"{self.n_starts} starts: {counts}; best f = {self.best:.6g}, "
             f"median f = {self.median:.6g}",
-            f"{len(self.minima)} distinct minima found:",
+            heading,
         ]
         for m in self.minima:
             known = "" if m.known is None else f"  (known minimizer #{m.known})"
-            lines.append(
-                f"  f = {m.fun:.6g} at {np.array2string(m.x, precision=5)}: {m.count} starts{known}"
-            )
+            starts = "start" if m.count == 1 else "starts"
+            where = np.array2string(m.x, precision=5)
+            lines.append(f"  f = {m.fun:.6g} at {where}: {m.count} {starts}{known}")
         if self.unlisted:
             lines.append(f"  ... and {self.unlisted} more starts in other groups")
         return lines
