@@ -129,6 +129,8 @@ def test_compare_not_reached(capsys):
         (["compare", "gd", "adamz", "-f", "sphere"], "optimizer must be one of"),
         (["run", "gd", "-f", "sphere", "--final-only", "--plot", "x.png"], "drop --final-only"),
         (["compare", "gd", "-f", "sphere", "--hyper", "step_size"], "expected [OPT.]NAME=VALUE"),
+        (["compare", "gd", "-f", "sphere", "--hyper", "gd.step=1"], "no compared optimizer has"),
+        (["compare", "gd", "-f", "sphere", "--hyper", "adam.alpha=1"], "'adam' is not among gd"),
         (["plot", "missing.json", "--plot", "x.png"], "does not exist"),
     ],
 )

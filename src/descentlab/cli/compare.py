@@ -49,6 +49,7 @@ def compare_command(names: tuple[str, ...], **options: Any) -> None:
     took to reach the tolerance, its final value and its status; --plot draws their paths and
     convergence side by side."""
     check_figure_options(options)
+    _check_hypers(names, options["hypers"])
     optimizers = {name: get_optimizer(name, **_hypers_for(name, options["hypers"]))
                   for name in names}  # fmt: skip
     x0 = parse_vector("--x0", options["x0"]) if options["x0"] else None
@@ -93,17 +94,40 @@ def _table(problem, results, ftol: float) -> None:
     Console().print(table)
 
 
-def _hypers_for(name: str, given: tuple[str, ...]) -> dict[str, float | str]:
-    """The --hyper values that apply to optimizer ``name``."""
-    known = {h.name: h for h in OPTIMIZERS[name].hyperparameters()} if name in OPTIMIZERS else {}
-    chosen: dict[str, float | str] = {}
+def _check_hypers(names: tuple[str, ...], given: tuple[str, ...]) -> None:
+    """Every --hyper must name a hyperparameter of at least one compared optimizer."""
     for text in given:
-        key, equals, value = text.partition("=")
+        key, equals, _ = text.partition("=")
         target, dot, hyper = key.rpartition(".")
         if not equals or not hyper:
             raise click.BadParameter(
                 f"expected [OPT.]NAME=VALUE, got {text!r}", param_hint="--hyper"
             )
+        if dot and target not in names:
+            raise click.BadParameter(
+                f"{target!r} is not among {', '.join(names)}", param_hint="--hyper"
+            )
+        owners = [target] if dot else [n for n in names if n in OPTIMIZERS]
+        if not any(hyper in _names_of(owner) for owner in owners):
+            raise click.BadParameter(
+                f"no compared optimizer has a hyperparameter {hyper!r} ({text!r})",
+                param_hint="--hyper",
+            )
+
+
+def _names_of(optimizer: str) -> set[str]:
+    if optimizer not in OPTIMIZERS:
+        return set()
+    return {h.name for h in OPTIMIZERS[optimizer].hyperparameters()}
+
+
+def _hypers_for(name: str, given: tuple[str, ...]) -> dict[str, float | str]:
+    """The --hyper values that apply to optimizer ``name``."""
+    known = {h.name: h for h in OPTIMIZERS[name].hyperparameters()} if name in OPTIMIZERS else {}
+    chosen: dict[str, float | str] = {}
+    for text in given:
+        key, _, value = text.partition("=")  # checked by _check_hypers
+        target, dot, hyper = key.rpartition(".")
         if (dot and target != name) or hyper not in known:
             continue
         chosen[hyper] = value if known[hyper].choices else _number(text, value)
