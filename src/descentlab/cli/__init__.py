@@ -1,4 +1,4 @@
-"""The command line: ``descentlab run | tutorial | functions | optimizers``.
+"""The command line: ``descentlab run | tutorial | compare | plot | check-grad | ...``.
 
 The CLI only parses, calls the public API and prints or writes. Every mistake in the input ends
 as one line on standard error and exit code 2, never a traceback.
