@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from descentlab.gradients import CentralDifference
+from descentlab.gradients import CentralDifference, checked_gradient
 from descentlab.problem import Problem
 from descentlab.starts import uniform_starts
 
@@ -68,12 +68,7 @@ def check_gradient(
             raise ValueError("check_gradient needs points, or a problem with bounds to draw them")
         points = uniform_starts(problem.bounds, n_points, seed)
     x = np.atleast_2d(np.asarray(points, dtype=float))
-    given = np.asarray(problem.grad(x), dtype=float)
-    if given.shape != x.shape:
-        raise ValueError(
-            f"the gradient must return the shape of its input: for x of shape {x.shape} "
-            f"it returned shape {given.shape}"
-        )
+    given = checked_gradient(problem.grad, x)
     reference = CentralDifference(problem.f)(x)
     scale = np.maximum(np.linalg.norm(reference, axis=-1), 1.0)
     errors = np.linalg.norm(given - reference, axis=-1) / scale

@@ -85,6 +85,17 @@ class JaxGradient:
 GRADIENT_METHODS = ("finite-difference", "torch", "jax")
 
 
+def checked_gradient(grad: Callable, x: np.ndarray) -> np.ndarray:
+    """``grad(x)`` as floats, or a clear error when it is not of the shape of ``x``."""
+    g = np.asarray(grad(x), dtype=float)
+    if g.shape != x.shape:
+        raise ValueError(
+            f"the gradient must return the shape of its input: for x of shape {x.shape} "
+            f"it returned shape {g.shape}"
+        )
+    return g
+
+
 def gradient_for(f: Callable, method: str) -> Callable[[np.ndarray], np.ndarray]:
     """A gradient of ``f`` computed by ``method``, one of :data:`GRADIENT_METHODS`."""
     if method == "finite-difference":

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from descentlab._recorder import Recorder
+from descentlab.gradients import checked_gradient
 from descentlab.optimizers import Optimizer
 from descentlab.problem import Problem
 from descentlab.result import Result, Status
@@ -172,7 +173,7 @@ def _loop(problem, optimizer, x, n_iter, tol, callback, every, record_starts, re
     state = optimizer.init(x)
     stopped_by_callback = False
     i = 0
-    g = _first_gradient(grad, x)
+    g = checked_gradient(grad, x)  # the first call, checked
     njev = 1
     while True:
         if gtol is not None:
@@ -258,17 +259,6 @@ def _evaluate(f, x: np.ndarray, batch_shape: tuple[int, ...]) -> np.ndarray:
             f"for x of shape {x.shape} it returned shape {fx.shape}, expected {batch_shape}"
         )
     return fx
-
-
-def _first_gradient(grad, x: np.ndarray) -> np.ndarray:
-    """The first call of the gradient, with a clear error when it returns the wrong shape."""
-    g = np.asarray(grad(x), dtype=float)
-    if g.shape != x.shape:
-        raise ValueError(
-            f"the gradient must return the shape of its input: for x of shape {x.shape} "
-            f"it returned shape {g.shape}"
-        )
-    return g
 
 
 def _norm(g: np.ndarray) -> np.ndarray:

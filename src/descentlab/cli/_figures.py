@@ -62,6 +62,8 @@ def check_figure_options(options: dict[str, Any]) -> None:
             raise click.BadParameter(
                 f"expected W,H > 0, got {options['size']!r}", param_hint="--size"
             )
+    if not (plot_file or animate_file):
+        return
     import matplotlib
 
     if options["cmap"] not in matplotlib.colormaps:

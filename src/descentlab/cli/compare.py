@@ -17,8 +17,8 @@ from descentlab.cli._figures import (
     figure_size,
     pyplot,
     save,
+    write_animation,
 )
-from descentlab.cli._figures import write_animation as _write_animation
 from descentlab.cli._problem import PROBLEM_OPTIONS, build_problem
 from descentlab.optimizers import OPTIMIZERS, get_optimizer
 from descentlab.runner import minimize
@@ -68,7 +68,7 @@ def compare_command(names: tuple[str, ...], **options: Any) -> None:
                                  figsize=figure_size(options, (12.0, 5.6)))  # fmt: skip
         save(figure, options["plot_file"], options)
     if options["animate_file"]:
-        _write_animation(problem, results, options)
+        write_animation(problem, results, options)
 
 
 def reached_at(path_fun: np.ndarray, path_iter: np.ndarray, target: float) -> int | None:

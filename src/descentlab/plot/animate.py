@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib import animation
 
 from descentlab.plot import _data
-from descentlab.plot._marks import draw_minima_2d
+from descentlab.plot._marks import draw_minima_2d, finite_rows
 from descentlab.plot.compare import COLORS, LINE_COLORS
 from descentlab.plot.contour import draw_contours
 from descentlab.problem import Problem
@@ -85,8 +85,7 @@ def save_animation(movie: animation.FuncAnimation, path: str | Path, *, fps: int
 
 def _finite_path(result: Result, start: int):
     points, values = _data.run_path(result, start)
-    good = np.isfinite(points).all(axis=-1) & np.isfinite(values)
-    end = len(points) if good.all() else int(np.argmin(good))
+    end = len(finite_rows(np.column_stack([points, values])))
     return points[:end], values[:end]
 
 

@@ -27,7 +27,7 @@ def plot_line(
     if result is not None:
         index = result.best() if start is None else start
         path, values = _data.run_path(result, index)
-        keep = len(finite_rows(path[:, :1]))
+        keep = len(finite_rows(path))
         draw_path(ax, path[:keep, 0], values[:keep], color=color, label=f"search (start {index})")
         key_for_marks(ax)
     ax.set_xlabel("x")
