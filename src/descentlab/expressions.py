@@ -67,6 +67,16 @@ class ParsedExpression:
         parts = [_evaluate(g, x) for g in self._compiled[1]]
         return np.stack(parts, axis=-1)
 
+    def as_problem(self, bounds: object = None, minimum=None) -> Problem:
+        """This expression as a :class:`Problem`; ``bounds`` must have one pair per variable."""
+        problem = Problem(self.f, self.grad, bounds=bounds, minimum=minimum, name=self.text)
+        if problem.dim is not None and problem.dim != self.dim:
+            raise ValueError(
+                f"bounds must have {self.dim} pairs for the {self.dim} variables of "
+                f"{self.text!r}, not {problem.dim}"
+            )
+        return problem
+
     @functools.cached_property
     def _compiled(self):
         f = sympy.lambdify(self.variables, self.expression, "numpy")
@@ -100,14 +110,7 @@ def parse_expression(text: str) -> ParsedExpression:
 
 def problem_from_expression(text: str, bounds: object = None, minimum=None) -> Problem:
     """The objective ``text`` as a :class:`Problem` with its exact gradient."""
-    parsed = parse_expression(text)
-    problem = Problem(parsed.f, parsed.grad, bounds=bounds, minimum=minimum, name=text)
-    if problem.dim is not None and problem.dim != parsed.dim:
-        raise ValueError(
-            f"bounds must have {parsed.dim} pairs for the {parsed.dim} variables of "
-            f"{text!r}, not {problem.dim}"
-        )
-    return problem
+    return parse_expression(text).as_problem(bounds, minimum)
 
 
 def _variables(text: str, names: list[str]) -> tuple[sympy.Symbol, ...]:

@@ -7,7 +7,6 @@ from typing import Any
 import click
 
 from descentlab.cli._args import bounds_for, parse_pair
-from descentlab.expressions import parse_expression, problem_from_expression
 from descentlab.functions import get_entry
 from descentlab.gradients import GRADIENT_METHODS
 from descentlab.loading import load_callable
@@ -63,8 +62,11 @@ def build_problem(options: dict[str, Any], x0: list[float] | None) -> Problem:
     if options["params"] and (expr is not None or ":" in function):
         raise click.UsageError("--param applies only to catalog functions")
     if expr is not None:
-        dim = parse_expression(expr).dim
-        return problem_from_expression(expr, _bounds(options, dim))
+        # SymPy takes a third of a second to import: only expressions pay for it.
+        from descentlab.expressions import parse_expression
+
+        parsed = parse_expression(expr)
+        return parsed.as_problem(_bounds(options, parsed.dim))
     if ":" in function:
         return _callable_problem(options, x0)
     return _catalog_problem(options, x0)
