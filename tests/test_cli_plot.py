@@ -124,7 +124,7 @@ def test_compare_not_reached(capsys):
         (["run", "gd", "-f", "sphere", "--plot", "x.jpg"], "must end in .png, .svg, .pdf"),
         (["run", "gd", "-f", "sphere", "--animate", "x.avi"], "must end in .gif or .mp4"),
         (["run", "gd", "-f", "sphere", "--plot", "x.png", "--cmap", "nope"], "unknown colormap"),
-        (["run", "gd", "-f", "sphere", "--plot", "x.png", "--size", "4"], "expected W,H > 0"),
+        (["run", "gd", "-f", "sphere", "--plot", "x.png", "--size", "4"], "expected W,H in inches"),
         (["run", "gd", "-f", "sphere", "--dim", "3", "--animate", "x.gif"], "has 3 dimensions"),
         (["compare", "gd", "adamz", "-f", "sphere"], "optimizer must be one of"),
         (["run", "gd", "-f", "sphere", "--final-only", "--plot", "x.png"], "drop --final-only"),

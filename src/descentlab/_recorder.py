@@ -13,7 +13,7 @@ class Recorder:
     once, over the whole recorded stack, when the run ends.
     """
 
-    def __init__(self, every: int | None, starts: object, batch_shape: tuple[int, ...]) -> None:
+    def __init__(self, every: int, starts: object, batch_shape: tuple[int, ...]) -> None:
         self.every = every
         self.starts = _check_starts(starts, batch_shape)
         self._flat_batch = (int(np.prod(batch_shape, dtype=int)),)
@@ -21,6 +21,15 @@ class Recorder:
         self._x: list[np.ndarray] = []
         self._f: list[np.ndarray] = []
         self._g: list[np.ndarray] = []
+
+    @property
+    def last_iteration(self) -> int | None:
+        return self._iters[-1] if self._iters else None
+
+    @property
+    def n_starts(self) -> int:
+        """How many starts are recorded."""
+        return self._flat_batch[0] if self.starts is None else len(self.starts)
 
     def add(self, iteration: int, x: np.ndarray, fx: np.ndarray, g: np.ndarray) -> None:
         if self.starts is not None:
@@ -34,10 +43,8 @@ class Recorder:
         self._g.append(g)
 
     def arrays(self):
-        """``(path, path_fun, path_grad_norm, path_iter)``; the first three None when off."""
+        """``(path, path_fun, path_grad_norm, path_iter)``."""
         iters = np.asarray(self._iters, dtype=int)
-        if self.every is None:
-            return None, None, None, iters
         grads = np.stack(self._g)
         grad_norm = np.sqrt(np.einsum("...i,...i->...", grads, grads))
         return np.stack(self._x), np.stack(self._f).astype(float), grad_norm, iters

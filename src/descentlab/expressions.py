@@ -69,7 +69,9 @@ class ParsedExpression:
 
     def as_problem(self, bounds: object = None, minimum=None) -> Problem:
         """This expression as a :class:`Problem`; ``bounds`` must have one pair per variable."""
-        problem = Problem(self.f, self.grad, bounds=bounds, minimum=minimum, name=self.text)
+        problem = Problem(
+            self.f, self.grad, bounds=bounds, minimum=minimum, name=self.text, vectorized=True
+        )
         if problem.dim is not None and problem.dim != self.dim:
             raise ValueError(
                 f"bounds must have {self.dim} pairs for the {self.dim} variables of "

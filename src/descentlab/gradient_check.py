@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,6 +15,9 @@ from descentlab.starts import uniform_starts
 #: Relative errors above this flag a wrong gradient: central differences of a smooth function
 #: are good to about 1e-10, a wrong derivative is off by far more.
 DEFAULT_THRESHOLD = 1e-6
+
+#: At most this many points: enough to find a wrong derivative, and bounded in memory.
+MAX_POINTS = 100_000
 
 
 @dataclass(frozen=True)
@@ -63,13 +68,58 @@ def check_gradient(
     """
     if problem.grad is None:
         raise ValueError("the problem has no gradient to check (it uses finite differences)")
+    threshold = _check_threshold(threshold)
     if points is None:
         if problem.bounds is None:
             raise ValueError("check_gradient needs points, or a problem with bounds to draw them")
-        points = uniform_starts(problem.bounds, n_points, seed)
-    x = np.atleast_2d(np.asarray(points, dtype=float))
+        points = uniform_starts(problem.bounds, _check_n_points(n_points), seed)
+    x = _check_points(points, problem.dim)
+    problem = problem.prepared_for(x)
     given = checked_gradient(problem.grad, x)
     reference = CentralDifference(problem.f)(x)
     scale = np.maximum(np.linalg.norm(reference, axis=-1), 1.0)
     errors = np.linalg.norm(given - reference, axis=-1) / scale
     return GradientCheck(x, errors, threshold)
+
+
+def _check_threshold(threshold: object) -> float:
+    if (
+        isinstance(threshold, bool)
+        or not isinstance(threshold, numbers.Real)
+        or not math.isfinite(threshold)
+        or threshold <= 0
+    ):
+        raise ValueError(f"threshold must be a finite number > 0, not {threshold!r}")
+    return float(threshold)
+
+
+def _check_n_points(n_points: object) -> int:
+    if (
+        isinstance(n_points, bool)
+        or not isinstance(n_points, numbers.Integral)
+        or not 1 <= n_points <= MAX_POINTS
+    ):
+        raise ValueError(
+            f"n_points must be a whole number in [1, {MAX_POINTS:,}] (more points do not make "
+            f"the check surer, only slower), not {n_points!r}"
+        )
+    return int(n_points)
+
+
+def _check_points(points: object, dim: int | None) -> np.ndarray:
+    try:
+        x = np.atleast_2d(np.asarray(points, dtype=float))
+    except (TypeError, ValueError):
+        raise TypeError(f"points must be numbers of shape (n, d), not {points!r}") from None
+    if x.ndim != 2 or x.shape[0] == 0 or x.shape[1] == 0:
+        raise ValueError(f"points must have shape (n, d), not {x.shape}")
+    if dim is not None and x.shape[1] != dim:
+        raise ValueError(
+            f"points must have {dim} coordinates each (the problem's dimension), "
+            f"not shape {x.shape}"
+        )
+    if len(x) > MAX_POINTS:
+        raise ValueError(f"points must be at most {MAX_POINTS:,}, not {len(x):,}")
+    if not np.isfinite(x).all():
+        raise ValueError("points must be finite")
+    return x

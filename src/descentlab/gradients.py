@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from descentlab.outputs import as_gradient, as_values
+
 #: Relative step of the central differences: the cube root of the float64 machine epsilon,
 #: which balances truncation error (O(h**2)) against rounding error (O(eps / h)).
 RELATIVE_STEP = float(np.finfo(float).eps ** (1.0 / 3.0))
@@ -35,15 +37,18 @@ class CentralDifference:
         d = x.shape[-1]
         if x.size * d <= _MAX_POINTS_AT_ONCE:
             shifts = h[..., np.newaxis, :] * np.eye(d)
-            ahead = self.f(x[..., np.newaxis, :] + shifts)
-            behind = self.f(x[..., np.newaxis, :] - shifts)
+            ahead = self._values(x[..., np.newaxis, :] + shifts)
+            behind = self._values(x[..., np.newaxis, :] - shifts)
             return (ahead - behind) / (2.0 * h)
         grad = np.empty_like(x)
         for i in range(d):
             shift = np.zeros_like(x)
             shift[..., i] = h[..., i]
-            grad[..., i] = (self.f(x + shift) - self.f(x - shift)) / (2.0 * h[..., i])
+            grad[..., i] = (self._values(x + shift) - self._values(x - shift)) / (2.0 * h[..., i])
         return grad
+
+    def _values(self, points: np.ndarray) -> np.ndarray:
+        return as_values(self.f(points), points.shape[:-1])
 
 
 class TorchGradient:
@@ -86,14 +91,8 @@ GRADIENT_METHODS = ("finite-difference", "torch", "jax")
 
 
 def checked_gradient(grad: Callable, x: np.ndarray) -> np.ndarray:
-    """``grad(x)`` as floats, or a clear error when it is not of the shape of ``x``."""
-    g = np.asarray(grad(x), dtype=float)
-    if g.shape != x.shape:
-        raise ValueError(
-            f"the gradient must return the shape of its input: for x of shape {x.shape} "
-            f"it returned shape {g.shape}"
-        )
-    return g
+    """``grad(x)`` as floats, or a clear error when it is not real numbers of the shape of ``x``."""
+    return as_gradient(grad(x), x.shape)
 
 
 def gradient_for(f: Callable, method: str) -> Callable[[np.ndarray], np.ndarray]:

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
+import numbers
+import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from descentlab.gradients import CentralDifference, gradient_for
+from descentlab.outputs import OutputError
+from descentlab.vectorization import (
+    HOW_TO_VECTORIZE,
+    NotVectorizedWarning,
+    Pointwise,
+    is_vectorized,
+    probe_points,
+)
 
 ArrayFunction = Callable[[np.ndarray], np.ndarray]
 
@@ -32,6 +44,12 @@ class Problem:
         The known global minimizers.
     name : str
         A name for reports.
+    vectorized : bool or None
+        Whether ``f`` (and ``grad``) map a batch ``(..., d)`` correctly. ``None`` (the default)
+        checks it before the first use, by comparing the values on a small stack of points with
+        the values one point at a time; a function that fails is evaluated point by point (right,
+        but slower) with a :class:`~descentlab.vectorization.NotVectorizedWarning`. ``True``
+        trusts the function; ``False`` evaluates point by point without checking or warning.
     """
 
     f: ArrayFunction
@@ -40,6 +58,8 @@ class Problem:
     minimum: float | None = None
     minimizers: np.ndarray | None = None
     name: str = "problem"
+    vectorized: bool | None = None
+    _prepared: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not callable(self.f):
@@ -51,7 +71,9 @@ class Problem:
         if self.bounds is not None:
             object.__setattr__(self, "bounds", as_bounds(self.bounds))
         if self.minimum is not None:
-            object.__setattr__(self, "minimum", float(self.minimum))
+            object.__setattr__(self, "minimum", _finite_number("minimum", self.minimum))
+        if self.vectorized not in (None, True, False):
+            raise TypeError(f"vectorized must be True, False or None, not {self.vectorized!r}")
         if self.minimizers is not None:
             minimizers = np.atleast_2d(np.asarray(self.minimizers, dtype=float))
             if self.bounds is not None and minimizers.shape[-1] != self.dim:
@@ -68,13 +90,65 @@ class Problem:
 
     @property
     def gradient(self) -> ArrayFunction:
-        """The gradient: the one given, or central finite differences of ``f``."""
+        """The gradient: the one given, or central finite differences of ``f``; for functions
+        not known to be vectorized, checked (and made safe) at the first points it is called at."""
+        if self.vectorized is not True:
+            return lambda x: self.prepared_for(np.asarray(x, dtype=float)).gradient(x)
         return self.grad if self.grad is not None else CentralDifference(self.f)
 
     @property
     def has_exact_gradient(self) -> bool:
         """True for a given or automatic gradient, False for finite differences."""
         return self.grad is not None and not isinstance(self.grad, CentralDifference)
+
+    def prepared_for(self, x: np.ndarray) -> Problem:
+        """This problem, ready to be evaluated on batches of points like ``x`` (shape ``(..., d)``).
+
+        A function not known to be vectorized is checked once per dimension near the first
+        point of ``x`` (see ``vectorized``); the answer is kept, so later runs do not check again.
+        """
+        if self.vectorized is True:
+            return self
+        d = x.shape[-1]
+        if d not in self._prepared:
+            try:
+                self._prepared[d] = _prepare(self, np.reshape(x, (-1, d))[0])
+            except OutputError:
+                raise
+            except Exception:  # it fails even point by point near x: the run reports the
+                return self  # error where it happens, as status "error"
+        return self._prepared[d]
+
+
+def _prepare(problem: Problem, center: np.ndarray) -> Problem:
+    """``problem`` with ``f`` and ``grad`` made safe on batches (point by point where needed)."""
+    points = probe_points(center)
+    check = problem.vectorized is None
+    f_ok = check and is_vectorized(problem.f, points, "objective")
+    f = problem.f if f_ok else Pointwise(problem.f, "objective")
+    grad, grad_ok = problem.grad, True
+    if grad is None or isinstance(grad, CentralDifference):
+        grad = None if grad is None else CentralDifference(f)
+    else:
+        grad_ok = check and is_vectorized(grad, points, "gradient")
+        grad = grad if grad_ok else Pointwise(grad, "gradient")
+    slow = [what for what, ok in (("objective", f_ok), ("gradient", grad_ok)) if not ok]
+    if check and slow:
+        warnings.warn(
+            f"the {' and the '.join(slow)} of {problem.name!r} {'is' if len(slow) == 1 else 'are'} "
+            "not vectorized over leading axes (on a stack of points it gives other values than "
+            "point by point): descentlab evaluates it one point at a time, which is right but "
+            f"slower; {HOW_TO_VECTORIZE}",
+            NotVectorizedWarning,
+            stacklevel=4,
+        )
+    return dataclasses.replace(problem, f=f, grad=grad, vectorized=True)
+
+
+def _finite_number(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number or None, not {value!r}")
+    return float(value)
 
 
 def as_bounds(bounds: object) -> np.ndarray:

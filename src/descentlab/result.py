@@ -10,12 +10,15 @@ import numpy as np
 
 
 class Status(str, Enum):
-    """How a start ended. Running out of iterations and diverging are statuses, not errors."""
+    """How a start ended. Running out of iterations and diverging are statuses, not errors;
+    ``stopped`` is a callback's (or Ctrl-C's) doing, ``error`` an exception raised by the
+    user's objective, gradient or callback (the message names it and the iteration)."""
 
     CONVERGED = "converged"
     MAX_ITER = "max_iter"
     DIVERGED = "diverged"
     STOPPED = "stopped"
+    ERROR = "error"
 
     def __str__(self) -> str:
         return self.value

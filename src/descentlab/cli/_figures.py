@@ -6,14 +6,22 @@ pay for it and no display is ever needed.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
 import click
 
 from descentlab.cli._args import parse_vector
+from descentlab.cli._output import atomic_path, check_output_path
 
 IMAGE_TYPES = (".png", ".svg", ".pdf")
+
+
+#: Pictures larger than this many pixels are refused (a 100 x 100 inch figure at 1200 dpi
+#: would need 57 GB of memory to render).
+MAX_PIXELS = 50_000_000
+MAX_INCHES = 100.0
 
 
 def figure_options(command):
@@ -21,8 +29,8 @@ def figure_options(command):
         click.option("--plot", "plot_file", help="Draw the run to FILE (.png, .svg or .pdf)."),
         click.option("--surface", is_flag=True, help="With --plot in 2-D: a 3-D surface view."),
         click.option("--animate", "animate_file", help="Write an animation to FILE (.gif, .mp4)."),
-        click.option("--fps", type=click.IntRange(min=1), default=10, show_default=True),
-        click.option("--frames", type=click.IntRange(min=2), default=60, show_default=True,
+        click.option("--fps", type=click.IntRange(1, 100), default=10, show_default=True),
+        click.option("--frames", type=click.IntRange(2, 2000), default=60, show_default=True,
                      help="Frames of the animation (recorded iterations, evenly spread)."),
         click.option("--trail", type=click.IntRange(min=1),
                      help="Points of the path kept on each frame (default: all so far)."),
@@ -38,7 +46,7 @@ def figure_options(command):
 
 
 def check_figure_options(options: dict[str, Any]) -> None:
-    """Fail before the run, not after it, on a file type or size that cannot be written."""
+    """Fail before the run, not after it, on a file or size that cannot be written."""
     plot_file, animate_file = options.get("plot_file"), options.get("animate_file")
     if plot_file and Path(plot_file).suffix.lower() not in IMAGE_TYPES:
         raise click.BadParameter(
@@ -48,6 +56,8 @@ def check_figure_options(options: dict[str, Any]) -> None:
         raise click.BadParameter(
             f"must end in .gif or .mp4, not {animate_file!r}", param_hint="--animate"
         )
+    check_output_path("--plot", plot_file)
+    check_output_path("--animate", animate_file)
     if animate_file and Path(animate_file).suffix.lower() == ".mp4":
         from matplotlib import animation
 
@@ -56,12 +66,14 @@ def check_figure_options(options: dict[str, Any]) -> None:
                 "MP4 needs ffmpeg, which is not installed here: write a .gif instead",
                 param_hint="--animate",
             )
-    if options.get("size"):
-        size = parse_vector("--size", options["size"])
-        if len(size) != 2 or min(size) <= 0:
-            raise click.BadParameter(
-                f"expected W,H > 0, got {options['size']!r}", param_hint="--size"
-            )
+    width, height = figure_size(options, (6.4, 5.6))
+    dpi = options.get("dpi") or 100
+    if width * dpi * height * dpi > MAX_PIXELS:
+        raise click.BadParameter(
+            f"{width:g} x {height:g} inches at {dpi} dpi is {width * dpi * height * dpi:,.0f} "
+            f"pixels, more than the {MAX_PIXELS:,} allowed: lower --size or --dpi",
+            param_hint="--size/--dpi",
+        )
     if not (plot_file or animate_file):
         return
     import matplotlib
@@ -131,19 +143,28 @@ def write_animation(problem, results, options: dict[str, Any]) -> None:
         cmap=options["cmap"],
         figsize=figure_size(options, (6.4, 5.6)),
     )
-    path = plot.save_animation(movie, options["animate_file"], fps=options["fps"],
-                               dpi=options["dpi"])  # fmt: skip
-    click.echo(f"wrote {path}", err=True)
+    with atomic_path(options["animate_file"]) as partial:
+        plot.save_animation(movie, partial, fps=options["fps"], dpi=options["dpi"])
+    click.echo(f"wrote {options['animate_file']}", err=True)
 
 
 def save(figure, path: str, options: dict[str, Any]) -> None:
-    figure.savefig(path, dpi=options["dpi"])
-    pyplot().close(figure)
+    try:
+        with atomic_path(path) as partial:
+            figure.savefig(partial, dpi=options["dpi"])
+    finally:
+        pyplot().close(figure)
     click.echo(f"wrote {path}", err=True)
 
 
 def figure_size(options: dict[str, Any], default: tuple[float, float]) -> tuple[float, float]:
+    """``--size W,H`` in inches, each finite and in (0, 100], or ``default``."""
     if not options.get("size"):
         return default
-    width, height = parse_vector("--size", options["size"])
-    return width, height
+    size = parse_vector("--size", options["size"])
+    if len(size) != 2 or not all(math.isfinite(v) and 0 < v <= MAX_INCHES for v in size):
+        raise click.BadParameter(
+            f"expected W,H in inches, each in (0, {MAX_INCHES:g}], got {options['size']!r}",
+            param_hint="--size",
+        )
+    return size[0], size[1]

@@ -14,17 +14,23 @@ import numpy as np
 
 from descentlab import records
 from descentlab.cli._args import parse_vector
+from descentlab.cli._errors import CommandFailed
 from descentlab.cli._figures import (
     check_animation_dim,
     check_figure_options,
     draw_run,
     figure_options,
 )
+from descentlab.cli._output import check_output_path
 from descentlab.cli._present import print_summary
 from descentlab.cli._problem import PROBLEM_OPTIONS, build_problem
 from descentlab.optimizers import OPTIMIZERS, Optimizer
-from descentlab.runner import Tolerance, minimize
+from descentlab.result import Status
+from descentlab.runner import Interrupted, Tolerance, minimize
 from descentlab.schedules import SCHEDULE_KINDS, make_schedule
+
+#: A map of many 2-D starts draws this many sample paths; only those are recorded.
+MAP_PATHS = 30
 
 
 class OptimizerGroup(click.Group):
@@ -158,7 +164,8 @@ def _run(cls: type[Optimizer], options: dict[str, Any]) -> None:
     _apply_schedule(cls, hypers, options)
     optimizer = cls(**hypers)
     check_figure_options(options)
-    x0 = parse_vector("--x0", options["x0"]) if options["x0"] else None
+    check_output_path("--json", options["json_file"], allow_dash=True)
+    x0 = parse_vector("--x0", options["x0"]) if options["x0"] is not None else None
     problem = build_problem(options, x0)
     check_animation_dim(options, problem.dim)
     _check_final_only(options, problem.dim)
@@ -166,34 +173,70 @@ def _run(cls: type[Optimizer], options: dict[str, Any]) -> None:
     tol = Tolerance(grad=options["gtol"], fun=options["ftol"])
     to_stdout = options["json_file"] == "-"
     single = options["starts"] is None or options["starts"] == 1
-    result = minimize(
-        problem,
-        optimizer,
-        n_iter=options["n_iter"],
-        x0=x0,
-        seed=seed,
-        starts=options["starts"],
-        tol=tol,
-        record="none" if options["final_only"] else options["record_every"],
+    record, record_starts = _recording(options, problem.dim)
+    run = functools.partial(
+        minimize, problem, optimizer, n_iter=options["n_iter"], x0=x0, seed=seed,
+        starts=options["starts"], tol=tol, record=record, record_starts=record_starts,
         verbose=single and not options["quiet"] and not to_stdout,
-    )
-    if options["json_file"]:
-        settings = {
-            "problem": {k: options[k] for k in ("function", "expr", "grad", "params")},
-            "seed": seed,
-            "n_iter": options["n_iter"],
-            "starts": options["starts"],
-            "x0": x0,
-            "tol": {"grad": tol.grad, "fun": tol.fun},
-        }
-        record = records.run_record(problem, optimizer, result, settings, options["save_path"])
-        if to_stdout:
-            click.echo(records.dumps(record))
-        else:
-            records.save(record, options["json_file"])
+    )  # fmt: skip
+    try:
+        result = run()
+    except Interrupted as interrupted:
+        _write_json(problem, optimizer, interrupted.result, options, seed, tol, x0)
+        raise CommandFailed(f"interrupted after iteration {interrupted.result.nit.max()}"
+                            + _written(options), 130) from None  # fmt: skip
+    _write_json(problem, optimizer, result, options, seed, tol, x0)
     if not to_stdout:
         print_summary(problem, optimizer, result, seed)
     draw_run(problem, result, options, label=optimizer.name)
+    _fail_on_error(result, options)
+
+
+def _recording(options: dict[str, Any], dim: int | None) -> tuple[int | str, list[int] | None]:
+    """Record the path only when something uses it: a picture or --save-path.
+
+    A map of many 2-D starts draws at most 30 sample paths, so only those are recorded.
+    """
+    wanted = options["plot_file"] or options["animate_file"] or options["save_path"]
+    if options["final_only"] or not wanted:
+        return "none", None
+    starts = options["starts"] or 1
+    only_the_map = options["plot_file"] and not options["animate_file"] and not options["save_path"]
+    if only_the_map and starts > 1 and dim == 2 and not options["surface"]:
+        from descentlab.plot._data import thinned  # matplotlib comes with the picture anyway
+
+        return options["record_every"], thinned(starts, MAP_PATHS).tolist()
+    return options["record_every"], None
+
+
+def _write_json(problem, optimizer, result, options, seed, tol, x0) -> None:
+    if not options["json_file"]:
+        return
+    settings = {
+        "problem": {k: options[k] for k in ("function", "expr", "grad", "params")},
+        "seed": seed,
+        "n_iter": options["n_iter"],
+        "starts": options["starts"],
+        "x0": x0,
+        "tol": {"grad": tol.grad, "fun": tol.fun},
+    }
+    record = records.run_record(problem, optimizer, result, settings, options["save_path"])
+    if options["json_file"] == "-":
+        click.echo(records.dumps(record))
+    else:
+        records.save(record, options["json_file"])
+
+
+def _written(options: dict[str, Any]) -> str:
+    target = options["json_file"]
+    return f" (the run so far is in {target})" if target and target != "-" else ""
+
+
+def _fail_on_error(result, options: dict[str, Any]) -> None:
+    """Exit 1 with the message when the user's code raised during the run."""
+    errors = np.flatnonzero(np.ravel(result.status) == Status.ERROR.value)
+    if errors.size:
+        raise CommandFailed(str(np.ravel(result.message)[errors[0]]) + _written(options), 1)
 
 
 def _check_final_only(options: dict[str, Any], dim: int | None) -> None:

@@ -87,4 +87,5 @@ class FunctionEntry:
             minimum=self.minimum_value(d),
             minimizers=self.minimizers(d),
             name=self.name,
+            vectorized=True,
         )

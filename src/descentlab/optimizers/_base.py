@@ -72,9 +72,38 @@ class Optimizer:
         for name, check in checks.items():
             object.__setattr__(self, name, check(name, getattr(self, name)))
 
+    def check_batch(self, batch_shape: tuple[int, ...]) -> None:
+        """Refuse array hyperparameters that do not fit a batch of starts of ``batch_shape``.
+
+        An array hyperparameter holds one value per start, so its shape must broadcast to the
+        batch shape without enlarging it (a ``(5,)`` step size with one start would silently
+        turn one run into five).
+        """
+        for name, value in _arrays(self):
+            try:
+                fits = np.broadcast_shapes(value.shape, batch_shape) == tuple(batch_shape)
+            except ValueError:
+                fits = False
+            if not fits:
+                raise ValueError(
+                    f"{name} is an array of shape {value.shape}, which does not fit the batch of "
+                    f"starts of shape {tuple(batch_shape)}: give one value per start (shape "
+                    f"{tuple(batch_shape)}), for example with starts= or an x0 of as many rows"
+                )
+
     def settings(self) -> dict[str, Any]:
         """The hyperparameters as plain values (for reports and JSON)."""
         return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+
+
+def _arrays(obj: Any, prefix: str = ""):
+    """``(name, array)`` for every array among the fields of ``obj`` and of its schedules."""
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        if isinstance(value, np.ndarray):
+            yield prefix + f.name, value
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            yield from _arrays(value, f"{prefix}{f.name}.")
 
 
 def _plain(value: Any) -> Any:

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from descentlab.problem import Problem
+from descentlab.outputs import as_values
+from descentlab.problem import Problem, as_bounds
 from descentlab.result import Result
 
 #: Values spanning more than this ratio (95th over 5th percentile) get log-spaced levels.
@@ -26,27 +27,53 @@ class Grid:
     z: np.ndarray
 
 
-def box(problem: Problem, bounds: object = None) -> np.ndarray:
-    """The box to draw: ``bounds`` if given, else the problem's."""
-    chosen = problem.bounds if bounds is None else np.asarray(bounds, dtype=float)
+def box(problem: Problem, bounds: object = None, dim: int | None = None) -> np.ndarray:
+    """The box to draw: ``bounds`` if given, else the problem's; ``dim`` pairs when given."""
+    chosen = problem.bounds if bounds is None else bounds
     if chosen is None:
         raise ValueError("plotting needs bounds: give bounds= or a problem with bounds")
-    return np.asarray(chosen, dtype=float)
+    chosen = as_bounds(chosen)
+    if dim is not None and len(chosen) != dim:
+        raise ValueError(
+            f"this view draws {dim}-D problems: bounds (or the problem) must have {dim} "
+            f"[lo, hi] pair{'s' if dim > 1 else ''}, not {len(chosen)}"
+        )
+    return chosen
 
 
 def line_values(problem: Problem, bounds: object = None, resolution: int = 400):
     """``(x, f(x))`` over the 1-D domain."""
-    ((lo, hi),) = box(problem, bounds)
+    ((lo, hi),) = box(problem, bounds, dim=1)
     x = np.linspace(lo, hi, resolution)
-    return x, np.asarray(problem.f(x[:, np.newaxis]), dtype=float)
+    points = x[:, np.newaxis]
+    return x, drawable_values(problem, points)
 
 
 def grid_values(problem: Problem, bounds: object = None, resolution: int = 200) -> Grid:
     """The objective on a ``resolution x resolution`` grid over the 2-D box."""
-    (xlo, xhi), (ylo, yhi) = box(problem, bounds)
+    (xlo, xhi), (ylo, yhi) = box(problem, bounds, dim=2)
     x, y = np.linspace(xlo, xhi, resolution), np.linspace(ylo, yhi, resolution)
     points = np.stack(np.meshgrid(x, y), axis=-1)
-    return Grid(x, y, np.asarray(problem.f(points), dtype=float))
+    return Grid(x, y, drawable_values(problem, points))
+
+
+def drawable_values(problem: Problem, points: np.ndarray) -> np.ndarray:
+    """``f`` at ``points`` (vectorized safely), or a clear error when there is nothing to draw."""
+    with np.errstate(all="ignore"):
+        values = as_values(problem.prepared_for(points).f(points), points.shape[:-1])
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        raise ValueError(
+            f"the objective {problem.name!r} has no finite value in the box drawn "
+            f"({box_text(points)}): nothing to draw"
+        )
+    return values
+
+
+def box_text(points: np.ndarray) -> str:
+    lo = points.reshape(-1, points.shape[-1]).min(axis=0)
+    hi = points.reshape(-1, points.shape[-1]).max(axis=0)
+    return " x ".join(f"[{a:.4g}, {b:.4g}]" for a, b in zip(lo, hi, strict=True))
 
 
 def wants_log_levels(z: np.ndarray) -> bool:
@@ -64,6 +91,9 @@ def wants_log_levels(z: np.ndarray) -> bool:
 def contour_levels(z: np.ndarray, n: int = 50, log: bool | None = None) -> np.ndarray:
     """``n`` levels over the values: linear, or log-spaced when ``log`` (default: automatic)."""
     finite = z[np.isfinite(z)]
+    if finite.size == 0 or finite.min() == finite.max():
+        shown = "no finite value" if finite.size == 0 else f"the constant value {finite[0]:.6g}"
+        raise ValueError(f"the objective has {shown} over the box: contours need values that vary")
     if log is None:
         log = wants_log_levels(z)
     if not log:

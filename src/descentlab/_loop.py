@@ -1,0 +1,221 @@
+"""The loop of :func:`descentlab.minimize`, vectorized over the batch of starts.
+
+Every start is a row of one ``(..., d)`` array; one call of the objective, the gradient and the
+optimizer's step serves all of them. A start that converges, diverges or stops is held fixed
+while the others go on. An exception from the user's code ends the run with status ``error``;
+Ctrl-C ends it with the partial result attached to the :class:`Interrupted` it raises.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from descentlab._recorder import Recorder
+from descentlab._run_state import RunState
+from descentlab.evaluation import Evaluator, UserFunctionError, call_user
+from descentlab.optimizers import Optimizer
+from descentlab.result import Result, Status
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during a run; ``result`` holds the run up to there (unfinished starts ``stopped``)."""
+
+    def __init__(self, result: Result) -> None:
+        super().__init__("interrupted")
+        self.result = result
+
+
+@dataclass(frozen=True)
+class IterationInfo:
+    """What a callback sees after each update (read-only arrays: the run's own)."""
+
+    iteration: int
+    x: np.ndarray
+    fun: np.ndarray
+    active: np.ndarray
+
+
+@dataclass(frozen=True)
+class Stopping:
+    """The stopping rules: gradient-norm and value targets (either may be None)."""
+
+    gtol: float | None
+    ftol: float | None
+    minimum: float | None
+
+    @property
+    def target(self) -> float | None:
+        return None if self.ftol is None else self.minimum + self.ftol
+
+
+class Loop:
+    """One run: the state ``(x, f(x), g(x))`` of every start, moved until all have stopped."""
+
+    def __init__(self, problem, optimizer: Optimizer, x: np.ndarray, n_iter: int,
+                 stopping: Stopping, callback: Callable | None, recorder: Recorder | None,
+                 reporter, raise_errors: bool) -> None:  # fmt: skip
+        self.optimizer = optimizer
+        self.n_iter = n_iter
+        self.stopping = stopping
+        self.callback = callback
+        self.recorder = recorder
+        self.reporter = reporter
+        self.raise_errors = raise_errors
+        self.evaluate = Evaluator(problem, x.shape[:-1])
+        self.run = RunState(x.shape[:-1])
+        # Without a recorder, a value target, a trace or a callback, f is needed only at the
+        # start and the end: divergence shows in the points (a non-finite gradient makes them so).
+        self.values_needed = (recorder is not None or stopping.target is not None
+                              or reporter is not None or callback is not None)  # fmt: skip
+        self.x, self.fx, self.g = x, np.full(x.shape[:-1], np.nan), None
+        self.i = 0  # the iteration of x: updates made so far
+        self.at = 0  # the iteration whose point the user's code is being called at
+        self.stopped_by_callback = False
+
+    def execute(self) -> Result:
+        try:
+            self._start()
+            while self._continue():
+                self._advance()
+            self._final_value()
+        except UserFunctionError as error:
+            if self.raise_errors:
+                raise error.original from None
+            self.run.stop_all(self.i, Status.ERROR, f"{error} at iteration {self.at}")
+            self._record(last=True)
+        except KeyboardInterrupt:
+            self.run.stop_all(self.i, Status.STOPPED, f"interrupted after iteration {self.i}")
+            self._record(last=True)
+            raise Interrupted(self._result()) from None
+        return self._result()
+
+    def _start(self) -> None:
+        self.fx = self.evaluate.value(self.x)
+        self.run.stop(~np.isfinite(self.fx), 0, Status.DIVERGED, "non-finite value at the start")
+        self._check_target()
+        self.state = self.optimizer.init(self.x)
+        self.g = self.evaluate.gradient(self.x)
+
+    def _continue(self) -> bool:
+        """Apply the gradient tolerance at ``x``, record, and say whether to take a step."""
+        gtol = self.stopping.gtol
+        if gtol is not None:
+            message = f"||g|| <= {gtol:g} at iteration {self.i}"
+            self.run.stop(norm(self.g) <= gtol, self.i, Status.CONVERGED, message)
+        last = self.i == self.n_iter or self.stopped_by_callback or not self.run.any_active()
+        self._record(last)
+        return not last
+
+    def _advance(self) -> None:
+        x, fx, run = self.x, self.fx, self.run
+        x_new, self.state = self.optimizer.step(x, self.g, self.state)
+        self.at = self.i + 1
+        f_new = self.evaluate.value(x_new) if self.values_needed else None
+        self.i = self.at
+        if not all_finite(f_new, x_new):
+            mark_diverged(run, f_new, self.g, x_new, self.i)
+        if not run.all_active:
+            x_new = np.where(run.active[..., np.newaxis], x_new, x)
+            f_new = None if f_new is None else np.where(run.active, f_new, fx)
+        self.x, self.g = x_new, None
+        if f_new is not None:
+            self.fx = f_new
+        self._check_target()
+        if self.reporter is not None:
+            self.reporter.iteration(self.i - 1, self.x, self.fx)
+        if self.callback is not None:
+            info = IterationInfo(self.i, self.x, self.fx, run.active)
+            answer = call_user("callback", self.callback, info)
+            self.stopped_by_callback = wants_stop(answer)
+        self.g = self.evaluate.gradient(self.x)
+
+    def _check_target(self) -> None:
+        target = self.stopping.target
+        if target is not None:
+            message = f"f - f* <= {self.stopping.ftol:g} at iteration {self.i}"
+            self.run.stop(self.fx <= target, self.i, Status.CONVERGED, message)
+
+    def _final_value(self) -> None:
+        if self.values_needed or self.i == 0:
+            return
+        self.fx = self.evaluate.value(self.x)
+        message = f"non-finite value at iteration {self.i}"
+        self.run.stop(~np.isfinite(self.fx), self.i, Status.DIVERGED, message)
+
+    def _record(self, last: bool) -> None:
+        recorder = self.recorder
+        if recorder is None or not (last or self.i % recorder.every == 0):
+            return
+        if recorder.last_iteration != self.i:
+            g = self.g if self.g is not None else np.full(self.x.shape, np.nan)
+            recorder.add(self.i, self.x, self.fx, g)
+
+    def _result(self) -> Result:
+        self.run.finish(self.i, self.stopped_by_callback)
+        g = self.g if self.g is not None else np.full(self.x.shape, np.nan)
+        path, path_fun, path_grad_norm, path_iter = (
+            (None, None, None, np.zeros(0, dtype=int))
+            if self.recorder is None
+            else self.recorder.arrays()
+        )
+        return Result(
+            x=self.x,
+            fun=np.asarray(self.fx),
+            grad_norm=norm(g),
+            nit=self.run.nit,
+            status=self.run.status,
+            message=self.run.message,
+            path=path,
+            path_fun=path_fun,
+            path_grad_norm=path_grad_norm,
+            path_iter=path_iter,
+            record_starts=None if self.recorder is None else self.recorder.starts,
+            nfev=self.evaluate.nfev,
+            njev=self.evaluate.njev,
+            time=0.0,
+        )
+
+
+def wants_stop(answer: object) -> bool:
+    """A callback's answer: None or anything false goes on, anything true stops."""
+    if answer is None:
+        return False
+    try:
+        return bool(answer)
+    except ValueError:
+        raise TypeError(
+            "the callback must return True (stop), False or None (go on), not an array of "
+            f"shape {np.shape(answer)}"
+        ) from None
+
+
+def all_finite(fx, x: np.ndarray) -> bool:
+    """True when every coordinate (and value, if any) is finite, in one scalar test for speed.
+
+    A sum is finite only if all its terms are; the rare overflow of a sum of finite numbers
+    only sends the run to the precise per-start check, which finds nothing.
+    """
+    total = float(np.add.reduce(x, axis=None))
+    if fx is not None:
+        total += float(fx) if getattr(fx, "ndim", 0) == 0 else float(np.add.reduce(fx, axis=None))
+    return math.isfinite(total)
+
+
+def mark_diverged(run: RunState, fx, g, x_new, i: int) -> None:
+    """Give the starts that just produced non-finite numbers the status ``diverged``."""
+    bad_point = ~np.isfinite(x_new).all(axis=-1)
+    bad = bad_point if fx is None else ~np.isfinite(fx) | bad_point
+    for what, culprit in (
+        ("gradient", ~np.isfinite(g).all(axis=-1)),
+        ("point", bad_point),
+        ("value", bad),
+    ):
+        run.stop(bad & culprit, i - 1, Status.DIVERGED, f"non-finite {what} at iteration {i}")
+
+
+def norm(g: np.ndarray) -> np.ndarray:
+    return np.sqrt(np.einsum("...i,...i->...", g, g))
