@@ -88,35 +88,9 @@ class Result:
         """Flat index of the start with the lowest final value (NaN ignored)."""
         return int(np.nanargmin(np.ravel(self.fun)))
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Result:
-        """The inverse of :meth:`to_dict` (``null`` values read back as NaN)."""
-        path = data.get("path")
-
-        def floats(values):
-            return np.array(values, dtype=float)  # None -> nan
-
-        return cls(
-            x=floats(data["x"]),
-            fun=floats(data["fun"]),
-            grad_norm=floats(data["grad_norm"]),
-            nit=np.array(data["nit"], dtype=int),
-            status=np.array(data["status"], dtype=object),
-            message=np.array(data["message"], dtype=object),
-            path=None if path is None else floats(path["x"]),
-            path_fun=None if path is None else floats(path["fun"]),
-            path_grad_norm=None if path is None else floats(path["grad_norm"]),
-            path_iter=np.array([] if path is None else path["iteration"], dtype=int),
-            record_starts=None
-            if path is None or path["starts"] is None
-            else np.array(path["starts"], dtype=int),
-            nfev=int(data["nfev"]),
-            njev=int(data["njev"]),
-            time=float(data["time"]),
-        )
-
     def to_dict(self, include_path: bool = False) -> dict[str, Any]:
-        """The result as JSON-ready data (see the README for the schema)."""
+        """The result as JSON-ready data (see the README for the schema; read back with
+        :func:`descentlab.records.load`, which checks it)."""
         data: dict[str, Any] = {
             "x": self.x.tolist(),
             "fun": self.fun.tolist(),

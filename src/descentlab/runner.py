@@ -178,7 +178,7 @@ def _check_memory(optimizer, x, n_iter, recorder, record_limit) -> None:
         raise TypeError(f"record_limit must be a whole number of bytes, not {record_limit!r}")
     n, d = int(np.prod(x.shape[:-1], dtype=int)), x.shape[-1]
     if recorder is not None:
-        rows = n_iter // recorder.every + 2
+        rows = n_iter // recorder.every + 1 + (n_iter % recorder.every != 0)
         memory.check_recording(rows, recorder.n_starts, d, int(record_limit))
     state = optimizer.init(x[(0,) * (x.ndim - 1)])
     memory.check_working_memory(n, d, len(state) - 1)

@@ -17,6 +17,7 @@ import click
 from descentlab.cli._app import cli
 from descentlab.cli._args import spread_multi_value_options
 from descentlab.cli._errors import CommandFailed
+from descentlab.evaluation import UserFunctionError
 
 USAGE_ERROR = 2
 INTERRUPTED = 130
@@ -42,6 +43,8 @@ def _main(args: list[str]) -> int:
         return _fail(error.format_message() + hint, USAGE_ERROR)
     except CommandFailed as error:
         return _fail(error.message, error.exit_code)
+    except UserFunctionError as error:
+        return _fail(str(error), 1)
     except click.ClickException as error:
         return _fail(error.format_message(), error.exit_code)
     except (ValueError, TypeError) as error:

@@ -21,7 +21,7 @@ from descentlab.cli._figures import (
     draw_run,
     figure_options,
 )
-from descentlab.cli._output import check_output_path
+from descentlab.cli._output import atomic_path, check_output_path
 from descentlab.cli._present import print_summary
 from descentlab.cli._problem import PROBLEM_OPTIONS, build_problem
 from descentlab.optimizers import OPTIMIZERS, Optimizer
@@ -223,8 +223,9 @@ def _write_json(problem, optimizer, result, options, seed, tol, x0) -> None:
     record = records.run_record(problem, optimizer, result, settings, options["save_path"])
     if options["json_file"] == "-":
         click.echo(records.dumps(record))
-    else:
-        records.save(record, options["json_file"])
+        return
+    with atomic_path(options["json_file"]) as partial:
+        records.save(record, partial)
 
 
 def _written(options: dict[str, Any]) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from descentlab.evaluation import call_user
 from descentlab.outputs import as_values
 from descentlab.problem import Problem, as_bounds
 from descentlab.result import Result
@@ -60,7 +61,8 @@ def grid_values(problem: Problem, bounds: object = None, resolution: int = 200) 
 def drawable_values(problem: Problem, points: np.ndarray) -> np.ndarray:
     """``f`` at ``points`` (vectorized safely), or a clear error when there is nothing to draw."""
     with np.errstate(all="ignore"):
-        values = as_values(problem.prepared_for(points).f(points), points.shape[:-1])
+        raw = call_user("objective", problem.prepared_for(points).f, points)
+        values = as_values(raw, points.shape[:-1])
     finite = values[np.isfinite(values)]
     if finite.size == 0:
         raise ValueError(
