@@ -55,7 +55,7 @@ def test_a_file_naming_a_module_imports_nothing(capsys, tmp_path, valid, monkeyp
 
 @pytest.fixture
 def user_module(tmp_path, monkeypatch):
-    (tmp_path / "mine.py").write_text(textwrap.dedent("""
+    (tmp_path / "runfile_user.py").write_text(textwrap.dedent("""
         import numpy as np
         def bowl(x): return np.sum(x**2, axis=-1)
         def bowl_grad(x): return 2 * x
@@ -66,15 +66,15 @@ def user_module(tmp_path, monkeypatch):
 def test_a_run_of_the_users_function_is_drawn_when_named_again_or_trusted(
     capsys, tmp_path, user_module
 ):
-    code, _, _ = run(capsys, "run", "gd", "-f", "mine:bowl", "--grad", "mine:bowl_grad",
-                     "--bounds", "-1,1", "-1,1", "--seed", "0", "-q", "--json", "mine.json",
-                     "--save-path")  # fmt: skip
+    code, _, _ = run(capsys, "run", "gd", "-f", "runfile_user:bowl", "--grad",
+                     "runfile_user:bowl_grad", "--bounds", "-1,1", "-1,1", "--seed", "0", "-q",
+                     "--json", "user.json", "--save-path")  # fmt: skip
     assert code == 0
-    code, _, err = run(capsys, "plot", "mine.json", "--plot", "a.png")
-    assert code == 2 and "-f mine:bowl --grad mine:bowl_grad, or --trust" in err
-    code, _, err = run(capsys, "plot", "mine.json", "--plot", "b.png", "-f", "mine:bowl")
+    code, _, err = run(capsys, "plot", "user.json", "--plot", "a.png")
+    assert code == 2 and "-f runfile_user:bowl --grad runfile_user:bowl_grad, or --trust" in err
+    code, _, err = run(capsys, "plot", "user.json", "--plot", "b.png", "-f", "runfile_user:bowl")
     assert code == 0, err
-    code, _, err = run(capsys, "plot", "mine.json", "--plot", "c.png", "--trust")
+    code, _, err = run(capsys, "plot", "user.json", "--plot", "c.png", "--trust")
     assert code == 0, err
 
 
