@@ -42,9 +42,22 @@ MAX_LENGTH = 2000
 MAX_DEPTH = 60
 #: The largest constant exponent: bigger ones (``9**9**9``) would hang SymPy's exact arithmetic.
 MAX_EXPONENT = 100
+#: The largest magnitude of a constant part of an expression: beyond it float64 overflows.
+MAX_MAGNITUDE = 1e300
+#: Messages quote at most this many characters of an expression.
+QUOTE_LENGTH = 80
+_NOT_REAL = (sympy.zoo, sympy.oo, -sympy.oo, sympy.nan, sympy.I)
 
 _INDEXED = re.compile(r"x([1-9][0-9]{0,2})$")
 _OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_SUMS = (ast.Add, ast.Sub)
+_PRODUCTS = (ast.Mult, ast.Div)
+_APPLY = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+}
 
 
 @dataclass(frozen=True)
@@ -91,6 +104,11 @@ def _evaluate(function, x: np.ndarray) -> np.ndarray:
     return np.broadcast_to(np.asarray(value, dtype=float), x.shape[:-1]).copy()
 
 
+def quoted(text: str) -> str:
+    """``text`` in quotes for a message, cut to about :data:`QUOTE_LENGTH` characters."""
+    return repr(text if len(text) <= QUOTE_LENGTH else text[: QUOTE_LENGTH - 3] + "...")
+
+
 def parse_expression(text: str) -> ParsedExpression:
     """Check ``text`` against the allow-list and differentiate it, or raise ``ValueError``."""
     if not isinstance(text, str):
@@ -101,11 +119,13 @@ def parse_expression(text: str) -> ParsedExpression:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as error:
         hint = " (write powers as **, not ^)" if "^" in text else ""
-        raise ValueError(f"expression {text!r} does not parse: {error.msg}{hint}") from None
+        raise ValueError(f"expression {quoted(text)} does not parse: {error.msg}{hint}") from None
     names = sorted({n.id for n in ast.walk(tree) if isinstance(n, ast.Name)})
     variables = _variables(text, [n for n in names if n not in FUNCTIONS and n not in CONSTANTS])
     symbols = {s.name: s for s in variables}
-    expression = _Builder(text, symbols).build(tree.body, depth=0)
+    builder = _Builder(text, symbols)
+    expression = builder.build(tree.body, depth=0)
+    builder.check_real(expression)
     gradient = tuple(sympy.diff(expression, v) for v in variables)
     return ParsedExpression(text, expression, variables, gradient)
 
@@ -122,10 +142,10 @@ def _variables(text: str, names: list[str]) -> tuple[sympy.Symbol, ...]:
     if unknown:
         allowed = "x, y, z or x1..xN, " + ", ".join([*CONSTANTS, *FUNCTIONS])
         raise ValueError(
-            f"expression {text!r} uses unknown name {unknown[0]!r}; allowed: {allowed}"
+            f"expression {quoted(text)} uses unknown name {unknown[0]!r}; allowed: {allowed}"
         )
     if letters and indexed:
-        raise ValueError(f"expression {text!r} mixes x, y, z with x1, x2, ...: use one style")
+        raise ValueError(f"expression {quoted(text)} mixes x, y, z with x1, x2, ...: use one style")
     if indexed:
         dim = max(int(_INDEXED.match(n).group(1)) for n in indexed)
         return tuple(sympy.Symbol(f"x{i}", real=True) for i in range(1, dim + 1))
@@ -142,13 +162,13 @@ class _Builder:
 
     def refuse(self, what: str) -> ValueError:
         return ValueError(
-            f"expression {self.text!r}: {what} is not allowed (allowed: numbers, variables, "
-            f"+ - * / **, and the functions {', '.join(FUNCTIONS)})"
+            f"expression {quoted(self.text)}: {what} is not allowed (allowed: numbers, "
+            f"variables, + - * / **, and the functions {', '.join(FUNCTIONS)})"
         )
 
     def build(self, node: ast.AST, depth: int) -> sympy.Expr:
         if depth > MAX_DEPTH:
-            raise ValueError(f"expression {self.text!r} is nested more than {MAX_DEPTH} deep")
+            raise ValueError(f"expression {quoted(self.text)} is nested more than {MAX_DEPTH} deep")
         if isinstance(node, ast.Constant):
             return self.number(node.value)
         if isinstance(node, ast.Name):
@@ -160,10 +180,39 @@ class _Builder:
             if type(node.op) not in _OPERATORS:
                 hint = " (write powers as **)" if isinstance(node.op, ast.BitXor) else ""
                 raise self.refuse(f"the operator {type(node.op).__name__}{hint}")
-            return self.binary(node, depth)
+            if isinstance(node.op, ast.Pow):
+                return self.power(node, depth)
+            return self.chain(node, depth)
         if isinstance(node, ast.Call):
             return self.call(node, depth)
         raise self.refuse(type(node).__name__)
+
+    def check_real(self, value: sympy.Expr) -> sympy.Expr:
+        """Refuse a division by zero, an infinity or a complex number (``sqrt(-1)``)."""
+        if value.has(*_NOT_REAL):
+            what = "a complex number" if value.has(sympy.I) else "a division by zero or infinity"
+            raise ValueError(
+                f"expression {quoted(self.text)} contains {what}; it must be real and finite"
+            )
+        return value
+
+    def check_size(self, value: sympy.Expr) -> sympy.Expr:
+        """Refuse a constant too large for floating point (before SymPy builds bigger ones)."""
+        if value.is_number:
+            self.check_real(value)
+            try:
+                magnitude = abs(float(value))
+            except (OverflowError, TypeError, ValueError):
+                magnitude = math.inf
+            if not magnitude <= MAX_MAGNITUDE:
+                raise self.too_large()
+        return value
+
+    def too_large(self) -> ValueError:
+        return ValueError(
+            f"expression {quoted(self.text)} has a constant part larger than "
+            f"{MAX_MAGNITUDE:g}, beyond floating point"
+        )
 
     def number(self, value: object) -> sympy.Expr:
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -183,20 +232,30 @@ class _Builder:
             return self.symbols[name]
         raise self.refuse(f"the function {name!r} used as a value")
 
-    def binary(self, node: ast.BinOp, depth: int) -> sympy.Expr:
-        left = self.build(node.left, depth + 1)
-        right = self.build(node.right, depth + 1)
-        if isinstance(node.op, ast.Pow):
-            if right.is_number and abs(float(right)) > MAX_EXPONENT:
-                raise self.refuse(f"the exponent {right} (larger than {MAX_EXPONENT})")
-            return left**right
-        if isinstance(node.op, ast.Add):
-            return left + right
-        if isinstance(node.op, ast.Sub):
-            return left - right
-        if isinstance(node.op, ast.Mult):
-            return left * right
-        return left / right
+    def power(self, node: ast.BinOp, depth: int) -> sympy.Expr:
+        base = self.build(node.left, depth + 1)
+        exponent = self.build(node.right, depth + 1)
+        if exponent.is_number:
+            size = abs(float(exponent))
+            if size > MAX_EXPONENT:
+                raise self.refuse(f"the exponent {exponent} (larger than {MAX_EXPONENT})")
+            if base.is_number and base != 0 and size * math.log10(abs(float(base))) > 300:
+                raise self.too_large()
+        return self.check_size(base**exponent)
+
+    def chain(self, node: ast.BinOp, depth: int) -> sympy.Expr:
+        """``a + b - c + ...`` (or ``a * b / c ...``) as one level, however long: a flat sum
+        of many terms is long, not deep."""
+        family = _SUMS if type(node.op) in _SUMS else _PRODUCTS
+        links = []
+        while isinstance(node, ast.BinOp) and type(node.op) in family:
+            links.append((node.op, node.right))
+            node = node.left
+        value = self.build(node, depth + 1)
+        for op, operand in reversed(links):
+            right = self.build(operand, depth + 1)
+            value = self.check_size(_APPLY[type(op)](value, right))
+        return value
 
     def call(self, node: ast.Call, depth: int) -> sympy.Expr:
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
@@ -204,4 +263,4 @@ class _Builder:
             raise self.refuse(f"calling {called!r}")
         if len(node.args) != 1 or node.keywords:
             raise self.refuse(f"{node.func.id} with other than one argument")
-        return FUNCTIONS[node.func.id](self.build(node.args[0], depth + 1))
+        return self.check_size(FUNCTIONS[node.func.id](self.build(node.args[0], depth + 1)))

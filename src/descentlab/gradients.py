@@ -66,7 +66,10 @@ class TorchGradient:
     def __call__(self, x: np.ndarray) -> np.ndarray:
         torch = self._torch
         point = torch.tensor(np.asarray(x, dtype=float), dtype=torch.float64, requires_grad=True)
-        (grad,) = torch.autograd.grad(self.f(point).sum(), point)
+        try:
+            (grad,) = torch.autograd.grad(self.f(point).sum(), point)
+        except Exception as error:
+            raise _not_differentiable("torch", "torch.sin(x), x.sum(dim=-1)", error) from None
         return grad.detach().numpy()
 
 
@@ -84,7 +87,10 @@ class JaxGradient:
         self._grad = jax.jit(jax.grad(lambda x: f(x).sum()))
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
-        return np.asarray(self._grad(np.asarray(x, dtype=float)))
+        try:
+            return np.asarray(self._grad(np.asarray(x, dtype=float)))
+        except Exception as error:
+            raise _not_differentiable("jax", "jnp.sin(x), jnp.sum(x, axis=-1)", error) from None
 
 
 GRADIENT_METHODS = ("finite-difference", "torch", "jax")
@@ -105,6 +111,15 @@ def gradient_for(f: Callable, method: str) -> Callable[[np.ndarray], np.ndarray]
         return JaxGradient(f)
     allowed = ", ".join(repr(m) for m in GRADIENT_METHODS)
     raise ValueError(f"grad must be a callable or one of {allowed}, not {method!r}")
+
+
+def _not_differentiable(library: str, example: str, error: Exception) -> TypeError:
+    detail = " ".join(f"{type(error).__name__}: {error}".split())[:200]
+    return TypeError(
+        f"grad={library!r} differentiates f with {library}, and f failed on a {library} array "
+        f"({detail}); write f with {library} operations ({example}), or use "
+        "grad='finite-difference'"
+    )
 
 
 def _require(module: str, extra: str):

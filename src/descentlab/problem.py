@@ -115,8 +115,9 @@ class Problem:
                 self._prepared[d] = _prepare(self, np.reshape(x, (-1, d))[0])
             except OutputError:
                 raise
-            except Exception:  # it fails even point by point near x: the run reports the
-                return self  # error where it happens, as status "error"
+            except Exception:  # it fails even point by point near x: use it as it is (not
+                # kept), and the run reports the error where it happens, as status "error"
+                return dataclasses.replace(self, vectorized=True)
         return self._prepared[d]
 
 

@@ -66,6 +66,13 @@ def build_problem(options: dict[str, Any], x0: list[float] | None) -> Problem:
         from descentlab.expressions import parse_expression
 
         parsed = parse_expression(expr)
+        if options["dim"] is not None and options["dim"] != parsed.dim:
+            raise click.BadParameter(
+                f"the expression has {parsed.dim} variable{'s' if parsed.dim > 1 else ''} "
+                f"({', '.join(map(str, parsed.variables))}), not {options['dim']}: write "
+                f"x1..x{options['dim']} for {options['dim']} dimensions, or drop --dim",
+                param_hint="--dim",
+            )
         return parsed.as_problem(_bounds(options, parsed.dim))
     if ":" in function:
         return _callable_problem(options, x0)

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from descentlab.cli._problem import PROBLEM_OPTIONS, build_problem
-from descentlab.gradient_check import DEFAULT_THRESHOLD, check_gradient
+from descentlab.gradient_check import DEFAULT_THRESHOLD, MAX_POINTS, check_gradient
 
 DISAGREES = 1
 
@@ -16,7 +16,7 @@ def _options(command):
     extra = [
         click.option(
             "--points",
-            type=click.IntRange(min=1),
+            type=click.IntRange(1, MAX_POINTS),
             default=20,
             show_default=True,
             help="Number of points drawn uniformly in the bounds.",

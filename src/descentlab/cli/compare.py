@@ -49,6 +49,12 @@ def compare_command(names: tuple[str, ...], **options: Any) -> None:
     took to reach the tolerance, its final value and its status; --plot draws their paths and
     convergence side by side."""
     check_figure_options(options)
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise click.BadParameter(
+            f"name each optimizer once, not {', '.join(repeated)} twice (to compare settings "
+            "of one optimizer, use descentlab sweep)", param_hint="NAMES",
+        )  # fmt: skip
     _check_hypers(names, options["hypers"])
     optimizers = {name: get_optimizer(name, **_hypers_for(name, options["hypers"]))
                   for name in names}  # fmt: skip
@@ -130,7 +136,12 @@ def _hypers_for(name: str, given: tuple[str, ...]) -> dict[str, float | str]:
         target, dot, hyper = key.rpartition(".")
         if (dot and target != name) or hyper not in known:
             continue
-        chosen[hyper] = value if known[hyper].choices else _number(text, value)
+        if known[hyper].choices:
+            chosen[hyper] = value
+        elif isinstance(known[hyper].default, bool):
+            chosen[hyper] = _boolean(text, value)
+        else:
+            chosen[hyper] = _number(text, value)
     return chosen
 
 
@@ -139,3 +150,12 @@ def _number(text: str, value: str) -> float:
         return float(value)
     except ValueError:
         raise click.BadParameter(f"expected a number in {text!r}", param_hint="--hyper") from None
+
+
+def _boolean(text: str, value: str) -> bool:
+    spelled = value.strip().lower()
+    if spelled in ("true", "yes", "1", "on"):
+        return True
+    if spelled in ("false", "no", "0", "off"):
+        return False
+    raise click.BadParameter(f"expected true or false in {text!r}", param_hint="--hyper")

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from descentlab.problem import Problem
+from descentlab.problem import Problem, as_bounds
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,11 @@ class FunctionEntry:
         if dim is None and bounds is not None and self.dim is None:
             dim = len(np.atleast_2d(np.asarray(bounds, dtype=float)))
         d = self.resolve_dim(dim)
+        if bounds is not None and len(as_bounds(bounds)) != d:
+            raise ValueError(
+                f"bounds must have {d} [lo, hi] pair{'s' if d > 1 else ''} for {self.name!r} "
+                f"in {d} dimension{'s' if d > 1 else ''}, not {len(as_bounds(bounds))}"
+            )
         return Problem(
             f=self.f,
             grad=self.grad,

@@ -30,9 +30,13 @@ def quadratic_entry(kappa: float = 100.0, rotation_seed: int | None = None) -> F
     if not (isinstance(kappa, (int, float)) and math.isfinite(kappa) and kappa >= 1):
         raise ValueError(f"kappa must be a finite number >= 1, not {kappa!r}")
     if rotation_seed is not None and (
-        isinstance(rotation_seed, bool) or not isinstance(rotation_seed, int)
+        isinstance(rotation_seed, bool)
+        or not isinstance(rotation_seed, int)
+        or not 0 <= rotation_seed < 2**32
     ):
-        raise ValueError(f"rotation_seed must be a whole number or None, not {rotation_seed!r}")
+        raise ValueError(
+            f"rotation_seed must be a whole number in [0, 2**32) or None, not {rotation_seed!r}"
+        )
 
     def f(x: np.ndarray) -> np.ndarray:
         eigenvalues, _, y = _along_axes(x, kappa, rotation_seed)

@@ -32,6 +32,10 @@ def animate(
     contours). ``frames`` recorded iterations are shown, evenly spread; ``trail`` keeps only
     the last so many points of each path (None: the whole path so far). Each frame shows the
     iteration and the current value of each run."""
+    if isinstance(frames, bool) or not isinstance(frames, int) or frames < 1:
+        raise ValueError(f"frames must be a whole number >= 1, not {frames!r}")
+    if trail is not None and (isinstance(trail, bool) or not isinstance(trail, int) or trail < 1):
+        raise ValueError(f"trail must be a whole number >= 1 or None, not {trail!r}")
     runs = {"search": results} if isinstance(results, Result) else dict(results)
     paths = {label: _finite_path(r, start) for label, r in runs.items()}
     dim = next(iter(runs.values())).x.shape[-1]
@@ -68,6 +72,8 @@ def animate(
 def save_animation(movie: animation.FuncAnimation, path: str | Path, *, fps: int = 10,
                    dpi: int = 100) -> Path:  # fmt: skip
     """Write ``movie`` as GIF (Pillow) or MP4 (ffmpeg, where installed), by the extension."""
+    if isinstance(fps, bool) or not isinstance(fps, int) or not 1 <= fps <= 100:
+        raise ValueError(f"fps must be a whole number in [1, 100], not {fps!r}")
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".gif":
