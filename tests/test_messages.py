@@ -168,4 +168,3 @@ def test_plot_functions_name_their_arguments():
     movie = plot.animate(sphere2, result, frames=2)
     with pytest.raises(ValueError, match=r"fps must be a whole number in \[1, 100\], not 0"):
         plot.save_animation(movie, "never.gif", fps=0)
-    movie._draw_was_started = True  # not saved on purpose: no warning at garbage collection

@@ -204,10 +204,10 @@ def test_vector_formats(tmp_path, suffix):
 def test_animation_frames_and_gif(tmp_path):
     runs = {"adam": dl.minimize(ROSEN, dl.Adam(alpha=0.05), n_iter=200, x0=[-1.5, 2.0])}
     movie = plot.animate(ROSEN, runs, frames=12, trail=5)
-    movie._func(11)  # the last frame
-    (line,) = [line for line in movie._fig.axes[0].get_lines() if line.get_label() == "adam"]
+    movie.draw(11)  # the last frame
+    (line,) = [line for line in movie.figure.axes[0].get_lines() if line.get_label() == "adam"]
     np.testing.assert_array_equal(np.column_stack(line.get_data()), runs["adam"].path[-5:])
-    caption = next(t.get_text() for t in movie._fig.axes[0].texts)
+    caption = next(t.get_text() for t in movie.figure.axes[0].texts)
     assert caption.startswith("iteration 200") and "adam: f = " in caption
     written = plot.save_animation(movie, tmp_path / "search.gif", fps=5, dpi=50)
     with Image.open(written) as gif:
@@ -228,4 +228,36 @@ def test_animation_refuses_more_than_two_dimensions_and_unknown_files(tmp_path):
     movie = plot.animate(SPHERE1, TUTORIAL_1D, frames=3)
     with pytest.raises(ValueError, match=r"must end in \.gif or \.mp4"):
         plot.save_animation(movie, tmp_path / "x.avi")
-    plot.save_animation(movie, tmp_path / "x.gif", dpi=20)  # matplotlib warns of unsaved movies
+    plot.save_animation(movie, tmp_path / "x.gif", dpi=20)
+
+
+def test_each_frame_is_rendered_once_over_one_drawn_background(tmp_path, monkeypatch):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    full_draws = []
+    original = FigureCanvasAgg.draw
+    monkeypatch.setattr(
+        FigureCanvasAgg, "draw", lambda self: full_draws.append(1) or original(self)
+    )
+    run = dl.minimize(ROSEN, dl.Adam(alpha=0.05), n_iter=200, x0=[-1.5, 2.0])
+    movie = plot.animate(ROSEN, run, frames=20)
+    drawn = []
+    draw = movie.draw
+    object.__setattr__(movie, "draw", lambda k: drawn.append(k) or draw(k))
+    written = plot.save_animation(movie, tmp_path / "once.gif", dpi=40)
+    assert len(full_draws) == 1 and drawn == list(range(20))
+    with Image.open(written) as gif:
+        gif.seek(0)
+        first = np.asarray(gif.convert("RGB")).astype(int)
+        gif.seek(19)
+        last = np.asarray(gif.convert("RGB")).astype(int)
+    changed = np.abs(first - last).sum(axis=-1) > 30
+    assert 0 < changed.mean() < 0.2  # the path moved; the contours stayed
+
+
+def test_to_matplotlib_gives_a_func_animation():
+    from matplotlib.animation import FuncAnimation
+
+    movie = plot.animate(SPHERE1, TUTORIAL_1D, frames=3).to_matplotlib()
+    assert isinstance(movie, FuncAnimation)
+    movie._draw_was_started = True  # not shown here: no unsaved-animation warning

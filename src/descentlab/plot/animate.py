@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import animation
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
 
 from descentlab.plot import _data
 from descentlab.plot._marks import draw_minima_2d, finite_rows
@@ -27,11 +31,12 @@ def animate(
     bounds: object = None,
     cmap: str = "viridis",
     figsize: tuple[float, float] = (6.4, 5.2),
-) -> animation.FuncAnimation:
+) -> SearchAnimation:
     """An animation of the recorded paths of ``start`` (1-D over the line, 2-D over the
     contours). ``frames`` recorded iterations are shown, evenly spread; ``trail`` keeps only
     the last so many points of each path (None: the whole path so far). Each frame shows the
-    iteration and the current value of each run."""
+    iteration and the current value of each run. Save it with :func:`save_animation`, or show
+    it in a notebook with ``.to_matplotlib()``."""
     if isinstance(frames, bool) or not isinstance(frames, int) or frames < 1:
         raise ValueError(f"frames must be a whole number >= 1, not {frames!r}")
     if trail is not None and (isinstance(trail, bool) or not isinstance(trail, int) or trail < 1):
@@ -66,26 +71,63 @@ def animate(
         caption.set_text("\n".join(text))
         return [*lines.values(), caption]
 
-    return animation.FuncAnimation(figure, draw, frames=len(shown), blit=False)
+    return SearchAnimation(figure, [*lines.values(), caption], draw, len(shown))
 
 
-def save_animation(movie: animation.FuncAnimation, path: str | Path, *, fps: int = 10,
+@dataclass(frozen=True)
+class SearchAnimation:
+    """A figure whose ``artists`` move: ``draw(k)`` sets them for frame ``k`` of ``frames``."""
+
+    figure: Figure
+    artists: list
+    draw: Callable[[int], list]
+    frames: int
+
+    def to_matplotlib(self, interval: int = 100) -> animation.FuncAnimation:
+        """The same frames as a matplotlib ``FuncAnimation`` (for notebooks and other writers)."""
+        for artist in self.artists:
+            artist.set_animated(False)
+        return animation.FuncAnimation(self.figure, self.draw, frames=self.frames,
+                                       interval=interval, blit=False)  # fmt: skip
+
+
+def render_frames(movie: SearchAnimation, dpi: int) -> Iterator[np.ndarray]:
+    """The frames as RGBA arrays, each rendered once: the still background (contours, axes,
+    legend) is drawn one time and restored, then only the moving artists are drawn on it."""
+    figure = movie.figure
+    figure.set_dpi(dpi)
+    canvas = FigureCanvasAgg(figure)
+    for artist in movie.artists:
+        artist.set_animated(True)  # left out of the background
+    canvas.draw()
+    figure.set_layout_engine("none")  # keep the layout just computed, frame after frame
+    background = canvas.copy_from_bbox(figure.bbox)
+    for k in range(movie.frames):
+        canvas.restore_region(background)
+        for artist in movie.draw(k):
+            figure.draw_artist(artist)
+        yield np.asarray(canvas.buffer_rgba()).copy()
+
+
+def save_animation(movie: SearchAnimation, path: str | Path, *, fps: int = 10,
                    dpi: int = 100) -> Path:  # fmt: skip
-    """Write ``movie`` as GIF (Pillow) or MP4 (ffmpeg, where installed), by the extension."""
+    """Write ``movie`` as GIF (Pillow; each frame rendered once, see :func:`render_frames`) or
+    MP4 (ffmpeg, where installed, through matplotlib's writer), by the extension."""
     if isinstance(fps, bool) or not isinstance(fps, int) or not 1 <= fps <= 100:
         raise ValueError(f"fps must be a whole number in [1, 100], not {fps!r}")
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".gif":
-        writer = animation.PillowWriter(fps=fps)
+        images = [Image.fromarray(frame) for frame in render_frames(movie, dpi)]
+        images[0].save(path, save_all=True, append_images=images[1:],
+                       duration=int(1000 / fps), loop=0)  # fmt: skip
     elif suffix == ".mp4":
         if not animation.writers.is_available("ffmpeg"):
             raise ValueError("MP4 needs ffmpeg, which is not installed here: write a .gif instead")
-        writer = animation.FFMpegWriter(fps=fps)
+        movie.to_matplotlib().save(path, writer=animation.FFMpegWriter(fps=fps), dpi=dpi)
     else:
         raise ValueError(f"animation file must end in .gif or .mp4, not {path.name!r}")
-    movie.save(path, writer=writer, dpi=dpi)
-    plt.close(movie._fig)
+    plt.close(movie.figure)
     return path
 
 
