@@ -1,6 +1,8 @@
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -17,3 +19,9 @@ def golden():
 
 def fold(text: str) -> list[str]:
     return [" ".join(line.split()) for line in text.splitlines()]
+
+
+# CI replays the same property-test examples every run (a red CI must be reproducible);
+# a developer's run explores new ones.
+settings.register_profile("ci", derandomize=True)
+settings.load_profile("ci" if os.environ.get("CI") else "default")

@@ -20,9 +20,16 @@ def _curvature(d: int, kappa: float, rotation_seed: int | None):
     return eigenvalues, q * np.sign(np.diag(r))  # sign fix: a unique, Haar-distributed Q
 
 
+def _rotate(x: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """``x @ matrix`` row by row in the same order for any batch (einsum, not BLAS, whose
+    batched and single-vector products round differently): a start gives the same path alone
+    or in a batch, bit for bit."""
+    return np.einsum("...i,ij->...j", x, matrix)
+
+
 def _along_axes(x: np.ndarray, kappa: float, rotation_seed: int | None):
     eigenvalues, rotation = _curvature(x.shape[-1], kappa, rotation_seed)
-    return eigenvalues, rotation, (x if rotation is None else x @ rotation)
+    return eigenvalues, rotation, (x if rotation is None else _rotate(x, rotation))
 
 
 def quadratic_entry(kappa: float = 100.0, rotation_seed: int | None = None) -> FunctionEntry:
@@ -45,7 +52,7 @@ def quadratic_entry(kappa: float = 100.0, rotation_seed: int | None = None) -> F
     def grad(x: np.ndarray) -> np.ndarray:
         eigenvalues, rotation, y = _along_axes(x, kappa, rotation_seed)
         scaled = eigenvalues * y
-        return scaled if rotation is None else scaled @ rotation.T
+        return scaled if rotation is None else _rotate(scaled, rotation.T)
 
     rotated = "axes" if rotation_seed is None else f"rotated by the seeded Q (seed {rotation_seed})"
     return FunctionEntry(
