@@ -252,6 +252,7 @@ def test_a_recording_above_the_limit_is_refused_with_the_estimate_and_the_way_ou
 
 def test_working_memory_is_checked_against_what_is_available(monkeypatch):
     monkeypatch.setattr(memory, "available_memory", lambda: 10**6)
+    monkeypatch.setattr(memory, "SMALL_RUN_BYTES", 0)
     with pytest.raises(ValueError, match=r"needs about 1.44 MB of memory .* 1 MB available"):
         dl.minimize(SPHERE2, "adam", n_iter=1, seed=0, starts=10_000, record="none")
 

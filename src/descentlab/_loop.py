@@ -86,14 +86,15 @@ class Loop:
             if self.raise_errors:
                 raise error.original from None
             self.run.stop_all(self.i, Status.ERROR, f"{error} at iteration {self.at}")
-            self._record(last=True)
+            self._record_the_end()
         except KeyboardInterrupt:
             self.run.stop_all(self.i, Status.STOPPED, f"interrupted after iteration {self.i}")
-            self._record(last=True)
+            self._record_the_end()
             raise Interrupted(self._result()) from None
         return self._result()
 
     def _start(self) -> None:
+        self.x.flags.writeable = False
         self.fx = self.evaluate.value(self.x)
         self.run.stop(~np.isfinite(self.fx), 0, Status.DIVERGED, "non-finite value at the start")
         self._check_target()
@@ -107,12 +108,15 @@ class Loop:
             message = f"||g|| <= {gtol:g} at iteration {self.i}"
             self.run.stop(norm(self.g) <= gtol, self.i, Status.CONVERGED, message)
         last = self.i == self.n_iter or self.stopped_by_callback or not self.run.any_active()
-        self._record(last)
+        recorder = self.recorder
+        if recorder is not None and (last or self.i % recorder.every == 0):
+            recorder.add(self.i, self.x, self.fx, self.g)
         return not last
 
     def _advance(self) -> None:
         x, fx, run = self.x, self.fx, self.run
         x_new, self.state = self.optimizer.step(x, self.g, self.state)
+        x_new.flags.writeable = False
         self.at = self.i + 1
         f_new = self.evaluate.value(x_new) if self.values_needed else None
         self.i = self.at
@@ -120,6 +124,7 @@ class Loop:
             mark_diverged(run, f_new, self.g, x_new, self.i)
         if not run.all_active:
             x_new = np.where(run.active[..., np.newaxis], x_new, x)
+            x_new.flags.writeable = False
             f_new = None if f_new is None else np.where(run.active, f_new, fx)
         self.x, self.g = x_new, None
         if f_new is not None:
@@ -146,11 +151,10 @@ class Loop:
         message = f"non-finite value at iteration {self.i}"
         self.run.stop(~np.isfinite(self.fx), self.i, Status.DIVERGED, message)
 
-    def _record(self, last: bool) -> None:
+    def _record_the_end(self) -> None:
+        """Record where an unfinished run ended, unless that row is recorded already."""
         recorder = self.recorder
-        if recorder is None or not (last or self.i % recorder.every == 0):
-            return
-        if recorder.last_iteration != self.i:
+        if recorder is not None and recorder.last_iteration != self.i:
             g = self.g if self.g is not None else np.full(self.x.shape, np.nan)
             recorder.add(self.i, self.x, self.fx, g)
 

@@ -3,8 +3,8 @@
 Every call of the objective or the gradient that feeds a run goes through an
 :class:`Evaluator`, which
 
-- hands the function a read-only array, so a function that writes into its input fails
-  loudly instead of corrupting the recorded path;
+- is given read-only points (the loop makes each new point so, once), so a function that
+  writes into its input fails loudly instead of corrupting the recorded path;
 - checks the result (real numbers of the right shape, see :mod:`descentlab.outputs`);
 - turns an exception raised *inside* the user's code into a :class:`UserFunctionError`,
   which the runner records as the status ``error`` (the run and its path so far are kept).
@@ -35,15 +35,19 @@ def call_user(function: str, call: Callable, *args):
     """``call(*args)``, with anything it raises (but output errors) as a UserFunctionError."""
     try:
         return call(*args)
-    except OutputError:
-        raise
-    except ValueError as error:
-        if "read-only" in str(error):
-            error = ValueError(f"{error} (descentlab hands out its points read-only so that the "
-                               "record stays right: change a copy, x = x.copy())")  # fmt: skip
-        raise UserFunctionError(function, error) from error
     except Exception as error:
-        raise UserFunctionError(function, error) from error
+        raise _as_user_error(function, error) from error
+
+
+def _as_user_error(function: str, error: Exception) -> Exception:
+    """What to raise for ``error`` from the user's ``function``: our own output checks (from
+    finite differences) as they are, anything else as a UserFunctionError."""
+    if isinstance(error, OutputError):
+        return error
+    if isinstance(error, ValueError) and "read-only" in str(error):
+        error = ValueError(f"{error} (descentlab hands out its points read-only so that the "
+                           "record stays right: change a copy, x = x.copy())")  # fmt: skip
+    return UserFunctionError(function, error)
 
 
 class Evaluator:
@@ -57,13 +61,29 @@ class Evaluator:
         self.njev = 0
 
     def value(self, x: np.ndarray) -> np.ndarray:
-        x.flags.writeable = False
-        raw = call_user("objective", self._f, x)
+        """``f(x)`` checked; ``x`` must be read-only already (the loop makes each point so)."""
+        try:
+            raw = self._f(x)
+        except Exception as error:
+            raise _as_user_error("objective", error) from error
         self.nfev += 1
+        kind = type(raw)  # the common case first: float64 of the right shape, in a few look-ups
+        if (kind is np.float64 or (kind is np.ndarray and raw.dtype == _FLOAT64)) and (
+            raw.shape == self.batch_shape
+        ):
+            return raw
         return as_values(raw, self.batch_shape)
 
     def gradient(self, x: np.ndarray) -> np.ndarray:
-        x.flags.writeable = False
-        raw = call_user("gradient", self._grad, x)
+        """The gradient at ``x`` checked; ``x`` must be read-only already."""
+        try:
+            raw = self._grad(x)
+        except Exception as error:
+            raise _as_user_error("gradient", error) from error
         self.njev += 1
+        if type(raw) is np.ndarray and raw.dtype == _FLOAT64 and raw.shape == x.shape:
+            return raw
         return as_gradient(raw, x.shape)
+
+
+_FLOAT64 = np.dtype(np.float64)

@@ -11,6 +11,8 @@ import os
 #: The recorded path may take at most this many bytes unless ``record_limit`` says otherwise.
 DEFAULT_RECORD_LIMIT = 2**30
 
+#: Runs whose arrays take less than this are not checked against the available memory.
+SMALL_RUN_BYTES = 64 * 2**20
 _FLOAT = 8
 
 
@@ -65,6 +67,8 @@ def check_recording(rows: int, recorded_starts: int, d: int, limit: int) -> None
 def check_working_memory(starts: int, d: int, state_arrays: int) -> None:
     """Refuse a run whose arrays alone would not fit in the memory available now."""
     need = working_bytes(starts, d, state_arrays)
+    if need < SMALL_RUN_BYTES:
+        return  # not worth asking the system
     available = available_memory()
     if available is not None and need > available:
         raise ValueError(
