@@ -141,6 +141,8 @@ def test_an_objective_that_writes_into_its_input_cannot_corrupt_the_record():
     assert str(result.status) == "error" and "read-only" in str(result.message)
     assert "x = x.copy()" in str(result.message)
     assert result.path.tolist() == [[0.5, 0.5]]
+    fine = dl.minimize(problem(), "gd", n_iter=5, x0=[0.5, 0.5])
+    fine.x[0] = 1.0  # the caller's result is the caller's to change
 
 
 def test_ctrl_c_raises_interrupted_with_the_partial_run():

@@ -167,7 +167,7 @@ class Loop:
             else self.recorder.arrays()
         )
         return Result(
-            x=self.x,
+            x=_writable(self.x),
             fun=np.asarray(self.fx),
             grad_norm=norm(g),
             nit=self.run.nit,
@@ -182,6 +182,15 @@ class Loop:
             njev=self.evaluate.njev,
             time=0.0,
         )
+
+
+def _writable(x: np.ndarray) -> np.ndarray:
+    """``x`` writable again for the caller (the run is over), or a copy where it is a view."""
+    try:
+        x.flags.writeable = True
+    except ValueError:
+        return x.copy()
+    return x
 
 
 def wants_stop(answer: object) -> bool:
