@@ -42,6 +42,7 @@ from descentlab.schedules import (
     Schedule,
 )
 from descentlab.starts import uniform_starts
+from descentlab.stochastic import GradientNoise
 from descentlab.trace import TutorialTrace
 
 __version__ = "0.1.0"
@@ -63,6 +64,7 @@ __all__ = [
     "ExponentialDecay",
     "FunctionEntry",
     "GradientDescent",
+    "GradientNoise",
     "InverseSqrtDecay",
     "InverseTimeDecay",
     "IterationInfo",

@@ -57,7 +57,8 @@ class Loop:
 
     def __init__(self, problem, optimizer: Optimizer, x: np.ndarray, n_iter: int,
                  stopping: Stopping, callback: Callable | None, recorder: Recorder | None,
-                 reporter, raise_errors: bool) -> None:  # fmt: skip
+                 reporter, raise_errors: bool, evaluator: Evaluator,
+                 box: np.ndarray | None = None) -> None:  # fmt: skip
         self.optimizer = optimizer
         self.n_iter = n_iter
         self.stopping = stopping
@@ -65,7 +66,8 @@ class Loop:
         self.recorder = recorder
         self.reporter = reporter
         self.raise_errors = raise_errors
-        self.evaluate = Evaluator(problem, x.shape[:-1])
+        self.evaluate = evaluator
+        self.box = box  # (lo, hi) to project every new point on, or None
         self.run = RunState(x.shape[:-1])
         # Without a recorder, a value target, a trace or a callback, f is needed only at the
         # start and the end: divergence shows in the points (a non-finite gradient makes them so).
@@ -99,7 +101,7 @@ class Loop:
         self.run.stop(~np.isfinite(self.fx), 0, Status.DIVERGED, "non-finite value at the start")
         self._check_target()
         self.state = self.optimizer.init(self.x)
-        self.g = self.evaluate.gradient(self.x)
+        self.g = self.evaluate.gradient(self.x, self.i)
 
     def _continue(self) -> bool:
         """Apply the gradient tolerance at ``x``, record, and say whether to take a step."""
@@ -116,6 +118,8 @@ class Loop:
     def _advance(self) -> None:
         x, fx, run = self.x, self.fx, self.run
         x_new, self.state = self.optimizer.step(x, self.g, self.state)
+        if self.box is not None:
+            x_new = np.clip(x_new, self.box[0], self.box[1])
         x_new.flags.writeable = False
         self.at = self.i + 1
         f_new = self.evaluate.value(x_new) if self.values_needed else None
@@ -136,7 +140,7 @@ class Loop:
             info = IterationInfo(self.i, self.x, self.fx, run.active)
             answer = call_user("callback", self.callback, info)
             self.stopped_by_callback = wants_stop(answer)
-        self.g = self.evaluate.gradient(self.x)
+        self.g = self.evaluate.gradient(self.x, self.i)
 
     def _check_target(self) -> None:
         target = self.stopping.target

@@ -53,10 +53,13 @@ def _as_user_error(function: str, error: Exception) -> Exception:
 class Evaluator:
     """Evaluates ``problem`` for a batch of shape ``batch_shape`` and counts the calls."""
 
-    def __init__(self, problem: Problem, batch_shape: tuple[int, ...]) -> None:
+    def __init__(self, problem: Problem, batch_shape: tuple[int, ...], noise=None,
+                 streams=None) -> None:  # fmt: skip
         self._f = problem.f
         self._grad = problem.gradient
         self.batch_shape = batch_shape
+        self.noise = noise
+        self.streams = streams
         self.nfev = 0
         self.njev = 0
 
@@ -74,16 +77,19 @@ class Evaluator:
             return raw
         return as_values(raw, self.batch_shape)
 
-    def gradient(self, x: np.ndarray) -> np.ndarray:
-        """The gradient at ``x`` checked; ``x`` must be read-only already."""
+    def gradient(self, x: np.ndarray, iteration: int) -> np.ndarray:
+        """The gradient at ``x`` (the ``iteration``-th point) checked, with the noise, if any,
+        that the optimizer sees there; ``x`` must be read-only already."""
         try:
             raw = self._grad(x)
         except Exception as error:
             raise _as_user_error("gradient", error) from error
         self.njev += 1
-        if type(raw) is np.ndarray and raw.dtype == _FLOAT64 and raw.shape == x.shape:
-            return raw
-        return as_gradient(raw, x.shape)
+        if not (type(raw) is np.ndarray and raw.dtype == _FLOAT64 and raw.shape == x.shape):
+            raw = as_gradient(raw, x.shape)
+        if self.noise is not None:
+            return self.noise.perturb(raw, self.streams, iteration)
+        return raw
 
 
 _FLOAT64 = np.dtype(np.float64)

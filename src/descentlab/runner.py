@@ -18,10 +18,12 @@ import numpy as np
 from descentlab import memory
 from descentlab._loop import Interrupted, IterationInfo, Loop, Stopping
 from descentlab._recorder import Recorder
+from descentlab.evaluation import Evaluator
 from descentlab.optimizers import Optimizer, get_optimizer
 from descentlab.problem import Problem
 from descentlab.result import Result
 from descentlab.starts import initial_points
+from descentlab.stochastic import GradientNoise, StartStreams
 
 __all__ = ["Callback", "Interrupted", "IterationInfo", "Tolerance", "minimize"]
 
@@ -69,6 +71,9 @@ def minimize(
     record_limit: int = memory.DEFAULT_RECORD_LIMIT,
     raise_errors: bool = False,
     verbose: bool = False,
+    noise: GradientNoise | None = None,
+    project: bool = False,
+    first_stream: int = 0,
 ) -> Result:
     """Minimize ``problem`` with ``optimizer`` from one start or a batch of starts.
 
@@ -109,6 +114,19 @@ def minimize(
         and the path so far.
     verbose : bool
         Print the tutorials' trace (``>i f(x) = value``, then ``Done!``) to standard output.
+    noise : GradientNoise, optional
+        Perturb every gradient the optimizer sees. Each start draws from its own stream derived
+        from ``seed`` (an int, required), so a start sees the same noise alone or in a batch.
+        A gradient tolerance is refused with noise (a noisy norm would stop a start by luck);
+        ``grad_norm`` and ``path_grad_norm`` are the norms of the gradients the optimizer saw.
+    project : bool
+        Keep every iterate in the problem's bounds by clipping it after each step (projected
+        gradient descent). Clipping is the Euclidean projection on a box, and also the
+        projection in any diagonal metric such as AMSGrad's ``sqrt(vhat)``: the box's
+        coordinates are independent, so each is clipped alone whatever its weight.
+    first_stream : int
+        The stream of the first start: rerun start ``i`` of a noisy batch alone with
+        ``x0=<its start>, first_stream=i``.
 
     Raises
     ------
@@ -128,9 +146,11 @@ def minimize(
     recorder = None if every is None else Recorder(every, record_starts, batch_shape)
     _check_memory(optimizer, x, n_iter, recorder, record_limit)
     problem = problem.prepared_for(x)
+    evaluator = _evaluator(problem, batch_shape, noise, seed, first_stream, tol)
+    box = _projection_box(problem, project)
     reporter = _make_reporter(verbose)
     loop = Loop(problem, optimizer, x, n_iter, Stopping(tol.grad, tol.fun, problem.minimum),
-                callback, recorder, reporter, raise_errors)  # fmt: skip
+                callback, recorder, reporter, raise_errors, evaluator, box)  # fmt: skip
 
     began = time.perf_counter()
     try:
@@ -171,6 +191,43 @@ def _convenient_forms(problem, optimizer, tol) -> tuple[Problem, Optimizer, Tole
             f"or None, not {tol!r}"
         )
     return problem, optimizer, tol
+
+
+def _evaluator(problem, batch_shape, noise, seed, first_stream, tol) -> Evaluator:
+    """The evaluator of the run, with per-start noise streams when ``noise`` is given."""
+    if noise is None:
+        return Evaluator(problem, batch_shape)
+    if not isinstance(noise, GradientNoise):
+        raise TypeError(f"noise must be a dl.GradientNoise(sigma, kind) or None, not {noise!r}")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise ValueError(
+            f"a run with noise needs seed= (a whole number) so that it can be repeated, "
+            f"not {seed!r}"
+        )
+    if (
+        isinstance(first_stream, bool)
+        or not isinstance(first_stream, numbers.Integral)
+        or (first_stream < 0)
+    ):
+        raise ValueError(f"first_stream must be a whole number >= 0, not {first_stream!r}")
+    if tol.grad is not None:
+        raise ValueError(
+            "tol.grad cannot be used with noise: a noisy gradient norm would stop a start by "
+            "luck; use tol.fun (f - f*), or no tolerance"
+        )
+    n = int(np.prod(batch_shape, dtype=int))
+    streams = StartStreams(int(seed), n, int(first_stream), "noise")
+    return Evaluator(problem, batch_shape, noise, streams)
+
+
+def _projection_box(problem: Problem, project: object) -> np.ndarray | None:
+    if not isinstance(project, bool | np.bool_):
+        raise TypeError(f"project must be True or False, not {project!r}")
+    if not project:
+        return None
+    if problem.bounds is None:
+        raise ValueError("project=True needs a problem with bounds to project on")
+    return problem.bounds.T.copy()
 
 
 def _check_memory(optimizer, x, n_iter, recorder, record_limit) -> None:
