@@ -132,3 +132,63 @@ def test_projected_descent_ends_at_the_corner_of_a_linear_objective():
     np.testing.assert_array_equal(result.x, [-1.0, -1.0])
     with pytest.raises(ValueError, match="project=True needs a problem with bounds"):
         dl.minimize(dl.Problem(lambda x: np.sum(x, -1)), "gd", n_iter=2, x0=[1.0], project=True)
+
+
+# --- online problems -------------------------------------------------------------------------
+
+from descentlab.stochastic.online import (  # noqa: E402
+    reddi_online,
+    reddi_stochastic,
+    reddi_theorem1,
+)
+
+
+def test_regret_of_a_known_sequence_by_hand():
+    problem = reddi_theorem1(C=3.0)  # c_t = 3, -1, -1, 3, -1, ...
+    result = dl.minimize(problem, dl.GradientDescent(0.1), n_iter=4, x0=[0.5])
+    # x_0 = 0.5; x_1 = 0.5 - 0.1 * 3 = 0.2; x_2 = 0.3; x_3 = 0.4; x_4 = 0.1
+    np.testing.assert_allclose(result.path[:, 0], [0.5, 0.2, 0.3, 0.4, 0.1])
+    c = np.array([3.0, -1.0, -1.0, 3.0, -1.0])  # rounds 1..5 play x_0..x_4
+    x = result.path[:, 0]
+    expected = np.cumsum(c * x) + np.abs(np.cumsum(c))  # min over [-1, 1] of S x is -|S|
+    np.testing.assert_allclose(result.path_regret, expected)
+    assert float(result.regret) == pytest.approx(expected[-1])
+
+
+def test_the_online_problems_are_what_the_paper_says():
+    online = reddi_online()
+    n, d = 1, 1
+    coefficients = [float(online.coefficients(t, None, n, d)[0, 0]) for t in range(1, 204)]
+    assert coefficients[0] == coefficients[101] == coefficients[202] == 1010.0
+    assert set(coefficients) == {1010.0, -10.0} and coefficients.count(1010.0) == 3
+    assert online.minimum == pytest.approx(-10 / 101) and online.minimizers.tolist() == [[-1.0]]
+    stochastic = reddi_stochastic()
+    draws = stochastic.coefficients(5, StartStreams(3, 200_000, purpose="online"), 200_000, 1)
+    assert (draws == 1010.0).mean() == pytest.approx(0.01, abs=0.001)
+    with pytest.raises(ValueError, match=r"C must be a number in \(2, 1e6\)"):
+        reddi_theorem1(C=1.5)
+
+
+def test_random_online_runs_are_per_start_and_refuse_extra_noise():
+    problem = reddi_stochastic()
+    optimizer = dl.Adam(alpha=dl.InverseSqrtDecay(0.05), beta2=0.99)
+    batch = dl.minimize(problem, optimizer, n_iter=300, seed=4, starts=8, project=True)
+    alone = dl.minimize(problem, optimizer, n_iter=300, seed=4, x0=batch.path[0][5],
+                        first_stream=5, project=True)  # fmt: skip
+    np.testing.assert_array_equal(alone.path, batch.path[:, 5])
+    np.testing.assert_array_equal(alone.path_regret, batch.path_regret[:, 5])
+    with pytest.raises(ValueError, match="draws its own random losses: noise cannot be added"):
+        dl.minimize(problem, optimizer, n_iter=3, seed=4, noise=GradientNoise(0.1))
+    with pytest.raises(ValueError, match="needs seed="):
+        dl.minimize(problem, optimizer, n_iter=3, x0=[0.0])
+    with pytest.raises(ValueError, match=r"tol\.grad does not apply to an online problem"):
+        dl.minimize(problem, optimizer, n_iter=3, seed=1, tol=1e-3)
+
+
+def test_adam_goes_to_the_worst_point_of_theorem_1():
+    C = 3.0
+    problem = reddi_theorem1(C)
+    adam = dl.Adam(alpha=dl.InverseSqrtDecay(0.5), beta1=0.0, beta2=1 / (1 + C**2), eps=0.0)
+    result = dl.minimize(problem, adam, n_iter=3000, x0=[0.0], project=True, record=100)
+    assert float(result.x[0]) == pytest.approx(1.0, abs=1e-3)  # the worst point
+    assert float(result.regret) / 3001 > 0.5  # the average regret stays away from 0

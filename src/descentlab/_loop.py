@@ -112,8 +112,12 @@ class Loop:
         last = self.i == self.n_iter or self.stopped_by_callback or not self.run.any_active()
         recorder = self.recorder
         if recorder is not None and (last or self.i % recorder.every == 0):
-            recorder.add(self.i, self.x, self.fx, self.g)
+            recorder.add(self.i, self.x, self.fx, self.g, self._regret())
         return not last
+
+    def _regret(self) -> np.ndarray | None:
+        rounds = self.evaluate.rounds
+        return None if rounds is None else rounds.regret
 
     def _advance(self) -> None:
         x, fx, run = self.x, self.fx, self.run
@@ -160,13 +164,13 @@ class Loop:
         recorder = self.recorder
         if recorder is not None and recorder.last_iteration != self.i:
             g = self.g if self.g is not None else np.full(self.x.shape, np.nan)
-            recorder.add(self.i, self.x, self.fx, g)
+            recorder.add(self.i, self.x, self.fx, g, self._regret())
 
     def _result(self) -> Result:
         self.run.finish(self.i, self.stopped_by_callback)
         g = self.g if self.g is not None else np.full(self.x.shape, np.nan)
-        path, path_fun, path_grad_norm, path_iter = (
-            (None, None, None, np.zeros(0, dtype=int))
+        path, path_fun, path_grad_norm, path_iter, path_regret = (
+            (None, None, None, np.zeros(0, dtype=int), None)
             if self.recorder is None
             else self.recorder.arrays()
         )
@@ -185,6 +189,8 @@ class Loop:
             nfev=self.evaluate.nfev,
             njev=self.evaluate.njev,
             time=0.0,
+            regret=self._regret(),
+            path_regret=path_regret,
         )
 
 

@@ -21,6 +21,7 @@ class Recorder:
         self._x: list[np.ndarray] = []
         self._f: list[np.ndarray] = []
         self._g: list[np.ndarray] = []
+        self._regret: list[np.ndarray] = []
 
     @property
     def last_iteration(self) -> int | None:
@@ -31,23 +32,29 @@ class Recorder:
         """How many starts are recorded."""
         return self._flat_batch[0] if self.starts is None else len(self.starts)
 
-    def add(self, iteration: int, x: np.ndarray, fx: np.ndarray, g: np.ndarray) -> None:
+    def add(self, iteration: int, x: np.ndarray, fx: np.ndarray, g: np.ndarray,
+            regret: np.ndarray | None = None) -> None:  # fmt: skip
         if self.starts is not None:
             d = x.shape[-1]
             x = x.reshape((*self._flat_batch, d))[self.starts]
             fx = np.reshape(fx, self._flat_batch)[self.starts]
             g = g.reshape((*self._flat_batch, d))[self.starts]
+            if regret is not None:
+                regret = np.reshape(regret, self._flat_batch)[self.starts]
+        if regret is not None:
+            self._regret.append(regret)
         self._iters.append(iteration)
         self._x.append(x)
         self._f.append(fx)
         self._g.append(g)
 
     def arrays(self):
-        """``(path, path_fun, path_grad_norm, path_iter)``."""
+        """``(path, path_fun, path_grad_norm, path_iter, path_regret)``."""
         iters = np.asarray(self._iters, dtype=int)
         grads = np.stack(self._g)
         grad_norm = np.sqrt(np.einsum("...i,...i->...", grads, grads))
-        return np.stack(self._x), np.stack(self._f).astype(float), grad_norm, iters
+        regret = np.stack(self._regret) if self._regret else None
+        return np.stack(self._x), np.stack(self._f).astype(float), grad_norm, iters, regret
 
 
 def _check_starts(starts: object, batch_shape: tuple[int, ...]) -> np.ndarray | None:

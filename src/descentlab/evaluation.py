@@ -54,12 +54,13 @@ class Evaluator:
     """Evaluates ``problem`` for a batch of shape ``batch_shape`` and counts the calls."""
 
     def __init__(self, problem: Problem, batch_shape: tuple[int, ...], noise=None,
-                 streams=None) -> None:  # fmt: skip
+                 streams=None, rounds=None) -> None:  # fmt: skip
         self._f = problem.f
         self._grad = problem.gradient
         self.batch_shape = batch_shape
         self.noise = noise
         self.streams = streams
+        self.rounds = rounds  # a RegretTracker for an online problem: it gives the gradients
         self.nfev = 0
         self.njev = 0
 
@@ -80,6 +81,10 @@ class Evaluator:
     def gradient(self, x: np.ndarray, iteration: int) -> np.ndarray:
         """The gradient at ``x`` (the ``iteration``-th point) checked, with the noise, if any,
         that the optimizer sees there; ``x`` must be read-only already."""
+        if self.rounds is not None:
+            raw = self.rounds.play(x, iteration)
+            self.njev += 1
+            return raw if self.noise is None else self.noise.perturb(raw, self.streams, iteration)
         try:
             raw = self._grad(x)
         except Exception as error:

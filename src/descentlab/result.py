@@ -58,6 +58,10 @@ class Result:
         Calls of the objective and of the gradient, each on the whole batch.
     time : float
         Wall time of the run in seconds.
+    regret, path_regret : ndarray, shape B and (K,) + B', or None
+        For an online problem: the regret ``R_t`` after the last round played, and at each
+        recorded iteration ``i`` the regret ``R_{i+1}`` (the round in which ``x_i`` was played);
+        ``R_t / t`` is the average regret. None for other problems.
     """
 
     x: np.ndarray
@@ -74,6 +78,8 @@ class Result:
     nfev: int
     njev: int
     time: float
+    regret: np.ndarray | None = None
+    path_regret: np.ndarray | None = None
 
     @property
     def success(self) -> np.ndarray:
@@ -102,6 +108,8 @@ class Result:
             "njev": self.njev,
             "time": self.time,
         }
+        if self.regret is not None:
+            data["regret"] = self.regret.tolist()
         if include_path and self.path is not None:
             data["path"] = {
                 "iteration": self.path_iter.tolist(),
@@ -110,4 +118,6 @@ class Result:
                 "grad_norm": self.path_grad_norm.tolist(),
                 "starts": None if self.record_starts is None else self.record_starts.tolist(),
             }
+            if self.path_regret is not None:
+                data["path"]["regret"] = self.path_regret.tolist()
         return data

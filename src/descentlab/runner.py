@@ -24,6 +24,7 @@ from descentlab.problem import Problem
 from descentlab.result import Result
 from descentlab.starts import initial_points
 from descentlab.stochastic import GradientNoise, StartStreams
+from descentlab.stochastic.online import OnlineProblem, RegretTracker
 
 __all__ = ["Callback", "Interrupted", "IterationInfo", "Tolerance", "minimize"]
 
@@ -194,14 +195,24 @@ def _convenient_forms(problem, optimizer, tol) -> tuple[Problem, Optimizer, Tole
 
 
 def _evaluator(problem, batch_shape, noise, seed, first_stream, tol) -> Evaluator:
-    """The evaluator of the run, with per-start noise streams when ``noise`` is given."""
-    if noise is None:
-        return Evaluator(problem, batch_shape)
-    if not isinstance(noise, GradientNoise):
+    """The evaluator of the run, with per-start streams for noise or a random online problem,
+    and the regret tracker of an online problem."""
+    online = isinstance(problem, OnlineProblem)
+    if noise is not None and not isinstance(noise, GradientNoise):
         raise TypeError(f"noise must be a dl.GradientNoise(sigma, kind) or None, not {noise!r}")
+    if online and tol.grad is not None:
+        raise ValueError("tol.grad does not apply to an online problem (its gradient is c_t)")
+    if online and noise is not None and problem.random:
+        raise ValueError(
+            f"{problem.name!r} draws its own random losses: noise cannot be added to it"
+        )
+    if noise is None and not (online and problem.random):
+        rounds = RegretTracker(problem, None, batch_shape) if online else None
+        return Evaluator(problem, batch_shape, rounds=rounds)
+    what = "noise" if noise is not None else f"the random problem {problem.name!r}"
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise ValueError(
-            f"a run with noise needs seed= (a whole number) so that it can be repeated, "
+            f"a run with {what} needs seed= (a whole number) so that it can be repeated, "
             f"not {seed!r}"
         )
     if (
@@ -216,8 +227,9 @@ def _evaluator(problem, batch_shape, noise, seed, first_stream, tol) -> Evaluato
             "luck; use tol.fun (f - f*), or no tolerance"
         )
     n = int(np.prod(batch_shape, dtype=int))
-    streams = StartStreams(int(seed), n, int(first_stream), "noise")
-    return Evaluator(problem, batch_shape, noise, streams)
+    streams = StartStreams(int(seed), n, int(first_stream), "noise" if noise else "online")
+    rounds = RegretTracker(problem, streams, batch_shape) if online else None
+    return Evaluator(problem, batch_shape, noise, streams, rounds)
 
 
 def _projection_box(problem: Problem, project: object) -> np.ndarray | None:
