@@ -69,11 +69,17 @@ class Loop:
         self.evaluate = evaluator
         self.box = box  # (lo, hi) to project every new point on, or None
         self.run = RunState(x.shape[:-1])
-        # Without a recorder, a value target, a trace or a callback, f is needed only at the
-        # start and the end: divergence shows in the points (a non-finite gradient makes them so).
-        self.values_needed = (recorder is not None or stopping.target is not None
-                              or reporter is not None or callback is not None)  # fmt: skip
+        # f is evaluated at every iteration for a value target, a trace, a callback or a
+        # recorder; without them only at the start and the end (divergence shows in the points:
+        # a non-finite gradient makes them so). A problem whose values are dear (a full
+        # objective over a data set) is evaluated only at the recorded iterations.
+        every_step = stopping.target is not None or reporter is not None or callback is not None
+        if recorder is None or every_step:
+            self.value_every = 1 if every_step else None
+        else:
+            self.value_every = recorder.every if problem.costly_values else 1
         self.x, self.fx, self.g = x, np.full(x.shape[:-1], np.nan), None
+        self.fx_at = -1  # the iteration whose value fx is
         self.i = 0  # the iteration of x: updates made so far
         self.at = 0  # the iteration whose point the user's code is being called at
         self.stopped_by_callback = False
@@ -97,7 +103,7 @@ class Loop:
 
     def _start(self) -> None:
         self.x.flags.writeable = False
-        self.fx = self.evaluate.value(self.x)
+        self.fx, self.fx_at = self.evaluate.value(self.x), 0
         self.run.stop(~np.isfinite(self.fx), 0, Status.DIVERGED, "non-finite value at the start")
         self._check_target()
         self.state = self.optimizer.init(self.x)
@@ -112,8 +118,16 @@ class Loop:
         last = self.i == self.n_iter or self.stopped_by_callback or not self.run.any_active()
         recorder = self.recorder
         if recorder is not None and (last or self.i % recorder.every == 0):
+            self._current_value()
             recorder.add(self.i, self.x, self.fx, self.g, self._regret())
         return not last
+
+    def _current_value(self) -> None:
+        """Make ``fx`` the value at ``x`` if it is older (a run that skips values)."""
+        if self.fx_at != self.i:
+            self.fx, self.fx_at = self.evaluate.value(self.x), self.i
+            message = f"non-finite value at iteration {self.i}"
+            self.run.stop(~np.isfinite(self.fx), self.i, Status.DIVERGED, message)
 
     def _regret(self) -> np.ndarray | None:
         rounds = self.evaluate.rounds
@@ -126,7 +140,9 @@ class Loop:
             x_new = np.clip(x_new, self.box[0], self.box[1])
         x_new.flags.writeable = False
         self.at = self.i + 1
-        f_new = self.evaluate.value(x_new) if self.values_needed else None
+        every = self.value_every
+        due = every is not None and (self.at % every == 0 or self.at == self.n_iter)
+        f_new = self.evaluate.value(x_new) if due else None
         self.i = self.at
         if not all_finite(f_new, x_new):
             mark_diverged(run, f_new, self.g, x_new, self.i)
@@ -136,7 +152,7 @@ class Loop:
             f_new = None if f_new is None else np.where(run.active, f_new, fx)
         self.x, self.g = x_new, None
         if f_new is not None:
-            self.fx = f_new
+            self.fx, self.fx_at = f_new, self.i
         self._check_target()
         if self.reporter is not None:
             self.reporter.iteration(self.i - 1, self.x, self.fx)
@@ -153,11 +169,7 @@ class Loop:
             self.run.stop(self.fx <= target, self.i, Status.CONVERGED, message)
 
     def _final_value(self) -> None:
-        if self.values_needed or self.i == 0:
-            return
-        self.fx = self.evaluate.value(self.x)
-        message = f"non-finite value at iteration {self.i}"
-        self.run.stop(~np.isfinite(self.fx), self.i, Status.DIVERGED, message)
+        self._current_value()
 
     def _record_the_end(self) -> None:
         """Record where an unfinished run ended, unless that row is recorded already."""

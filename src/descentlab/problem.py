@@ -8,6 +8,7 @@ import numbers
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
@@ -57,6 +58,10 @@ class Problem:
     bounds: np.ndarray | None = None
     minimum: float | None = None
     minimizers: np.ndarray | None = None
+    #: True where f is dear (a full objective over a data set): a run evaluates it only at
+    #: the iterations it records, not at every step.
+    costly_values: ClassVar[bool] = False
+
     name: str = "problem"
     vectorized: bool | None = None
     _prepared: dict = field(default_factory=dict, init=False, repr=False, compare=False)

@@ -18,13 +18,12 @@ import numpy as np
 from descentlab import memory
 from descentlab._loop import Interrupted, IterationInfo, Loop, Stopping
 from descentlab._recorder import Recorder
-from descentlab.evaluation import Evaluator
+from descentlab.evaluation import build_evaluator
 from descentlab.optimizers import Optimizer, get_optimizer
 from descentlab.problem import Problem
 from descentlab.result import Result
 from descentlab.starts import initial_points
-from descentlab.stochastic import GradientNoise, StartStreams
-from descentlab.stochastic.online import OnlineProblem, RegretTracker
+from descentlab.stochastic import GradientNoise
 
 __all__ = ["Callback", "Interrupted", "IterationInfo", "Tolerance", "minimize"]
 
@@ -73,6 +72,7 @@ def minimize(
     raise_errors: bool = False,
     verbose: bool = False,
     noise: GradientNoise | None = None,
+    batch_size: int | None = None,
     project: bool = False,
     first_stream: int = 0,
 ) -> Result:
@@ -120,6 +120,10 @@ def minimize(
         from ``seed`` (an int, required), so a start sees the same noise alone or in a batch.
         A gradient tolerance is refused with noise (a noisy norm would stop a start by luck);
         ``grad_norm`` and ``path_grad_norm`` are the norms of the gradients the optimizer saw.
+    batch_size : int, optional
+        For a finite sum (:class:`~descentlab.stochastic.finite_sum.FiniteSum`): the gradient
+        at each iteration is the mean over a minibatch of this many examples, in an order each
+        start draws per epoch from its stream (``seed`` required). Without it, the full gradient.
     project : bool
         Keep every iterate in the problem's bounds by clipping it after each step (projected
         gradient descent). Clipping is the Euclidean projection on a box, and also the
@@ -147,7 +151,7 @@ def minimize(
     recorder = None if every is None else Recorder(every, record_starts, batch_shape)
     _check_memory(optimizer, x, n_iter, recorder, record_limit)
     problem = problem.prepared_for(x)
-    evaluator = _evaluator(problem, batch_shape, noise, seed, first_stream, tol)
+    evaluator = build_evaluator(problem, batch_shape, tol, noise, batch_size, seed, first_stream)
     box = _projection_box(problem, project)
     reporter = _make_reporter(verbose)
     loop = Loop(problem, optimizer, x, n_iter, Stopping(tol.grad, tol.fun, problem.minimum),
@@ -192,44 +196,6 @@ def _convenient_forms(problem, optimizer, tol) -> tuple[Problem, Optimizer, Tole
             f"or None, not {tol!r}"
         )
     return problem, optimizer, tol
-
-
-def _evaluator(problem, batch_shape, noise, seed, first_stream, tol) -> Evaluator:
-    """The evaluator of the run, with per-start streams for noise or a random online problem,
-    and the regret tracker of an online problem."""
-    online = isinstance(problem, OnlineProblem)
-    if noise is not None and not isinstance(noise, GradientNoise):
-        raise TypeError(f"noise must be a dl.GradientNoise(sigma, kind) or None, not {noise!r}")
-    if online and tol.grad is not None:
-        raise ValueError("tol.grad does not apply to an online problem (its gradient is c_t)")
-    if online and noise is not None and problem.random:
-        raise ValueError(
-            f"{problem.name!r} draws its own random losses: noise cannot be added to it"
-        )
-    if noise is None and not (online and problem.random):
-        rounds = RegretTracker(problem, None, batch_shape) if online else None
-        return Evaluator(problem, batch_shape, rounds=rounds)
-    what = "noise" if noise is not None else f"the random problem {problem.name!r}"
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise ValueError(
-            f"a run with {what} needs seed= (a whole number) so that it can be repeated, "
-            f"not {seed!r}"
-        )
-    if (
-        isinstance(first_stream, bool)
-        or not isinstance(first_stream, numbers.Integral)
-        or (first_stream < 0)
-    ):
-        raise ValueError(f"first_stream must be a whole number >= 0, not {first_stream!r}")
-    if tol.grad is not None:
-        raise ValueError(
-            "tol.grad cannot be used with noise: a noisy gradient norm would stop a start by "
-            "luck; use tol.fun (f - f*), or no tolerance"
-        )
-    n = int(np.prod(batch_shape, dtype=int))
-    streams = StartStreams(int(seed), n, int(first_stream), "noise" if noise else "online")
-    rounds = RegretTracker(problem, streams, batch_shape) if online else None
-    return Evaluator(problem, batch_shape, noise, streams, rounds)
 
 
 def _projection_box(problem: Problem, project: object) -> np.ndarray | None:
