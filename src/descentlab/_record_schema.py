@@ -43,11 +43,20 @@ class ProblemSettings(_Strict):
     params: list[str] | None = Field(default=None, max_length=100)
 
 
+class NoiseSettings(_Strict):
+    kind: str = Field(max_length=20)
+    sigma: float = Field(ge=0)
+    df: int = Field(ge=1, le=100)
+
+
 class Settings(_Strict):
     problem: ProblemSettings | None = None
     seed: int | None = None
     n_iter: int | None = None
     starts: int | None = None
+    noise: NoiseSettings | None = None
+    batch_size: int | None = Field(default=None, ge=1)
+    project: bool = False
 
 
 class PathPart(_Strict):
@@ -56,6 +65,7 @@ class PathPart(_Strict):
     fun: list[Any]
     grad_norm: list[Any]
     starts: list[int] | None = None
+    regret: list[Any] | None = None
 
 
 class ResultPart(_Strict):
@@ -69,6 +79,7 @@ class ResultPart(_Strict):
     njev: int = Field(ge=0)
     time: float = Field(ge=0)
     path: PathPart | None = None
+    regret: list[Any] | float | None = None
 
 
 class RunRecord(_Strict):

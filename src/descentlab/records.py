@@ -175,12 +175,14 @@ def _result(record: RunRecord) -> Result:
         nfev=part.nfev,
         njev=part.njev,
         time=part.time,
+        regret=None if part.regret is None else _shaped("result.regret", part.regret, float, batch),
     )
 
 
 def _no_path() -> dict[str, Any]:
     return {"path": None, "path_fun": None, "path_grad_norm": None,
-            "path_iter": np.zeros(0, dtype=int), "record_starts": None}  # fmt: skip
+            "path_iter": np.zeros(0, dtype=int), "record_starts": None,
+            "path_regret": None}  # fmt: skip
 
 
 def _path(path, batch: tuple[int, ...], d: int) -> dict[str, Any]:
@@ -198,4 +200,7 @@ def _path(path, batch: tuple[int, ...], d: int) -> dict[str, Any]:
         "path_grad_norm": _shaped("result.path.grad_norm", path.grad_norm, float, rows),
         "path_iter": iteration,
         "record_starts": starts,
+        "path_regret": None
+        if path.regret is None
+        else _shaped("result.path.regret", path.regret, float, rows),
     }

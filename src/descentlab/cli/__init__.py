@@ -49,8 +49,8 @@ def _main(args: list[str]) -> int:
         return _fail(error.format_message(), error.exit_code)
     except (ValueError, TypeError) as error:
         return _fail(str(error), USAGE_ERROR)
-    except ImportError as error:
-        return _fail(str(error), 1)
+    except ImportError as error:  # a missing optional extra: the message says how to get it
+        return _fail(str(error), USAGE_ERROR)
     except (click.Abort, KeyboardInterrupt):
         return _fail("interrupted", INTERRUPTED)
     except MemoryError:

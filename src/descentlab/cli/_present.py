@@ -19,14 +19,18 @@ def print_summary(problem: Problem, optimizer: Optimizer, result: Result, seed: 
     """One line for a single start; counts and a table of the best starts for a batch."""
     head = f"{optimizer.name} on {problem.name} (d={result.x.shape[-1]}, seed {seed})"
     if result.x.ndim == 1:
+        regret = "" if result.regret is None else f", R_t/t = {_average_regret(result):.4g}"
         click.echo(
             f"{head}: {result.status} after {int(result.nit)} iterations "
             f"({result.message}); f = {float(result.fun):.6g}, "
-            f"||g|| = {float(result.grad_norm):.3g}, {result.time:.3g} s"
+            f"||g|| = {float(result.grad_norm):.3g}{regret}, {result.time:.3g} s"
         )
         return
     summary = summarize(result, problem)
     click.echo(f"{head}, {result.time:.3g} s")
+    if result.regret is not None:
+        low, middle, high = np.quantile(_average_regret(result), [0.25, 0.5, 0.75])
+        click.echo(f"average regret R_t/t: median {middle:.4g}, quartiles {low:.4g} .. {high:.4g}")
     for line in summary.lines():
         click.echo(line)
     _best_table(result)
@@ -49,3 +53,8 @@ def _best_table(result: Result) -> None:
             "[" + ", ".join(f"{v:.6g}" for v in x[j]) + "]",
         )
     Console().print(table)
+
+
+def _average_regret(result: Result):
+    """``R_t / t`` after the last round (round nit + 1 played the final point)."""
+    return result.regret / (np.asarray(result.nit) + 1)

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from descentlab.cli._args import bounds_for, parse_pair
-from descentlab.functions import get_entry
+from descentlab.functions import STOCHASTIC_PROBLEMS, get_entry, get_stochastic
 from descentlab.gradients import GRADIENT_METHODS
 from descentlab.loading import load_callable
 from descentlab.problem import Problem
@@ -81,12 +81,22 @@ def build_problem(options: dict[str, Any], x0: list[float] | None) -> Problem:
 
 def _catalog_problem(options: dict[str, Any], x0: list[float] | None) -> Problem:
     """A catalog function; without --dim, a free dimension follows --bounds or --x0."""
+    if options["function"] in STOCHASTIC_PROBLEMS:
+        return _stochastic_problem(options)
     entry = get_entry(options["function"]).with_parameters(**_parameters(options["params"]))
     dim = options["dim"]
     if dim is None and entry.dim is None:
         dim = _implied_dim(options, x0)
     dim = entry.resolve_dim(dim)
     return entry.problem(dim, _bounds(options, dim))
+
+
+def _stochastic_problem(options: dict[str, Any]) -> Problem:
+    """An online problem or a data set: its dimension and box are its own."""
+    name = options["function"]
+    if options["bounds"]:
+        raise click.UsageError(f"--bounds does not apply to {name!r}: its box is its own")
+    return get_stochastic(name, options["dim"], None, **_parameters(options["params"]))
 
 
 def _callable_problem(options: dict[str, Any], x0: list[float] | None) -> Problem:

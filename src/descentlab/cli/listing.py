@@ -10,6 +10,7 @@ from rich.table import Table
 
 from descentlab.functions import FUNCTIONS
 from descentlab.optimizers import OPTIMIZERS
+from descentlab.stochastic.online import ONLINE_PROBLEMS
 
 
 def _functions_rows() -> list[dict]:
@@ -30,7 +31,46 @@ def _functions_rows() -> list[dict]:
                 "citation": entry.citation,
             }
         )
-    return rows
+    return rows + _stochastic_rows()
+
+
+#: The online problems and data sets, described without loading the data (which needs the
+#: descentlab[data] extra and an L-BFGS solve).
+STOCHASTIC_ROWS = [
+    ("reddi-theorem1", 1, "f_t(x) = 3x if t mod 3 == 1 else -x (online; parameter C = 3)",
+     "Reddi, Kale & Kumar, ICLR 2018, Theorem 1"),
+    ("reddi-online", 1, "f_t(x) = 1010x if t mod 101 == 1 else -10x (online)",
+     "Reddi, Kale & Kumar, ICLR 2018, Sec. 5"),
+    ("reddi-stochastic", 1, "f_t(x) = 1010x with probability 0.01 else -10x (online, random)",
+     "Reddi, Kale & Kumar, ICLR 2018, Sec. 5"),
+    ("least-squares-diabetes", 10, "mean_i 1/2 (a_i.x - y_i)^2 over 442 examples "
+     "(--batch-size B for minibatches)", "scikit-learn load_diabetes; needs descentlab[data]"),
+    ("logistic-breast-cancer", 31, "mean_i log(1 + exp(-y_i a_i.x)) + 1e-3/2 |x|^2 over 569 "
+     "examples", "scikit-learn load_breast_cancer; needs descentlab[data]"),
+    ("logistic-digits", 65, "mean_i log(1 + exp(-y_i a_i.x)) + 1e-3/2 |x|^2 over 1797 "
+     "examples (digits 0-4 vs 5-9)", "scikit-learn load_digits; needs descentlab[data]"),
+]  # fmt: skip
+
+
+def _stochastic_rows() -> list[dict]:
+    online = {name: make() for name, make in ONLINE_PROBLEMS.items()}  # instant to build
+    return [
+        {
+            "name": name,
+            "dim": dim,
+            "domain": [-1.0, 1.0],
+            "minimum": online[name].minimum if name in online else None,
+            "minimizers": online[name].minimizers.tolist() if name in online else [],
+            "shown_for_dim": dim,
+            "parameters": {"C": 3.0} if name == "reddi-theorem1" else {},
+            "formula": formula,
+            "description": "online problem: regret recorded"
+            if name.startswith("reddi")
+            else "finite sum: f* computed by L-BFGS when loaded",
+            "citation": citation,
+        }
+        for name, dim, formula, citation in STOCHASTIC_ROWS
+    ]
 
 
 def _point(values) -> str:
@@ -67,13 +107,12 @@ def functions_command(as_json: bool) -> None:
     for row in rows:
         where = "\n".join(_point(m) for m in row["minimizers"])
         for_dim = "" if isinstance(row["dim"], int) else f" (d={row['shown_for_dim']})"
-        table.add_row(
-            row["name"],
-            str(row["dim"]),
-            _point(row["domain"]),
-            f"{row['minimum']:.6g}{for_dim} at\n{where}",
-            row["formula"],
+        at = (
+            "by L-BFGS, when loaded"
+            if row["minimum"] is None
+            else f"{row['minimum']:.6g}{for_dim} at\n{where}"
         )
+        table.add_row(row["name"], str(row["dim"]), _point(row["domain"]), at, row["formula"])
     Console().print(table)
 
 

@@ -15,6 +15,7 @@ import click
 from descentlab import records
 from descentlab.cli._figures import check_figure_options, draw_run, figure_options
 from descentlab.cli._problem import build_problem
+from descentlab.functions import STOCHASTIC_PROBLEMS
 
 
 @click.command("plot")
@@ -55,7 +56,7 @@ def _problem(run_file: str, record, function: str | None, grad: str | None, trus
             + (f" --grad {named.grad}" if named.grad else "")
             + ", or --trust if you trust the file"
         )
-    bounds = record.problem.bounds
+    bounds = None if named.function in STOCHASTIC_PROBLEMS else record.problem.bounds
     options = {
         "function": named.function,
         "expr": named.expr,
