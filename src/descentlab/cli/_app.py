@@ -7,6 +7,7 @@ import click
 from descentlab import __version__
 from descentlab.cli.check_grad import check_grad_command
 from descentlab.cli.compare import compare_command
+from descentlab.cli.experiment import experiment_command, experiments_command
 from descentlab.cli.listing import functions_command, optimizers_command
 from descentlab.cli.plot_cmd import plot_command
 from descentlab.cli.run import run_group
@@ -26,3 +27,5 @@ cli.add_command(optimizers_command)
 cli.add_command(check_grad_command)
 cli.add_command(compare_command)
 cli.add_command(plot_command)
+cli.add_command(experiments_command)
+cli.add_command(experiment_command)
