@@ -97,3 +97,36 @@ def test_a_missing_data_extra_says_how_to_get_it(capsys, monkeypatch):
     finite_sum.logistic_digits.cache_clear()
     code, _, err = run(capsys, "run", "adam", "-f", "logistic-digits", "--seed", "0", "-q")
     assert code == 2 and "pip install 'descentlab[data]'" in err and err.count("\n") == 1
+
+
+# --- replicates in comparisons --------------------------------------------------------------------
+
+
+def test_compare_over_replicates_gives_medians_with_intervals_and_a_band(capsys, tmp_path):
+    picture = tmp_path / "cmp.png"
+    args = ["compare", "gd", "momentum", "-f", "sphere", "--dim", "2", "--noise", "0.5",
+            "--starts", "50", "--n-iter", "60", "--seed", "3", "--hyper", "step_size=0.05",
+            "--ftol", "0.01", "--plot", picture]  # fmt: skip
+    code, out, err = run(capsys, *args)
+    assert code == 0, err
+    assert "50 replicates each, median [95% interval]" in out
+    assert "50/50" in out and "max_iter" in out
+    assert picture.stat().st_size > 10_000
+
+
+def test_compare_replicates_from_one_x0_differ_only_by_their_noise(capsys):
+    import descentlab as dl
+
+    args = ["compare", "gd", "adam", "-f", "sphere", "--dim", "2", "--x0", "0.5,0.5",
+            "--noise", "0.2", "--starts", "8", "--n-iter", "30"]  # fmt: skip
+    code, out, err = run(capsys, *args)
+    assert code == 0, err
+    result = dl.minimize(dl.get_function("sphere", dim=2), "gd", n_iter=30, seed=0,
+                         x0=np.full((8, 2), 0.5), noise=dl.GradientNoise(0.2))  # fmt: skip
+    assert len(set(np.round(result.fun, 12))) == 8  # eight different noise streams
+    assert f"{np.median(result.fun):.4g}" in out
+
+
+def test_too_few_replicates_for_an_interval_is_refused(capsys):
+    code, _, err = run(capsys, "compare", "gd", "adam", "-f", "sphere", "--starts", "3")
+    assert code == 2 and "at least 6 replicates" in err

@@ -261,3 +261,20 @@ def test_to_matplotlib_gives_a_func_animation():
     movie = plot.animate(SPHERE1, TUTORIAL_1D, frames=3).to_matplotlib()
     assert isinstance(movie, FuncAnimation)
     movie._draw_was_started = True  # not shown here: no unsaved-animation warning
+
+
+def test_convergence_band_is_the_median_and_quartiles_over_replicates():
+    noisy = dl.minimize(SPHERE2, dl.GradientDescent(0.1), n_iter=40, seed=2, starts=30,
+                        noise=dl.GradientNoise(0.3))  # fmt: skip
+    ax = plot.plot_convergence(SPHERE2, {"gd": noisy}, band="iqr")
+    (line,) = by_gid(ax, "convergence")
+    gaps = noisy.path_fun.reshape(41, 30)
+    assert np.allclose(line.get_ydata(), np.median(gaps, axis=1))
+    (band,) = [c for c in ax.collections if c.get_gid() == "band"]
+    vertices = band.get_paths()[0].vertices
+    assert np.isclose(vertices[:, 1].min(), np.percentile(gaps, 25, axis=1).min())
+    assert "interquartile range of 30 starts" in legend_labels(ax)[0]
+    ax = plot.plot_convergence(SPHERE2, noisy, band="ci95")
+    assert "95% interval of the median of 30 starts" in legend_labels(ax)[0]
+    with pytest.raises(ValueError, match="band must be one of iqr, ci95"):
+        plot.plot_convergence(SPHERE2, noisy, band="sd")

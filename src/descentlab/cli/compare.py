@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import click
@@ -20,8 +21,10 @@ from descentlab.cli._figures import (
     write_animation,
 )
 from descentlab.cli._problem import PROBLEM_OPTIONS, build_problem
+from descentlab.cli._stochastic import STOCHASTIC_OPTIONS, noise_from
 from descentlab.optimizers import OPTIMIZERS, get_optimizer
 from descentlab.runner import minimize
+from descentlab.statistics import BANDS, first_reach, median_interval
 
 
 def _options(command):
@@ -34,6 +37,13 @@ def _options(command):
                      show_default=True, help="Reach f - f* <= this (f when f* is unknown)."),
         click.option("--hyper", "hypers", multiple=True, metavar="[OPT.]NAME=VALUE",
                      help="A hyperparameter for every optimizer that has it, or for OPT only."),
+        click.option("--starts", type=click.IntRange(1, 100_000), default=1, show_default=True,
+                     help="Replicates: random starts from --seed (or copies of --x0), each with "
+                          "its own noise and minibatch stream; the table gives medians with 95% "
+                          "intervals and the picture a band."),
+        click.option("--band", type=click.Choice(BANDS), default="iqr", show_default=True,
+                     help="With --starts > 1: the band drawn around the median curve."),
+        *STOCHASTIC_OPTIONS,
         figure_options,
     ]  # fmt: skip
     for option in reversed(options):
@@ -61,16 +71,30 @@ def compare_command(names: tuple[str, ...], **options: Any) -> None:
     x0 = parse_vector("--x0", options["x0"]) if options["x0"] else None
     problem = build_problem(options, x0)
     check_animation_dim(options, problem.dim)
-    results = {
-        name: minimize(problem, optimizer, n_iter=options["n_iter"], x0=x0, seed=options["seed"])
-        for name, optimizer in optimizers.items()
-    }
-    _table(problem, results, options["ftol"])
+    replicates = options["starts"]
+    if replicates > 1 and 1 < replicates < 6:
+        raise click.BadParameter(
+            f"medians with 95% intervals need at least 6 replicates, not {replicates}",
+            param_hint="--starts",
+        )
+    starts = None if replicates == 1 or x0 is not None else replicates
+    if x0 is not None and replicates > 1:
+        x0 = np.broadcast_to(np.asarray(x0, dtype=float), (replicates, len(x0)))
+    settings = {"n_iter": options["n_iter"], "x0": x0, "seed": options["seed"], "starts": starts,
+                "noise": noise_from(options), "batch_size": options["batch_size"],
+                "project": options["project"]}  # fmt: skip
+    results = {name: minimize(problem, optimizer, **settings)
+               for name, optimizer in optimizers.items()}  # fmt: skip
+    if replicates == 1:
+        _table(problem, results, options["ftol"])
+    else:
+        _replicates_table(problem, results, options["ftol"])
     if options["plot_file"]:
         from descentlab.plot import plot_comparison
 
         pyplot()
-        figure = plot_comparison(problem, results, cmap=options["cmap"],
+        band = options["band"] if replicates > 1 else None
+        figure = plot_comparison(problem, results, cmap=options["cmap"], band=band,
                                  figsize=figure_size(options, (12.0, 5.6)))  # fmt: skip
         save(figure, options["plot_file"], options)
     if options["animate_file"]:
@@ -96,6 +120,31 @@ def _table(problem, results, ftol: float) -> None:
             "not reached" if hit is None else str(hit),
             f"{float(result.fun):.6g}",
             str(result.status),
+        )
+    Console().print(table)
+
+
+def _replicates_table(problem, results, ftol: float) -> None:
+    """Per optimizer, over its replicates: how many reached the target, the iterations it took
+    and the final gap as medians with 95% intervals (a start that never reached counts as
+    infinitely slow), and the statuses."""
+    floor = problem.minimum if problem.minimum is not None else 0.0
+    what = "f - f*" if problem.minimum is not None else "f"
+    n = next(iter(results.values())).n_starts
+    table = Table(title=f"{problem.name}: {n} replicates each, median [95% interval]; "
+                        f"target {what} <= {ftol:g}")  # fmt: skip
+    for column in ("optimizer", "reached", "iterations to target", f"final {what}", "status"):
+        table.add_column(column)
+    for name, result in results.items():
+        values = np.asarray(result.path_fun).reshape(len(result.path_iter), -1)
+        hits = first_reach(values, result.path_iter, floor + ftol)
+        statuses = Counter(str(s) for s in np.ravel(result.status))
+        table.add_row(
+            name,
+            f"{int(np.isfinite(hits).sum())}/{hits.size}",
+            median_interval(hits).text(4),
+            median_interval(np.ravel(result.fun) - floor).text(4),
+            ", ".join(f"{count} {status}" for status, count in statuses.most_common()),
         )
     Console().print(table)
 

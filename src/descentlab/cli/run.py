@@ -24,11 +24,11 @@ from descentlab.cli._figures import (
 from descentlab.cli._output import atomic_path, check_output_path
 from descentlab.cli._present import print_summary
 from descentlab.cli._problem import PROBLEM_OPTIONS, build_problem
+from descentlab.cli._stochastic import STOCHASTIC_OPTIONS, noise_from
 from descentlab.optimizers import OPTIMIZERS, Optimizer
 from descentlab.result import Status
 from descentlab.runner import Interrupted, Tolerance, minimize
 from descentlab.schedules import SCHEDULE_KINDS, make_schedule
-from descentlab.stochastic import NOISE_KINDS, GradientNoise
 
 #: A map of many 2-D starts draws this many sample paths; only those are recorded.
 MAP_PATHS = 30
@@ -115,35 +115,7 @@ def _common_options(command):
             is_flag=True,
             help="Keep only the final points, no path (for very many starts).",
         ),
-        click.option(
-            "--noise",
-            type=click.FloatRange(min=0),
-            help="Perturb every gradient with noise of this scale (per start, from --seed).",
-        ),
-        click.option(
-            "--noise-kind",
-            type=click.Choice(NOISE_KINDS),
-            default="gaussian",
-            show_default=True,
-            help="gaussian: g + s z; relative: g (1 + s z); student-t: g + s t (heavy tails).",
-        ),
-        click.option(
-            "--noise-df",
-            type=click.IntRange(1, 100),
-            default=3,
-            show_default=True,
-            help="Degrees of freedom of the student-t noise.",
-        ),
-        click.option(
-            "--batch-size",
-            type=click.IntRange(min=1),
-            help="For a data set: minibatches of this many examples (per start, from --seed).",
-        ),
-        click.option(
-            "--project",
-            is_flag=True,
-            help="Keep every iterate in the bounds (clip after each step).",
-        ),
+        *STOCHASTIC_OPTIONS,
         click.option("--quiet", "-q", is_flag=True, help="Print only the summary, not the trace."),
         click.option(
             "--json",
@@ -204,7 +176,7 @@ def _run(cls: type[Optimizer], options: dict[str, Any]) -> None:
     to_stdout = options["json_file"] == "-"
     single = options["starts"] is None or options["starts"] == 1
     record, record_starts = _recording(options, problem.dim)
-    noise = _noise(options)
+    noise = noise_from(options)
     run = functools.partial(
         minimize, problem, optimizer, n_iter=options["n_iter"], x0=x0, seed=seed,
         starts=options["starts"], tol=tol, record=record, record_starts=record_starts,
@@ -222,14 +194,6 @@ def _run(cls: type[Optimizer], options: dict[str, Any]) -> None:
         print_summary(problem, optimizer, result, seed)
     draw_run(problem, result, options, label=optimizer.name)
     _fail_on_error(result, options)
-
-
-def _noise(options: dict[str, Any]) -> GradientNoise | None:
-    if options["noise"] is None:
-        if options["noise_kind"] != "gaussian" or options["noise_df"] != 3:
-            raise click.UsageError("--noise-kind and --noise-df need --noise SIGMA")
-        return None
-    return GradientNoise(options["noise"], options["noise_kind"], options["noise_df"])
 
 
 def _recording(options: dict[str, Any], dim: int | None) -> tuple[int | str, list[int] | None]:
@@ -259,7 +223,7 @@ def _write_json(problem, optimizer, result, options, seed, tol, x0) -> None:
         "starts": options["starts"],
         "x0": x0,
         "tol": {"grad": tol.grad, "fun": tol.fun},
-        "noise": None if options["noise"] is None else _noise(options).describe(),
+        "noise": None if options["noise"] is None else noise_from(options).describe(),
         "batch_size": options["batch_size"],
         "project": options["project"],
     }

@@ -66,7 +66,7 @@ def play(s: Setting, optimizer: dl.Optimizer) -> dict[str, np.ndarray]:
         x0=np.zeros((s.replicates, 1)),
         seed=11,
         project=True,
-        record=max(1, s.rounds // 400),
+        record=max(1, s.rounds // 4000),
     )
     rounds = result.path_iter + 1.0
     return {

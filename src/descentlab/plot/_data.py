@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from descentlab import statistics
 from descentlab.evaluation import call_user
 from descentlab.outputs import as_values
 from descentlab.problem import Problem, as_bounds
@@ -143,6 +144,36 @@ def convergence(result: Result, problem: Problem, against: str = "iteration", st
         return Convergence(x, values, "f(x)")
     gap = values - problem.minimum
     return Convergence(x, np.maximum(gap, np.finfo(float).tiny), "f(x) - f*")
+
+
+@dataclass(frozen=True)
+class Band:
+    """Many replicates' curves summarized: the median and a band (``kind``) over ``n`` starts."""
+
+    x: np.ndarray
+    median: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    ylabel: str
+    n: int
+    kind: str
+
+
+def convergence_band(result: Result, problem: Problem, against: str = "iteration",
+                     kind: str = "iqr") -> Band:  # fmt: skip
+    """``f - f*`` (or ``f``) over all recorded starts: median and interquartile range
+    (``kind="iqr"``) or the 95% interval of the median (``"ci95"``), per recorded iteration."""
+    if against not in ("iteration", "nfev"):
+        raise ValueError(f"against must be 'iteration' or 'nfev', not {against!r}")
+    if result.path_fun is None:
+        raise ValueError("the result has no recorded path: run with record='all' or every k")
+    values = np.asarray(result.path_fun, dtype=float).reshape(len(result.path_iter), -1)
+    ylabel = "f(x)"
+    if problem.minimum is not None:
+        values, ylabel = np.maximum(values - problem.minimum, np.finfo(float).tiny), "f(x) - f*"
+    median, low, high = statistics.band(values, kind)
+    x = np.asarray(result.path_iter, dtype=float) + (1.0 if against == "nfev" else 0.0)
+    return Band(x, median, low, high, ylabel, values.shape[1], kind)
 
 
 def _recorded_index(result: Result, flat_start: int) -> int:

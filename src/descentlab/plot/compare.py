@@ -67,15 +67,16 @@ def plot_comparison(
     bounds: object = None,
     cmap: str = "viridis",
     figsize: tuple[float, float] = (12.0, 5.0),
+    band: str | None = None,
 ) -> Figure:
     """A figure of two panels: :func:`plot_paths` and :func:`plot_convergence` (for more than
-    two dimensions, the convergence panel alone)."""
+    two dimensions, the convergence panel alone); ``band`` as in :func:`plot_convergence`."""
     dim = next(iter(results.values())).x.shape[-1]
     if dim > 2:
         figure = plt.figure(figsize=(figsize[0] / 2, figsize[1]), layout="constrained")
-        plot_convergence(problem, results, ax=figure.add_subplot())
+        plot_convergence(problem, results, ax=figure.add_subplot(), band=band)
         return figure
     figure, (left, right) = plt.subplots(1, 2, figsize=figsize, layout="constrained")
     plot_paths(problem, results, ax=left, start=start, bounds=bounds, cmap=cmap)
-    plot_convergence(problem, results, ax=right)
+    plot_convergence(problem, results, ax=right, band=band)
     return figure

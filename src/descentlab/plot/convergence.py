@@ -11,6 +11,8 @@ from descentlab.plot._marks import new_axes
 from descentlab.problem import Problem
 from descentlab.result import Result
 
+BAND_NAMES = {"iqr": "interquartile range", "ci95": "95% interval of the median"}
+
 
 def plot_convergence(
     problem: Problem,
@@ -18,16 +20,30 @@ def plot_convergence(
     *,
     ax: Axes | None = None,
     against: str = "iteration",
+    band: str | None = None,
 ) -> Axes:
-    """One line per run (a ``{label: Result}`` mapping, or one Result), each for its best start:
-    ``f - f*`` where the minimum is known, else ``f``, on a log axis, against the iteration or
-    (``against="nfev"``) the number of function evaluations."""
+    """One line per run (a ``{label: Result}`` mapping, or one Result): ``f - f*`` where the
+    minimum is known, else ``f``, on a log axis, against the iteration or (``against="nfev"``)
+    the number of function evaluations.
+
+    Without ``band`` each line is the run's best start. With ``band="iqr"`` or ``"ci95"`` each
+    line is the median over the run's recorded starts (replicates, for a noisy or minibatch
+    run) with a shaded band: the interquartile range or the 95% interval of the median; the
+    legend says which and over how many starts.
+    """
     ax = new_axes(ax)
     runs = {"run": results} if isinstance(results, Result) else dict(results)
     ylabel = "f(x)"
     for label, result in runs.items():
-        curve = _data.convergence(result, problem, against)
-        ax.plot(curve.x, curve.y, linewidth=1.8, label=label, gid="convergence")
+        if band is None:
+            curve = _data.convergence(result, problem, against)
+            ax.plot(curve.x, curve.y, linewidth=1.8, label=label, gid="convergence")
+        else:
+            curve = _data.convergence_band(result, problem, against, band)
+            text = f"{label}: median, {BAND_NAMES[band]} of {curve.n} starts"
+            line = ax.plot(curve.x, curve.median, linewidth=1.8, label=text, gid="convergence")[0]
+            ax.fill_between(curve.x, curve.low, curve.high, color=line.get_color(), alpha=0.25,
+                            linewidth=0, gid="band")  # fmt: skip
         ylabel = curve.ylabel
     if problem.minimum is not None or all(_positive(r) for r in runs.values()):
         ax.set_yscale("log")
