@@ -90,24 +90,29 @@ class StartStreams:
         return ((self.words(position, count) >> np.uint64(11)) + 0.5) * 2.0**-53
 
     def normal(self, position: int, count: int) -> np.ndarray:
-        """Standard normal numbers, shape ``(n, count)`` (a new array); one word each."""
-        bits = self.words(position, count).T
-        scratch = self._workspace(count, np.uint64, 2)[1]
-        u1, u2 = self._workspace(count, np.float32, 2)
+        """Standard normal numbers ``position .. position + count - 1``, shape ``(n, count)``
+        (a new array). Box-Muller on pairs: word ``k`` gives numbers ``2k`` (cosine branch) and
+        ``2k + 1`` (sine branch), so a number depends only on its position in the stream."""
+        first_word = position // 2
+        words = (position + count + 1) // 2 - first_word
+        bits = self.words(first_word, words).T
+        scratch = self._workspace(words, np.uint64, 2)[1]
+        radius, angle = self._workspace(words, np.float32, 2)
         np.right_shift(bits, np.uint64(32), out=scratch)
-        np.copyto(u1, scratch, casting="unsafe")
+        np.copyto(radius, scratch, casting="unsafe")
         np.bitwise_and(bits, _LOW32, out=scratch)
-        np.copyto(u2, scratch, casting="unsafe")
-        for u in (u1, u2):  # (k + 0.5) / 2**32: never 0 or 1
-            u += np.float32(0.5)
-            u *= np.float32(2.0**-32)
-        np.log(u1, out=u1)
-        u1 *= np.float32(-2.0)
-        np.sqrt(u1, out=u1)
-        u2 *= _TWO_PI
-        np.cos(u2, out=u2)
-        u1 *= u2
-        return u1.T.astype(np.float64)
+        np.copyto(angle, scratch, casting="unsafe")
+        radius += np.float32(0.5)  # (k + 0.5) / 2**32: never 0 or 1
+        radius *= np.float32(2.0**-32)
+        np.log(radius, out=radius)
+        radius *= np.float32(-2.0)
+        np.sqrt(radius, out=radius)
+        angle *= _TWO_PI * np.float32(2.0**-32)  # the half-step offset is immaterial here
+        pairs = np.empty((2 * words, self.n))
+        np.multiply(radius, np.cos(angle), out=pairs[0::2])
+        np.multiply(radius, np.sin(angle), out=pairs[1::2])
+        skip = position - 2 * first_word
+        return pairs[skip : skip + count].T
 
     def _workspace(self, count: int, dtype, how_many: int) -> list[np.ndarray]:
         cache = self.__dict__.setdefault("_buffers", {})

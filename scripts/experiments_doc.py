@@ -1,0 +1,85 @@
+"""Regenerate docs/experiments.md and its figures by running every experiment.
+
+    python scripts/experiments_doc.py            # the full designs (a few minutes)
+    python scripts/experiments_doc.py --quick    # the quick ones (seconds), e.g. to try it
+
+The page is written from the findings of this run only: each verdict, check and number in it
+comes from the data just computed. Do not edit docs/experiments.md by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import time
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+import descentlab
+from descentlab import experiments
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def section(finding, figure: str, seconds: float) -> str:
+    quick = " --quick" if finding.quick else ""
+    rows = "\n".join(
+        f"| {'yes' if c.holds else 'no'} | {c.condition} | {c.evidence} |" for c in finding.checks
+    )
+    return f"""## {finding.title} (`{finding.name}`)
+
+**Claim.** {finding.claim}
+
+**Source.** {finding.source}
+
+**Design.** {finding.design}
+
+| holds | condition | evidence |
+|---|---|---|
+{rows}
+
+**Verdict: {finding.verdict.outcome}** ({finding.verdict.reason}).
+
+![{finding.title}]({figure})
+
+Rerun: `descentlab experiment {finding.name}{quick} --plot {finding.name}.png`
+({seconds:.1f} s here).
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="the quick designs")
+    quick = parser.parse_args().quick
+    (DOCS / "experiments").mkdir(parents=True, exist_ok=True)
+    sections = []
+    for name, experiment in experiments.EXPERIMENTS.items():
+        began = time.perf_counter()
+        finding = experiment(quick=quick)
+        seconds = time.perf_counter() - began
+        figure = experiment.draw(finding)
+        figure.savefig(DOCS / "experiments" / f"{name}.png", dpi=90)
+        plt.close(figure)
+        sections.append(section(finding, f"experiments/{name}.png", seconds))
+        print(f"{name}: {finding.verdict.outcome} ({seconds:.1f} s)", flush=True)
+    header = f"""# Experiments: the tutorials' claims, checked
+
+Written by `python scripts/experiments_doc.py{" --quick" if quick else ""}` (descentlab
+{descentlab.__version__}, Python {platform.python_version()}, {platform.machine()}); every verdict
+below was computed from the data of that run. `descentlab experiments` lists them; `descentlab
+experiment NAME` reruns one (`--quick` for a smaller design, `--json FILE` for the numbers).
+
+A verdict is `supported` when every check holds, `not supported` when none does, and `depends`
+when some do (the verdict names which). Medians come with distribution-free 95% intervals; two
+results differ only when their intervals do not overlap.
+
+"""
+    (DOCS / "experiments.md").write_text(header + "\n".join(sections))
+
+
+if __name__ == "__main__":
+    main()
