@@ -84,29 +84,40 @@ def hand_minibatch_sgd(a, y, l2, x, epochs, seed):
 def minibatch_costs(rounds: int) -> None:
     problem = logistic_digits()
     per_epoch = -(-problem.n_examples // BATCH)
-    a, y = problem.features, problem.targets
     print(f"minibatches, {problem.name} (N={problem.n_examples}, p={problem.dim}), batch {BATCH}, "
           f"{EPOCHS} epochs of SGD:")  # fmt: skip
     for replicates in (1, 100):
-        x0 = np.zeros((replicates, problem.dim)) if replicates > 1 else np.zeros(problem.dim)
-
-        def runner():
-            dl.minimize(problem, dl.GradientDescent(STEP), n_iter=EPOCHS * per_epoch, x0=x0,
-                        seed=0, batch_size=BATCH, record=EPOCHS * per_epoch)  # fmt: skip
-
-        def hand():
-            for r in range(replicates):
-                hand_minibatch_sgd(a, y, problem.l2, np.zeros(problem.dim), EPOCHS, r)
-
         ours, theirs = [], []
         for _ in range(rounds + 1):
-            ours.append(timed(runner))
-            theirs.append(timed(hand))
+            ours.append(timed(lambda n=replicates: runner_epochs(problem, n, per_epoch)))
+            theirs.append(timed(lambda n=replicates: hand_epochs(problem, n)))
         ratio = np.median(np.array(ours[1:]) / np.array(theirs[1:]))
         epoch_ours = np.median(ours[1:]) / EPOCHS * 1e3
         epoch_hand = np.median(theirs[1:]) / EPOCHS * 1e3
-        print(f"  {replicates:3d} start{'s' if replicates > 1 else ' '}: runner {epoch_ours:7.2f} ms/epoch, "
-              f"hand loop {epoch_hand:7.2f} ms/epoch   runner / hand loop {ratio:5.2f}x")  # fmt: skip
+        print(
+            f"  {replicates:3d} start(s): runner {epoch_ours:7.2f} ms/epoch, hand loop "
+            f"{epoch_hand:7.2f} ms/epoch   runner / hand loop {ratio:5.2f}x"
+        )
+
+
+def runner_epochs(problem, replicates: int, per_epoch: int) -> None:
+    x0 = np.zeros((replicates, problem.dim)) if replicates > 1 else np.zeros(problem.dim)
+    dl.minimize(
+        problem,
+        dl.GradientDescent(STEP),
+        n_iter=EPOCHS * per_epoch,
+        x0=x0,
+        seed=0,
+        batch_size=BATCH,
+        record=EPOCHS * per_epoch,
+    )
+
+
+def hand_epochs(problem, replicates: int) -> None:
+    for r in range(replicates):
+        hand_minibatch_sgd(
+            problem.features, problem.targets, problem.l2, np.zeros(problem.dim), EPOCHS, r
+        )
 
 
 def main() -> None:
