@@ -189,6 +189,13 @@ def test_logistic_regression_is_tuned_and_converges(findings):
     json.dumps(finding.to_dict())
 
 
+def test_every_finding_is_plain_json(findings):
+    pytest.importorskip("sklearn")
+    for name in experiments.EXPERIMENTS:
+        data = json.loads(json.dumps(quick(name, findings).to_dict(), allow_nan=False))
+        assert data["verdict"] in (SUPPORTED, NOT_SUPPORTED, DEPENDS) and data["checks"]
+
+
 # --- command line --------------------------------------------------------------------------------
 
 

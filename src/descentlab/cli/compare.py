@@ -72,7 +72,7 @@ def compare_command(names: tuple[str, ...], **options: Any) -> None:
     problem = build_problem(options, x0)
     check_animation_dim(options, problem.dim)
     replicates = options["starts"]
-    if replicates > 1 and 1 < replicates < 6:
+    if 1 < replicates < 6:
         raise click.BadParameter(
             f"medians with 95% intervals need at least 6 replicates, not {replicates}",
             param_hint="--starts",
