@@ -18,6 +18,7 @@ import numpy as np
 import descentlab as dl
 from descentlab.experiments._base import Check, Experiment, Finding, Progress
 from descentlab.statistics import iterations_per_decade
+from descentlab.theory import Quadratic
 
 #: The error window the decay rate is fitted over (relative to the start's error).
 WINDOW = (1e-2, 1e-12)
@@ -25,15 +26,14 @@ WINDOW = (1e-2, 1e-12)
 
 def theory(kappa: float) -> dict[str, float]:
     """Per-iteration contraction of both methods at their optimal settings, and the settings."""
-    mu, L = 1.0, kappa
-    root = math.sqrt(kappa)
-    r_gd, r_hb = (kappa - 1) / (kappa + 1), (root - 1) / (root + 1)
+    quadratic = Quadratic(1.0, kappa)
+    hb_step, hb_momentum = quadratic.polyak
     return {
-        "gd_step": 2 / (L + mu),
-        "hb_step": 4 / (math.sqrt(L) + math.sqrt(mu)) ** 2,
-        "hb_momentum": r_hb**2,
-        "r_gd": r_gd,
-        "r_hb": r_hb,
+        "gd_step": quadratic.gd_step,
+        "hb_step": hb_step,
+        "hb_momentum": hb_momentum,
+        "r_gd": quadratic.gd_rate,
+        "r_hb": quadratic.heavy_ball_rate,
     }
 
 

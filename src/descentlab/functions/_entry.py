@@ -15,12 +15,14 @@ from descentlab.problem import Problem, as_bounds
 class FunctionEntry:
     """A test function of the catalog.
 
-    ``f`` and ``grad`` are vectorized over ``(..., d)``. ``dim`` is the fixed dimension, or
-    ``None`` for a function defined in any dimension ``d >= min_dim`` (then ``default_dim`` is
-    used when none is asked for). ``domain`` is one ``(lo, hi)`` pair for every dimension, or
-    one pair per dimension. ``minimum`` is the global minimum value (or a function of ``d``);
-    ``minimizers(d)`` gives the known global minimizers as ``(k, d)``. An entry with
-    parameters (the ill-conditioned quadratic) has ``variant(**parameters) -> FunctionEntry``.
+        ``f`` and ``grad`` are vectorized over ``(..., d)``. ``dim`` is the fixed dimension, or
+        ``None`` for a function defined in any dimension ``d >= min_dim`` (then ``default_dim`` is
+        used when none is asked for). ``domain`` is one ``(lo, hi)`` pair for every dimension, or
+        one pair per dimension. ``minimum`` is the global minimum value (or a function of ``d``);
+        ``minimizers(d)`` gives the known global minimizers as ``(k, d)``. An entry with
+        parameters (the ill-conditioned quadratic) has ``variant(**parameters) -> FunctionEntry``.
+    A quadratic knows its ``curvature``, which theory (step-size limits, Polyak's optimal momentum)
+    needs.
     """
 
     name: str
@@ -37,6 +39,8 @@ class FunctionEntry:
     min_dim: int = 1
     variant: Callable[..., FunctionEntry] | None = None
     parameters: tuple[tuple[str, Any], ...] = ()
+    #: For a quadratic: ``curvature(d) -> (mu, L)``, its Hessian's extreme eigenvalues.
+    curvature: Callable[[int], tuple[float, float]] | None = None
 
     def resolve_dim(self, dim: int | None) -> int:
         """The dimension to use for a request of ``dim`` (None: the natural one)."""

@@ -69,6 +69,7 @@ def quadratic_entry(kappa: float = 100.0, rotation_seed: int | None = None) -> F
         "on quadratics)",
         variant=quadratic_entry,
         parameters=(("kappa", kappa), ("rotation_seed", rotation_seed)),
+        curvature=lambda d: (1.0, float(kappa) if d > 1 else 1.0),
     )
 
 

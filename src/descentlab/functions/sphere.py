@@ -24,6 +24,7 @@ SPHERE = FunctionEntry(
     minimizers=lambda d: np.zeros((1, d)),
     formula="f(x) = sum_i x_i^2",
     description="Convex bowl; the tutorials' x^2 on [-1, 1] (dim 1) and x^2 + y^2 (dim 2).",
+    curvature=lambda d: (2.0, 2.0),
     citation=(
         "Surjanovic & Bingham, Virtual Library of Simulation Experiments (SFU), 'Sphere Function'"
     ),

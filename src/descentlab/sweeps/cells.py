@@ -1,0 +1,137 @@
+"""The cells of a sweep and the one vectorized run that computes a chunk of them.
+
+A cell is one (problem, optimizer, full setting, seed, iterations, target): the smallest unit
+the store keeps. Its hash is the SHA-256 of its configuration as canonical JSON, so the same
+cell asked for by two sweeps is computed once. A chunk is any set of cells of one plan; all
+of them go through :func:`descentlab.minimize` as one batch, one row per cell, with the
+hyperparameters as arrays over the rows. Rows never interact, so a cell's numbers do not depend
+on the chunk it ran in (the tests check this bit for bit).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from descentlab.optimizers import OPTIMIZERS, get_optimizer
+from descentlab.result import Status
+from descentlab.runner import Tolerance, minimize
+from descentlab.starts import uniform_starts
+from descentlab.sweeps.grid import Grid
+from descentlab.sweeps.problems import SweepProblem
+
+#: Bump when what a cell's numbers mean changes, so old stores are not mistaken for new.
+CELL_FORMAT = 1
+
+#: The numbers a cell ends with, in the store's and the DataFrame's order.
+METRICS = ("final_gap", "start_gap", "iterations", "gradients", "status", "seconds")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Every setting of ``grid`` for one optimizer on one problem, from each seed's start."""
+
+    problem: SweepProblem
+    optimizer: str
+    grid: Grid
+    seeds: tuple[int, ...]
+    n_iter: int
+    target: float | None
+    fixed: tuple[tuple[str, Any], ...] = ()
+    _columns: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @property
+    def n_settings(self) -> int:
+        return len(self.grid)
+
+    @property
+    def n_cells(self) -> int:
+        return self.n_settings * len(self.seeds)
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """The swept hyperparameters, one value per setting (computed once)."""
+        if not self._columns:
+            self._columns.update(self.grid.columns())
+        return self._columns
+
+    def base_settings(self) -> dict[str, Any]:
+        """Every hyperparameter of the optimizer not on the grid: the fixed ones or defaults."""
+        defaults = {h.name: h.default for h in OPTIMIZERS[self.optimizer].hyperparameters()}
+        settings = {**defaults, **dict(self.fixed)}
+        built = get_optimizer(self.optimizer, **settings).settings()
+        return {name: value for name, value in built.items() if name not in self.grid.names}
+
+    def cell_hashes(self) -> list[str]:
+        """The hash of every cell, setting-major (setting 0 with each seed, then setting 1...)."""
+        common = {
+            "format": CELL_FORMAT,
+            "problem": self.problem.key(),
+            "optimizer": self.optimizer,
+            "n_iter": self.n_iter,
+            "target": self.target,
+        }
+        base, columns = self.base_settings(), self.columns()
+        names = sorted([*base, *columns])
+        hashes = []
+        for i in range(self.n_settings):
+            setting = {**base, **{name: float(values[i]) for name, values in columns.items()}}
+            config = {**common, "settings": {n: setting[n] for n in names}}
+            text = json.dumps(config, sort_keys=True, separators=(",", ":"))
+            for seed in self.seeds:
+                hashes.append(hashlib.sha256(f"{text}|seed={seed}".encode()).hexdigest())
+        return hashes
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Cells of one plan to run together: flat cell indices (``setting * n_seeds + seed``)."""
+
+    plan: Plan
+    cells: np.ndarray
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    """What a chunk's run found, one entry per cell of the chunk."""
+
+    cells: np.ndarray
+    final_gap: np.ndarray
+    start_gap: np.ndarray
+    iterations: np.ndarray  # -1 where the target was not reached
+    gradients: np.ndarray  # -1 where the target was not reached
+    status: np.ndarray
+    seconds: np.ndarray
+
+
+def run_chunk(chunk: Chunk) -> ChunkResult:
+    """Run every cell of ``chunk`` as one batch of starts (the unit of work of a sweep)."""
+    plan = chunk.plan
+    problem = plan.problem.build()
+    n_seeds = len(plan.seeds)
+    setting, seed_index = np.divmod(chunk.cells, n_seeds)
+    starts = np.stack([uniform_starts(problem.bounds, None, seed) for seed in plan.seeds])
+    x0 = starts[seed_index]
+    arrays = {name: values[setting] for name, values in plan.columns().items()}
+    optimizer = get_optimizer(plan.optimizer, **dict(plan.fixed), **arrays)
+    floor = problem.minimum if problem.minimum is not None else 0.0
+    tol = None if plan.target is None else Tolerance(fun=plan.target)
+    began = time.perf_counter()
+    result = minimize(problem, optimizer, n_iter=plan.n_iter, x0=x0, tol=tol, record="none")
+    seconds = time.perf_counter() - began
+    reached = result.status == Status.CONVERGED.value
+    iterations = np.where(reached, result.nit, -1)
+    return ChunkResult(
+        cells=np.asarray(chunk.cells),
+        final_gap=np.asarray(result.fun, dtype=float) - floor,
+        start_gap=np.asarray(problem.f(x0), dtype=float) - floor,
+        iterations=iterations,
+        # one gradient per update for every optimizer here; a line search would count its own
+        gradients=iterations.copy(),
+        status=np.asarray(result.status, dtype=object),
+        seconds=np.full(len(chunk.cells), seconds / max(len(chunk.cells), 1)),
+    )

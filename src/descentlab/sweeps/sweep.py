@@ -1,0 +1,263 @@
+"""``sweep(problems, optimizers, grid, ...)``: every setting on every problem, kept in a store.
+
+For each (problem, optimizer) pair, the cells not yet in the store are cut into chunks of
+settings; each chunk is one vectorized run (:func:`~descentlab.sweeps.cells.run_chunk`), done
+here or on Dask workers, and written to the store as it finishes. The answer is read back from
+the store, so a rerun that computes nothing returns the same table.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import numbers
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from descentlab.optimizers import OPTIMIZERS
+from descentlab.sweeps.cells import Chunk, ChunkResult, Plan, run_chunk
+from descentlab.sweeps.grid import Grid, check_grid, make_grid
+from descentlab.sweeps.problems import as_sweep_problem
+from descentlab.sweeps.store import Store
+from descentlab.sweeps.table import to_frame
+
+#: Cells per chunk when none is asked for: one batch up to this many starts.
+DEFAULT_CHUNK_CELLS = 100_000
+
+#: ``progress(done, total, label)``: cells finished so far (those found in the store included).
+ProgressCallback = Callable[[int, int, str], None]
+
+
+def sweep(
+    problems: object,
+    optimizers: str | Sequence[str],
+    grid: Grid | Mapping[str, object],
+    *,
+    seeds: int | Sequence[int] = 5,
+    n_iter: int = 500,
+    target: float | None = 1e-8,
+    hyper: Mapping[str, object] | None = None,
+    store: Store | str | Path | None = None,
+    chunk_size: int | None = None,
+    client: object = None,
+    workers: int | None = None,
+    progress: ProgressCallback | None = None,
+):
+    """Run every setting of ``grid`` for each optimizer on each problem; return a DataFrame.
+
+    Parameters
+    ----------
+    problems : name, (name, options) pair, Problem, or a list of them
+        Catalog names (``"rosenbrock"``), ``("quadratic", {"dim": 2, "kappa": 100})``, or your
+        own :class:`~descentlab.Problem` with bounds.
+    optimizers : str or list of str
+        Registered optimizer names.
+    grid : mapping or Grid
+        ``{"step_size": "log:1e-4:1:41", "momentum": "lin:0:0.99:34", "beta1": [0.9, 0.95]}``.
+        Each optimizer sweeps the axes it has; an axis that no optimizer has is an error.
+    seeds : int or list of int
+        The starts: seed ``s`` gives the tutorials' start ``lo + rand(d) * (hi - lo)`` of
+        ``RandomState(s)``; an int ``n`` means seeds ``0 .. n-1``.
+    n_iter : int
+        The most iterations per cell.
+    target : float or None
+        A cell reaches the target when ``f - f* <= target`` (needs the problem's known minimum);
+        it stops there, and ``iterations`` is how many updates it took.
+    hyper : mapping, optional
+        Hyperparameters held fixed: ``{"beta2": 0.99}`` for every optimizer that has it,
+        ``{"adam.eps": 0.0}`` for one.
+    store : Store, path or None
+        Where finished cells go (None: memory only). Cells already there are not run again.
+    chunk_size : int, optional
+        Settings per chunk (each chunk one batch). Default: all settings in one batch, up to
+        100,000 cells; with Dask, enough chunks to keep every worker busy.
+    client, workers : Dask
+        A ``dask.distributed.Client`` to run chunks on, or ``workers=N`` to start a local
+        cluster of N processes on 127.0.0.1 for this call.
+    progress : callable, optional
+        ``progress(done, total, label)`` after each chunk.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (problem, optimizer, setting, seed): ``problem``, ``optimizer``, every
+        hyperparameter, ``seed``, ``final_gap`` (``f - f*`` at the end), ``start_gap``,
+        ``iterations`` and ``gradients`` to the target (missing where not reached),
+        ``status``, ``seconds`` (the cell's share of its batch's wall time) and ``cell`` (hash).
+    """
+    plans = make_plans(problems, optimizers, grid, seeds, n_iter, target, hyper)
+    from descentlab.sweeps.distributed import cluster
+
+    own_store = not isinstance(store, Store)
+    opened = Store(":memory:" if store is None else store) if own_store else store
+    try:
+        with cluster(client, workers) as dask_client:
+            sweep_ids = execute(plans, opened, chunk_size, dask_client, progress)
+        return to_frame([row for sweep in sweep_ids for row in opened.cell_rows(sweep)])
+    finally:
+        if own_store:
+            opened.close()
+
+
+def make_plans(problems, optimizers, grid, seeds, n_iter, target, hyper) -> list[Plan]:
+    """Check every argument and make one :class:`Plan` per (problem, optimizer)."""
+    names = [optimizers] if isinstance(optimizers, str) else list(optimizers)
+    for name in names:
+        if name not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, not {name!r}")
+    if not names:
+        raise ValueError("optimizers must name at least one optimizer")
+    grid = make_grid(grid)
+    check_grid(grid, names)
+    specs = [as_sweep_problem(p) for p in _listed(problems)]
+    seeds = _seeds(seeds)
+    n_iter = _whole("n_iter", n_iter, 1)
+    if target is not None and not (_real(target) and target >= 0):
+        raise ValueError(f"target must be a finite number >= 0 or None, not {target!r}")
+    plans = []
+    for spec in specs:
+        if target is not None and spec.build().minimum is None:
+            raise ValueError(f"target needs the known minimum of {spec.label}, which has none")
+        for name in names:
+            own = _fixed_for(name, hyper or {})
+            axes = grid.only([h.name for h in OPTIMIZERS[name].hyperparameters()])
+            plans.append(Plan(spec, name, axes, seeds, n_iter, None if target is None
+                              else float(target), tuple(sorted(own.items()))))  # fmt: skip
+    return plans
+
+
+def execute(plans: list[Plan], store: Store, chunk_size: int | None, client,
+            progress: ProgressCallback | None) -> list[int]:  # fmt: skip
+    """Run the missing cells of every plan into ``store``; return the sweeps' ids."""
+    total = sum(plan.n_cells for plan in plans)
+    done, ids, work = 0, [], []
+    for plan in plans:
+        hashes = plan.cell_hashes()
+        ids.append(store.open_sweep(definition(plan), hashes))
+        finished = store.done(hashes)
+        done += len(finished)
+        missing = np.array([k for k, h in enumerate(hashes) if h not in finished], dtype=np.int64)
+        size = _chunk_settings(plan, chunk_size, client)
+        work.extend((Chunk(plan, cells), hashes) for cells in split(missing, plan, size))
+    label = "cells"
+    if progress is not None:
+        progress(done, total, label)
+    for (chunk, hashes), result in zip_results(work, client):
+        store.add(result, identities(chunk, hashes))
+        done += len(chunk.cells)
+        if progress is not None:
+            progress(done, total, f"{chunk.plan.optimizer} on {chunk.plan.problem.label}")
+    return ids
+
+
+def zip_results(work: list[tuple[Chunk, list[str]]], client) -> Iterator[tuple[Any, ChunkResult]]:
+    """Each piece of work with its result, here in order or from Dask as chunks finish."""
+    if client is None:
+        for item in work:
+            yield item, run_chunk(item[0])
+        return
+    from descentlab.sweeps.distributed import run_on
+
+    by_index = run_on(client, [chunk for chunk, _ in work])
+    for index, result in by_index:
+        yield work[index], result
+
+
+def split(missing: np.ndarray, plan: Plan, settings_per_chunk: int) -> list[np.ndarray]:
+    """Cut the missing cells into chunks of at most ``settings_per_chunk`` whole settings."""
+    if missing.size == 0:
+        return []
+    setting = missing // len(plan.seeds)
+    firsts = np.flatnonzero(np.r_[True, setting[1:] != setting[:-1]])  # where a setting begins
+    bounds = [*firsts[::settings_per_chunk], missing.size]
+    return [missing[a:b] for a, b in itertools.pairwise(bounds)]
+
+
+def identities(chunk: Chunk, hashes: list[str]) -> list[dict[str, Any]]:
+    """What the store keeps of each cell of ``chunk`` besides its numbers."""
+    plan = chunk.plan
+    base, columns = plan.base_settings(), plan.columns()
+    problem = json.dumps(plan.problem.key(), sort_keys=True)
+    texts: dict[int, str] = {}
+    out = []
+    for k in chunk.cells.tolist():
+        i, j = divmod(k, len(plan.seeds))
+        if i not in texts:
+            setting = {**base, **{n: float(v[i]) for n, v in columns.items()}}
+            texts[i] = json.dumps(setting, sort_keys=True)
+        out.append({"hash": hashes[k], "problem": problem, "optimizer": plan.optimizer,
+                    "settings": texts[i], "seed": plan.seeds[j], "n_iter": plan.n_iter,
+                    "target": plan.target})  # fmt: skip
+    return out
+
+
+def definition(plan: Plan) -> dict[str, Any]:
+    """A sweep as the store lists it: enough to say what was run and to run it again."""
+    return {
+        "problem": plan.problem.key(),
+        "problem_label": plan.problem.label,
+        "optimizer": plan.optimizer,
+        "grid": {a.name: {"scale": a.scale, "values": list(a.values)} for a in plan.grid.axes},
+        "fixed": dict(plan.fixed),
+        "seeds": list(plan.seeds),
+        "n_iter": plan.n_iter,
+        "target": plan.target,
+    }
+
+
+def _chunk_settings(plan: Plan, chunk_size: int | None, client) -> int:
+    if chunk_size is not None:
+        return _whole("chunk_size", chunk_size, 1)
+    largest = max(1, DEFAULT_CHUNK_CELLS // len(plan.seeds))
+    if client is None:
+        return largest
+    from descentlab.sweeps.distributed import worker_count
+
+    return max(1, min(largest, math.ceil(plan.n_settings / (4 * worker_count(client)))))
+
+
+def _listed(problems: object) -> list[object]:
+    if isinstance(problems, list):
+        if not problems:
+            raise ValueError("problems must name at least one problem")
+        return problems
+    return [problems]
+
+
+def _seeds(seeds: object) -> tuple[int, ...]:
+    if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
+        return tuple(range(_whole("seeds", seeds, 1)))
+    if isinstance(seeds, Sequence | np.ndarray) and not isinstance(seeds, str):
+        chosen = tuple(_whole("seeds", s, 0) for s in seeds)
+        if chosen and len(set(chosen)) == len(chosen) and max(chosen) < 2**32:
+            return chosen
+    raise ValueError(
+        f"seeds must be a count >= 1 or a list of distinct seeds in [0, 2**32), not {seeds!r}"
+    )
+
+
+def _fixed_for(optimizer: str, hyper: Mapping[str, object]) -> dict[str, object]:
+    """The fixed hyperparameters that apply to ``optimizer``; any that apply to none is an error."""
+    known = {h.name for h in OPTIMIZERS[optimizer].hyperparameters()}
+    chosen = {}
+    for key, value in hyper.items():
+        target, dot, name = str(key).rpartition(".")
+        if dot and target not in OPTIMIZERS:
+            raise ValueError(f"hyper {key!r}: {target!r} is not an optimizer")
+        if (not dot or target == optimizer) and name in known:
+            chosen[name] = value
+    return chosen
+
+
+def _whole(name: str, value: object, least: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
+        raise ValueError(f"{name} must be a whole number >= {least}, not {value!r}")
+    return int(value)
+
+
+def _real(value: object) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)

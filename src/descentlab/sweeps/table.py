@@ -1,0 +1,66 @@
+"""Stored cells as a tidy pandas DataFrame: one row per cell, hyperparameters as columns."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+
+from descentlab.sweeps.store import COLUMNS
+
+#: The columns after the hyperparameters, in order.
+RESULT_COLUMNS = ("seed", "final_gap", "start_gap", "iterations", "gradients", "status",
+                  "seconds", "n_iter", "target", "cell")  # fmt: skip
+
+
+def to_frame(rows: list[tuple]):
+    """A DataFrame of stored cells (tuples in :data:`~descentlab.sweeps.store.COLUMNS` order)."""
+    import pandas as pd
+
+    if not rows:
+        return pd.DataFrame(columns=["problem", "optimizer", *RESULT_COLUMNS])
+    data = {name: [row[k] for row in rows] for k, name in enumerate(COLUMNS)}
+    labels = {text: _label(json.loads(text)) for text in set(data["problem"])}
+    settings = _parsed(data["settings"])
+    names = _declared_order({name for s in settings for name in s})
+    frame = pd.DataFrame({
+        "problem": [labels[text] for text in data["problem"]],
+        "optimizer": data["optimizer"],
+        **{name: [s.get(name, np.nan) for s in settings] for name in names},
+        "seed": np.asarray(data["seed"], dtype=np.int64),
+        "final_gap": _floats(data["final_gap"]),
+        "start_gap": _floats(data["start_gap"]),
+        "iterations": pd.array(data["iterations"], dtype="Int64"),
+        "gradients": pd.array(data["gradients"], dtype="Int64"),
+        "status": data["status"],
+        "seconds": np.asarray(data["seconds"], dtype=float),
+        "n_iter": np.asarray(data["n_iter"], dtype=np.int64),
+        "target": _floats(data["target"]),
+        "cell": data["hash"],
+    })  # fmt: skip
+    return frame
+
+
+def _declared_order(names: set[str]) -> list[str]:
+    """Hyperparameters in the order the optimizers declare them (step size first)."""
+    from descentlab.optimizers import OPTIMIZERS
+
+    declared = [h.name for cls in OPTIMIZERS.values() for h in cls.hyperparameters()]
+    ordered = [name for name in dict.fromkeys(declared) if name in names]
+    return ordered + sorted(names - set(ordered))
+
+
+def _parsed(texts: list[str]) -> list[dict[str, Any]]:
+    cache = {text: json.loads(text) for text in set(texts)}
+    return [cache[text] for text in texts]
+
+
+def _label(key: dict[str, Any]) -> str:
+    parameters = "".join(f", {k}={v:g}" if isinstance(v, float) else f", {k}={v}"
+                         for k, v in key["parameters"].items())  # fmt: skip
+    return f"{key['function']} (d={key['dim']}{parameters})"
+
+
+def _floats(values: list[Any]) -> np.ndarray:
+    return np.array([np.nan if v is None else v for v in values], dtype=float)
