@@ -11,6 +11,7 @@ from descentlab.cli.experiment import experiment_command, experiments_command
 from descentlab.cli.listing import functions_command, optimizers_command
 from descentlab.cli.plot_cmd import plot_command
 from descentlab.cli.run import run_group
+from descentlab.cli.sweep import sweep_command
 from descentlab.cli.tutorial import tutorial_command
 
 
@@ -29,3 +30,4 @@ cli.add_command(compare_command)
 cli.add_command(plot_command)
 cli.add_command(experiments_command)
 cli.add_command(experiment_command)
+cli.add_command(sweep_command)

@@ -83,7 +83,7 @@ def _catalog_problem(options: dict[str, Any], x0: list[float] | None) -> Problem
     """A catalog function; without --dim, a free dimension follows --bounds or --x0."""
     if options["function"] in STOCHASTIC_PROBLEMS:
         return _stochastic_problem(options)
-    entry = get_entry(options["function"]).with_parameters(**_parameters(options["params"]))
+    entry = get_entry(options["function"]).with_parameters(**catalog_parameters(options["params"]))
     dim = options["dim"]
     if dim is None and entry.dim is None:
         dim = _implied_dim(options, x0)
@@ -96,7 +96,7 @@ def _stochastic_problem(options: dict[str, Any]) -> Problem:
     name = options["function"]
     if options["bounds"]:
         raise click.UsageError(f"--bounds does not apply to {name!r}: its box is its own")
-    return get_stochastic(name, options["dim"], None, **_parameters(options["params"]))
+    return get_stochastic(name, options["dim"], None, **catalog_parameters(options["params"]))
 
 
 def _callable_problem(options: dict[str, Any], x0: list[float] | None) -> Problem:
@@ -131,7 +131,7 @@ def _bounds(options: dict[str, Any], dim: int) -> list[tuple[float, float]] | No
     return bounds_for(pairs, dim)
 
 
-def _parameters(params: tuple[str, ...]) -> dict[str, Any]:
+def catalog_parameters(params: tuple[str, ...]) -> dict[str, Any]:
     """``NAME=VALUE`` pairs: numbers as numbers (whole ones as int), ``none`` as None."""
     parsed: dict[str, Any] = {}
     for text in params:

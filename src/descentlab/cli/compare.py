@@ -20,9 +20,10 @@ from descentlab.cli._figures import (
     save,
     write_animation,
 )
+from descentlab.cli._hypers import check_hypers, hypers_for
 from descentlab.cli._problem import PROBLEM_OPTIONS, build_problem
 from descentlab.cli._stochastic import STOCHASTIC_OPTIONS, noise_from
-from descentlab.optimizers import OPTIMIZERS, get_optimizer
+from descentlab.optimizers import get_optimizer
 from descentlab.runner import minimize
 from descentlab.statistics import BANDS, first_reach, median_interval
 
@@ -65,8 +66,8 @@ def compare_command(names: tuple[str, ...], **options: Any) -> None:
             f"name each optimizer once, not {', '.join(repeated)} twice (to compare settings "
             "of one optimizer, use descentlab sweep)", param_hint="NAMES",
         )  # fmt: skip
-    _check_hypers(names, options["hypers"])
-    optimizers = {name: get_optimizer(name, **_hypers_for(name, options["hypers"]))
+    check_hypers(names, options["hypers"])
+    optimizers = {name: get_optimizer(name, **hypers_for(name, options["hypers"]))
                   for name in names}  # fmt: skip
     x0 = parse_vector("--x0", options["x0"]) if options["x0"] else None
     problem = build_problem(options, x0)
@@ -147,64 +148,3 @@ def _replicates_table(problem, results, ftol: float) -> None:
             ", ".join(f"{count} {status}" for status, count in statuses.most_common()),
         )
     Console().print(table)
-
-
-def _check_hypers(names: tuple[str, ...], given: tuple[str, ...]) -> None:
-    """Every --hyper must name a hyperparameter of at least one compared optimizer."""
-    for text in given:
-        key, equals, _ = text.partition("=")
-        target, dot, hyper = key.rpartition(".")
-        if not equals or not hyper:
-            raise click.BadParameter(
-                f"expected [OPT.]NAME=VALUE, got {text!r}", param_hint="--hyper"
-            )
-        if dot and target not in names:
-            raise click.BadParameter(
-                f"{target!r} is not among {', '.join(names)}", param_hint="--hyper"
-            )
-        owners = [target] if dot else [n for n in names if n in OPTIMIZERS]
-        if not any(hyper in _names_of(owner) for owner in owners):
-            raise click.BadParameter(
-                f"no compared optimizer has a hyperparameter {hyper!r} ({text!r})",
-                param_hint="--hyper",
-            )
-
-
-def _names_of(optimizer: str) -> set[str]:
-    if optimizer not in OPTIMIZERS:
-        return set()
-    return {h.name for h in OPTIMIZERS[optimizer].hyperparameters()}
-
-
-def _hypers_for(name: str, given: tuple[str, ...]) -> dict[str, float | str]:
-    """The --hyper values that apply to optimizer ``name``."""
-    known = {h.name: h for h in OPTIMIZERS[name].hyperparameters()} if name in OPTIMIZERS else {}
-    chosen: dict[str, float | str] = {}
-    for text in given:
-        key, _, value = text.partition("=")  # checked by _check_hypers
-        target, dot, hyper = key.rpartition(".")
-        if (dot and target != name) or hyper not in known:
-            continue
-        if known[hyper].choices:
-            chosen[hyper] = value
-        elif isinstance(known[hyper].default, bool):
-            chosen[hyper] = _boolean(text, value)
-        else:
-            chosen[hyper] = _number(text, value)
-    return chosen
-
-
-def _number(text: str, value: str) -> float:
-    try:
-        return float(value)
-    except ValueError:
-        raise click.BadParameter(f"expected a number in {text!r}", param_hint="--hyper") from None
-
-
-def _boolean(text: str, value: str) -> bool:
-    spelled = value.strip().lower()
-    if spelled in ("true", "yes", "1", "on"):
-        return True
-    if spelled in ("false", "no", "0", "off"):
-        return False
-    raise click.BadParameter(f"expected true or false in {text!r}", param_hint="--hyper")

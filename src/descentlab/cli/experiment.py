@@ -7,11 +7,12 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import Progress
 from rich.table import Table
 
 from descentlab.cli._figures import IMAGE_TYPES, pyplot, save
 from descentlab.cli._output import atomic_path, check_output_path
+from descentlab.cli._progress import progress_bar
 from descentlab.experiments import EXPERIMENTS, SUPPORTED, Finding, get
 
 VERDICT_STYLES = {SUPPORTED: "bold green", "not supported": "bold red", "depends": "bold yellow"}
@@ -80,19 +81,8 @@ def experiment_command(
 
 
 def _run_with_progress(name: str, quick: bool) -> Finding:
-    console = Console(stderr=True)
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-    )
-    with Progress(
-        *columns, console=console, transient=True, disable=not console.is_terminal
-    ) as bar:
-        task = bar.add_task(name, total=None)
-        progress = _BarProgress(bar, task)
-        return get(name)(quick=quick, progress=progress)
+    with progress_bar(name) as (bar, task):
+        return get(name)(quick=quick, progress=_BarProgress(bar, task))
 
 
 class _BarProgress:

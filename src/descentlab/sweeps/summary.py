@@ -52,9 +52,13 @@ def best_settings(frame, n: int = 5):
     """The ``n`` best settings of each (problem, optimizer): fewest median iterations to the
     target, then lowest median final gap."""
     settings = per_setting(frame)
-    ranked = settings.sort_values(["problem", "optimizer", "iterations", "final_gap"],
-                                  kind="stable")  # fmt: skip
-    return ranked.groupby(["problem", "optimizer"], sort=False).head(n).reset_index(drop=True)
+    ranked = settings.sort_values(["iterations", "final_gap"], kind="stable")
+    top = ranked.groupby(["problem", "optimizer"], sort=False).head(n)
+    order = {pair: k for k, pair in enumerate(dict.fromkeys(zip(frame["problem"],
+                                                                 frame["optimizer"])))}  # fmt: skip
+    group = [order[pair] for pair in zip(top["problem"], top["optimizer"], strict=True)]
+    return top.assign(_group=group).sort_values("_group", kind="stable").drop(
+        columns="_group").reset_index(drop=True)  # fmt: skip
 
 
 def is_log_spaced(values) -> bool:

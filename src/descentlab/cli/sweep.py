@@ -1,0 +1,200 @@
+"""``descentlab sweep OPTIMIZER -f F --grid NAME=SPEC ...``: a grid of settings, stored."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from descentlab.cli._figures import IMAGE_TYPES, pyplot, save
+from descentlab.cli._hypers import check_hypers, hypers_for
+from descentlab.cli._output import atomic_path, check_output_path
+from descentlab.cli._problem import PROBLEM_OPTIONS, build_problem, catalog_parameters
+from descentlab.cli._progress import progress_bar
+from descentlab.functions import FUNCTIONS
+from descentlab.sweeps.grid import parse_grid_options
+from descentlab.sweeps.problems import CatalogProblem, OwnProblem, SweepProblem
+from descentlab.sweeps.store import DEFAULT_PATH, Store
+from descentlab.sweeps.summary import best_settings, hyperparameter_columns
+from descentlab.sweeps.sweep import sweep
+
+TABLE_TYPES = (".csv", ".parquet")
+
+
+def _options(command):
+    options = [
+        *PROBLEM_OPTIONS,
+        click.option("--grid", "grids", multiple=True, required=True, metavar="NAME=SPEC",
+                     help="Values of a hyperparameter: log:LO:HI:N, lin:LO:HI:N or a,b,c. "
+                          "Repeat for more axes; every combination runs."),
+        click.option("--hyper", "hypers", multiple=True, metavar="[OPT.]NAME=VALUE",
+                     help="A hyperparameter held fixed."),
+        click.option("--seeds", type=click.IntRange(1, 10_000), default=5, show_default=True,
+                     help="Starts per setting: seeds 0..N-1, each the tutorials' random start."),
+        click.option("--n-iter", type=click.IntRange(min=1), default=500, show_default=True),
+        click.option("--target", type=click.FloatRange(min=0, min_open=True), default=1e-8,
+                     show_default=True, help="A cell succeeds at f - f* <= this."),
+        click.option("--store", "store_path", default=DEFAULT_PATH, show_default=True,
+                     help="SQLite file of finished cells; a rerun skips them."),
+        click.option("--no-store", is_flag=True, help="Keep results in memory only."),
+        click.option("--out", "out_file", help="Write every cell to FILE (.csv or .parquet)."),
+        click.option("--plot", "plot_file",
+                     help="Heatmap of iterations to target (.png, .svg or .pdf)."),
+        click.option("--axes", help="The heatmap's X,Y hyperparameters (default: the first two "
+                                    "swept)."),
+        click.option("--top", type=click.IntRange(1, 1000), default=5, show_default=True,
+                     help="Rows of the best-settings table per optimizer."),
+        click.option("--chunk-size", type=click.IntRange(min=1),
+                     help="Settings per batch (default: all, up to 100,000 cells)."),
+        click.option("--workers", type=click.IntRange(1, 256),
+                     help="Run chunks on a local Dask cluster of N processes (127.0.0.1)."),
+        click.option("--scheduler", metavar="tcp://HOST:PORT",
+                     help="Run chunks on an existing Dask cluster."),
+        click.option("--dpi", type=click.IntRange(10, 1200), default=120, show_default=True),
+    ]  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@click.command("sweep")
+@click.argument("names", nargs=-1, required=True)
+@_options
+def sweep_command(names: tuple[str, ...], **options: Any) -> None:
+    """Run every setting of the --grid for the optimizers NAMES on one problem, each setting from
+    --seeds starts, as vectorized batches; print the best settings. Finished cells go to the
+    --store, so an interrupted sweep resumes where it stopped."""
+    check_hypers(names, options["hypers"])
+    if options["plot_file"] and len(names) != 1:
+        raise click.BadParameter("a heatmap shows one optimizer: name one", param_hint="--plot")
+    if options["workers"] and options["scheduler"]:
+        raise click.UsageError("give either --workers or --scheduler, not both")
+    _check_outputs(options)
+    grid = parse_grid_options(options["grids"])
+    problem = sweep_problem(options)
+    hyper = {f"{name}.{key}": value for name in names
+             for key, value in hypers_for(name, options["hypers"]).items()}  # fmt: skip
+    store = None if options["no_store"] else Store(options["store_path"])
+    client = _client(options["scheduler"])
+    began, found = time.perf_counter(), []
+    try:
+        with progress_bar("sweep") as (bar, task):
+
+            def progress(done: int, total: int, label: str) -> None:
+                if not found:
+                    found.append(done)
+                bar.update(task, completed=done, total=total, description=label)
+
+            frame = sweep(problem, list(names), grid, seeds=options["seeds"],
+                          n_iter=options["n_iter"], target=options["target"], hyper=hyper,
+                          store=store, chunk_size=options["chunk_size"], client=client,
+                          workers=options["workers"], progress=progress)  # fmt: skip
+    finally:
+        if store is not None:
+            store.close()
+        if client is not None:
+            client.close()
+    _report(frame, found[0] if found else 0, time.perf_counter() - began, options)
+    if options["out_file"]:
+        write_table(frame, options["out_file"])
+    if options["plot_file"]:
+        _heatmap(frame, problem, options)
+
+
+def sweep_problem(options: dict[str, Any]) -> SweepProblem:
+    """A catalog function as a small description (for the store and workers), else the
+    user's own problem."""
+    function = options["function"]
+    built = build_problem(options, None)
+    if function is not None and ":" not in function and function in FUNCTIONS:
+        bounds = tuple(map(tuple, built.bounds.tolist())) if options["bounds"] else None
+        parameters = tuple(sorted(catalog_parameters(options["params"]).items()))
+        return CatalogProblem(function, built.dim, parameters, bounds)
+    return OwnProblem(built)
+
+
+def _check_outputs(options: dict[str, Any]) -> None:
+    out = options["out_file"]
+    if out and Path(out).suffix.lower() not in TABLE_TYPES:
+        raise click.BadParameter(f"{out!r}: the file type must be .csv or .parquet",
+                                 param_hint="--out")  # fmt: skip
+    check_output_path("--out", out)
+    plot = options["plot_file"]
+    if plot and Path(plot).suffix.lower() not in IMAGE_TYPES:
+        raise click.BadParameter(f"must end in {', '.join(IMAGE_TYPES)}, not {plot!r}",
+                                 param_hint="--plot")  # fmt: skip
+    check_output_path("--plot", plot)
+
+
+def _client(scheduler: str | None):
+    if scheduler is None:
+        return None
+    from descentlab.sweeps.distributed import connect
+
+    return connect(scheduler)
+
+
+def _report(frame, found: int, seconds: float, options: dict[str, Any]) -> None:
+    console = Console()
+    where = "memory" if options["no_store"] else options["store_path"]
+    console.print(f"{len(frame):,} cells ({len(frame) - found:,} run now, {found:,} found in "
+                  f"{where}) in {seconds:.1f} s")  # fmt: skip
+    best = best_settings(frame, options["top"])
+    hypers = [c for c in hyperparameter_columns(frame) if frame[c].nunique(dropna=True) > 1]
+    shared = [c for c in ("problem", "optimizer") if frame[c].nunique() == 1]
+    about = ", ".join(str(frame[c].iloc[0]) for c in shared)
+    seeds, target = frame["seed"].nunique(), options["target"]
+    table = Table(title=f"best settings{': ' + about if about else ''}; median over {seeds} "
+                        f"seeds, target f - f* <= {target:g}")  # fmt: skip
+    columns = [c for c in ("problem", "optimizer") if c not in shared]
+    for column in (*columns, *hypers, "reached", "iterations", "final f - f*"):
+        table.add_column(column, no_wrap=column not in ("problem",))
+    for row in best.itertuples(index=False):
+        values = row._asdict()
+        iterations = values["iterations"]
+        table.add_row(
+            *(str(values[c]) for c in columns),
+            *(_number(values[h]) for h in hypers),
+            f"{values['reached']}/{values['seeds']}",
+            "not reached" if iterations == float("inf") else f"{iterations:g}",
+            f"{values['final_gap']:.3g}",
+        )
+    console.print(table)
+
+
+def _number(value: object) -> str:
+    return "-" if value != value else f"{value:.4g}"  # NaN: not a hyperparameter of this one
+
+
+def write_table(frame, path: str) -> None:
+    """``frame`` to CSV or Parquet by the file's extension, whole or not at all."""
+    with atomic_path(path) as temporary:
+        if Path(path).suffix.lower() == ".parquet":
+            try:
+                frame.to_parquet(temporary, index=False)
+            except ImportError:
+                raise ImportError(
+                    "writing Parquet needs pyarrow: pip install 'descentlab[parquet]' "
+                    "(or write .csv)"
+                ) from None
+        else:
+            frame.to_csv(temporary, index=False)
+
+
+def _heatmap(frame, problem: SweepProblem, options: dict[str, Any]) -> None:
+    from descentlab.plot.sweep import plot_sweep
+
+    x = y = None
+    if options["axes"]:
+        parts = [p.strip() for p in options["axes"].split(",")]
+        if len(parts) not in (1, 2) or not all(parts):
+            raise click.BadParameter(f"expected X or X,Y, got {options['axes']!r}",
+                                     param_hint="--axes")  # fmt: skip
+        x, y = parts[0], (parts[1] if len(parts) == 2 else None)
+    pyplot()
+    ax = plot_sweep(frame, x, y, curvature=problem.curvature())
+    save(ax.figure, options["plot_file"], options)
