@@ -54,8 +54,8 @@ def best_settings(frame, n: int = 5):
     settings = per_setting(frame)
     ranked = settings.sort_values(["iterations", "final_gap"], kind="stable")
     top = ranked.groupby(["problem", "optimizer"], sort=False).head(n)
-    order = {pair: k for k, pair in enumerate(dict.fromkeys(zip(frame["problem"],
-                                                                 frame["optimizer"])))}  # fmt: skip
+    pairs = zip(frame["problem"], frame["optimizer"], strict=True)
+    order = {pair: k for k, pair in enumerate(dict.fromkeys(pairs))}
     group = [order[pair] for pair in zip(top["problem"], top["optimizer"], strict=True)]
     return top.assign(_group=group).sort_values("_group", kind="stable").drop(
         columns="_group").reset_index(drop=True)  # fmt: skip
