@@ -1,0 +1,192 @@
+"""Sweeps: grids, one batch per chunk, equality with single runs, the store, and theory.
+
+The heavy-ball checks run the issue's sweep: 10,000 (step size, momentum) settings x 5 seeds on a
+kappa = 100 quadratic (d = 5, eigenvalues from 1 to 100), 500 iterations, target 1e-8.
+"""
+
+import sqlite3
+
+import matplotlib
+import numpy as np
+import pytest
+
+import descentlab as dl
+from descentlab.sweeps import CatalogProblem, Store, make_grid, parse_axis, sweep
+from descentlab.sweeps.summary import best_settings, per_setting, unstable
+from descentlab.theory import Quadratic
+
+matplotlib.use("Agg")
+
+QUADRATIC = CatalogProblem("quadratic", 5, (("kappa", 100.0),))
+HEAVY_BALL_GRID = {"step_size": "log:1e-3:1:100", "momentum": "lin:0:0.99:100"}
+
+
+def test_grid_syntax():
+    log = parse_axis("step_size", "log:1e-4:1:5")
+    assert log.values == pytest.approx((1e-4, 1e-3, 1e-2, 1e-1, 1.0), rel=1e-12)
+    assert (log.values[0], log.values[-1]) == (1e-4, 1.0) and log.scale == "log"
+    lin = parse_axis("momentum", "lin:0:0.99:34")
+    assert len(lin.values) == 34 and lin.values[0] == 0.0 and lin.values[-1] == 0.99
+    assert parse_axis("beta1", "0.8,0.9,0.95").values == (0.8, 0.9, 0.95)
+    grid = make_grid({"a": [1, 2, 3], "b": "lin:0:1:2"})
+    assert len(grid) == 6
+    columns = grid.columns()
+    assert columns["a"].tolist() == [1, 1, 2, 2, 3, 3]  # the first axis slowest
+    assert columns["b"].tolist() == [0, 1, 0, 1, 0, 1]
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("log:0:1:5", "LO and HI > 0"),
+        ("log:1e-4:1", "three numbers"),
+        ("lin:0:1:0", "must be >= 1"),
+        ("lin:0:1:two", "whole number"),
+        ("cubic:0:1:3", "log: or lin:"),
+        ("0.1,zero", "'zero' is not a number"),
+        ("0.1,0.1", "repeated values"),
+        ("", "not a number"),
+        ("nan", "not a finite number"),
+    ],
+)
+def test_malformed_grids_say_what_is_wrong(spec, message):
+    with pytest.raises(ValueError, match=message):
+        parse_axis("step_size", spec)
+
+
+def test_grid_axes_must_be_numeric_hyperparameters():
+    with pytest.raises(ValueError, match="no hyperparameter 'stepsize'.*numeric ones are"):
+        sweep("sphere", "gd", {"stepsize": [0.1]})
+    with pytest.raises(ValueError, match="beta1_decay of amsgrad is not a number"):
+        sweep("sphere", "amsgrad", {"beta1_decay": [1, 2]})
+    with pytest.raises(ValueError, match="centered of rmsprop is not a number"):
+        sweep("sphere", "rmsprop", {"centered": [0, 1]})
+    with pytest.raises(ValueError, match="target needs the known minimum"):
+        sweep(dl.Problem(lambda x: (x**2).sum(-1), bounds=[[-1, 1]]), "gd", {"step_size": [0.1]})
+
+
+def test_a_cell_equals_its_single_run_bit_for_bit():
+    frame = sweep("rosenbrock", "momentum", {"step_size": "log:1e-4:1e-3:3", "momentum": [0.5, 0.9]},
+                  seeds=[3, 7], n_iter=300, target=1e-6)  # fmt: skip
+    assert len(frame) == 3 * 2 * 2
+    problem = dl.get_function("rosenbrock")
+    for row in frame.iloc[[0, 5, 11]].itertuples():
+        alone = dl.minimize(problem, dl.Momentum(step_size=row.step_size, momentum=row.momentum),
+                            n_iter=300, seed=row.seed, tol=dl.Tolerance(fun=1e-6))  # fmt: skip
+        assert row.final_gap == float(alone.fun) - problem.minimum
+        assert row.status == str(alone.status)
+        reached = alone.status == "converged"
+        assert (row.iterations if reached else None) == (int(alone.nit) if reached else None)
+
+
+def test_chunks_do_not_change_any_number():
+    grid = {"alpha": "log:1e-3:1:25", "beta1": [0.5, 0.9, 0.99]}
+    whole = sweep("rosenbrock", "adam", grid, seeds=4, n_iter=400, target=1e-6)
+    chunked = sweep("rosenbrock", "adam", grid, seeds=4, n_iter=400, target=1e-6, chunk_size=7)
+    numbers = ["alpha", "beta1", "seed", "final_gap", "start_gap", "iterations", "status", "cell"]
+    assert whole[numbers].equals(chunked[numbers])
+
+
+def test_the_store_skips_what_is_done(tmp_path):
+    path = tmp_path / "runs.db"
+    calls = []
+    grid = {"step_size": "log:1e-3:1e-1:6"}
+    first = sweep("sphere", ["gd", "momentum"], grid, seeds=3, store=path,
+                  progress=lambda done, total, label: calls.append((done, total)))  # fmt: skip
+    assert calls[0] == (0, 36) and calls[-1] == (36, 36)
+    calls.clear()
+    again = sweep("sphere", ["gd", "momentum"], grid, seeds=3, store=path,
+                  progress=lambda done, total, label: calls.append((done, total)))  # fmt: skip
+    assert calls == [(36, 36)]  # everything found, nothing run
+    columns = ["optimizer", "step_size", "seed", "final_gap", "iterations", "status", "cell"]
+    assert first[columns].equals(again[columns])
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT COUNT(*) FROM cells").fetchone()[0] == 36
+    # a wider grid reuses the cells it shares with the first
+    calls.clear()
+    sweep("sphere", "gd", {"step_size": "log:1e-3:1e-1:11"}, seeds=3, store=path,
+          progress=lambda done, total, label: calls.append((done, total)))  # fmt: skip
+    assert calls[0] == (18, 33)
+
+
+def test_a_file_that_is_not_a_store_is_refused(tmp_path):
+    text = tmp_path / "notes.db"
+    text.write_text("hello, this is not SQLite at all, not even a little bit\n" * 20)
+    with pytest.raises(ValueError, match="is not a descentlab store"):
+        Store(text)
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE songs (title TEXT)")
+    with pytest.raises(ValueError, match="SQLite file of another program"):
+        Store(other)
+    with pytest.raises(ValueError, match="must be a file"):
+        Store(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def heavy_ball():
+    return sweep(QUADRATIC, "momentum", HEAVY_BALL_GRID, seeds=5, n_iter=500, target=1e-8)
+
+
+def test_the_unstable_cells_are_the_ones_theory_says(heavy_ball):
+    """Beyond 5% of the boundary alpha = 2 (1 + beta) / L on either side, every cell is where
+    theory puts it: growing or diverging above, shrinking below."""
+    q = Quadratic(*QUADRATIC.curvature())
+    assert (q.mu, q.L) == (1.0, 100.0)
+    ratio = heavy_ball["step_size"] / q.heavy_ball_limit(heavy_ball["momentum"])
+    shaky = unstable(heavy_ball)
+    above, below = ratio > 1.05, ratio < 0.95
+    assert above.sum() > 10_000 and below.sum() > 10_000
+    assert shaky[above].all()
+    assert not shaky[below].any()
+
+
+def test_the_best_cells_surround_polyaks_setting(heavy_ball):
+    q = Quadratic(*QUADRATIC.curvature())
+    alpha, beta = q.polyak
+    steps = np.unique(heavy_ball["step_size"])
+    momenta = np.unique(heavy_ball["momentum"])
+    near_alpha = np.argmin(np.abs(np.log(steps / alpha)))
+    near_beta = np.argmin(np.abs(momenta - beta))
+    best = best_settings(heavy_ball, 5)
+    for rank, row in enumerate(best.itertuples()):
+        cells_away = max(abs(np.searchsorted(steps, row.step_size) - near_alpha),
+                         abs(np.searchsorted(momenta, row.momentum) - near_beta))  # fmt: skip
+        assert cells_away <= (2 if rank == 0 else 3)
+    # The best count is what Polyak's rate r = (sqrt(kappa)-1)/(sqrt(kappa)+1) predicts from
+    # each start: ||x_k|| ~ r^k, so f - f* ~ r^(2k) reaches the target after
+    # log(target / start gap) / (2 log r) iterations.
+    starts = heavy_ball.groupby("seed")["start_gap"].first()
+    predicted = np.median(np.log(1e-8 / starts) / (2 * np.log(q.heavy_ball_rate)))
+    assert abs(best["iterations"].iloc[0] - predicted) <= 0.1 * predicted
+    # Polyak's exact setting gives both extreme eigenvalues a double root, whose k r^k
+    # transient costs iterations: a cell or two away does better in finite time.
+    exact = sweep(QUADRATIC, "momentum", {"step_size": [alpha], "momentum": [beta]}, seeds=5)
+    at_polyak = per_setting(exact)["iterations"].iloc[0]
+    assert best["iterations"].iloc[0] < at_polyak < 1.6 * predicted
+
+
+def test_the_heatmap_draws_theory_and_the_tutorial(heavy_ball):
+    from descentlab.plot.sweep import plot_sweep
+
+    ax = plot_sweep(heavy_ball, curvature=QUADRATIC.curvature())
+    gids = {artist.get_gid() for artist in ax.get_children()}
+    assert {"heatmap", "unstable", "stability-boundary", "polyak", "tutorial", "best"} <= gids
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "linear"
+    assert ax.get_xlabel() == "step_size" and ax.get_ylabel() == "momentum"
+    boundary = next(line for line in ax.get_lines() if line.get_gid() == "stability-boundary")
+    xs, ys = boundary.get_data()
+    assert np.allclose(xs, 2 * (1 + ys) / 100)
+    matplotlib.pyplot.close(ax.figure)
+
+
+def test_one_axis_draws_a_line_with_the_step_size_limit():
+    from descentlab.plot.sweep import plot_sweep
+
+    frame = sweep(QUADRATIC, "gd", {"step_size": "log:1e-3:1:40"}, seeds=3, n_iter=3000)
+    ax = plot_sweep(frame, curvature=QUADRATIC.curvature())
+    limit = next(line for line in ax.get_lines() if line.get_gid() == "stability-boundary")
+    assert limit.get_xdata()[0] == pytest.approx(2 / 100)
+    shaky = per_setting(frame).query("unstable > 0.5")["step_size"]
+    assert shaky.min() > 2 / 100 * 0.95  # nothing below the limit diverged
+    matplotlib.pyplot.close(ax.figure)
