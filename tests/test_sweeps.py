@@ -55,7 +55,7 @@ def test_malformed_grids_say_what_is_wrong(spec, message):
 
 
 def test_grid_axes_must_be_numeric_hyperparameters():
-    with pytest.raises(ValueError, match="no hyperparameter 'stepsize'.*numeric ones are"):
+    with pytest.raises(ValueError, match=r"no hyperparameter 'stepsize'.*numeric ones are"):
         sweep("sphere", "gd", {"stepsize": [0.1]})
     with pytest.raises(ValueError, match="beta1_decay of amsgrad is not a number"):
         sweep("sphere", "amsgrad", {"beta1_decay": [1, 2]})
@@ -66,8 +66,8 @@ def test_grid_axes_must_be_numeric_hyperparameters():
 
 
 def test_a_cell_equals_its_single_run_bit_for_bit():
-    frame = sweep("rosenbrock", "momentum", {"step_size": "log:1e-4:1e-3:3", "momentum": [0.5, 0.9]},
-                  seeds=[3, 7], n_iter=300, target=1e-6)  # fmt: skip
+    grid = {"step_size": "log:1e-4:1e-3:3", "momentum": [0.5, 0.9]}
+    frame = sweep("rosenbrock", "momentum", grid, seeds=[3, 7], n_iter=300, target=1e-6)
     assert len(frame) == 3 * 2 * 2
     problem = dl.get_function("rosenbrock")
     for row in frame.iloc[[0, 5, 11]].itertuples():
