@@ -11,6 +11,7 @@ from descentlab.cli.experiment import experiment_command, experiments_command
 from descentlab.cli.listing import functions_command, optimizers_command
 from descentlab.cli.plot_cmd import plot_command
 from descentlab.cli.run import run_group
+from descentlab.cli.runs import runs_group
 from descentlab.cli.sweep import sweep_command
 from descentlab.cli.tutorial import tutorial_command
 
@@ -31,3 +32,4 @@ cli.add_command(plot_command)
 cli.add_command(experiments_command)
 cli.add_command(experiment_command)
 cli.add_command(sweep_command)
+cli.add_command(runs_group)
