@@ -33,7 +33,7 @@ def cluster(client: object = None, workers: int | None = None) -> Iterator[objec
         yield local_client
 
 
-def connect(address: str, timeout: float = 10.0):
+def connect(address: str, timeout: float = 5.0):
     """A client of the scheduler at ``address`` (``tcp://HOST:PORT``), or a clear error."""
     distributed = _dask()
     try:

@@ -1,0 +1,70 @@
+"""Sweeps on Dask: a LocalCluster of 2 worker processes on the loopback.
+
+Chunks run on the workers and stream back into the store; the numbers equal the single-process
+sweep bit for bit; a worker killed with SIGKILL mid-sweep loses nothing (Dask reruns its chunk).
+"""
+
+import os
+import signal
+import sqlite3
+
+import pytest
+
+from descentlab.sweeps import sweep
+
+distributed = pytest.importorskip("distributed")
+
+GRID = {"step_size": "log:1e-5:1e-3:40"}
+SETTINGS = {"seeds": 4, "n_iter": 3000, "target": 1e-10}
+NUMBERS = ["step_size", "seed", "final_gap", "start_gap", "iterations", "status", "cell"]
+
+
+@pytest.fixture(scope="module")
+def single_process():
+    return sweep("rosenbrock", "gd", GRID, **SETTINGS)
+
+
+@pytest.fixture
+def client():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None,
+                                  silence_logs=50) as cluster, distributed.Client(cluster) as c:  # fmt: skip
+        yield c
+
+
+def test_workers_give_the_single_process_numbers(single_process, client, tmp_path):
+    store = tmp_path / "dask.db"
+    seen = []
+    on_workers = sweep("rosenbrock", "gd", GRID, **SETTINGS, client=client, store=store,
+                       chunk_size=3, progress=lambda done, total, _: seen.append(done))  # fmt: skip
+    assert on_workers[NUMBERS].equals(single_process[NUMBERS])
+    assert len(seen) == 1 + 14  # 40 settings in chunks of 3, each written as it arrived
+    ran = client.run(lambda dask_worker: dask_worker.state.executed_count)
+    assert len(ran) == 2 and all(count > 0 for count in ran.values())  # both workers worked
+    assert sum(ran.values()) >= 14
+
+
+def test_a_killed_worker_loses_nothing(single_process, client, tmp_path):
+    store = tmp_path / "killed.db"
+    victims = []
+
+    def kill_one_worker(done, total, label):
+        if done and not victims:
+            pids = client.run(os.getpid)
+            victims.append(next(iter(pids.values())))
+            os.kill(victims[0], signal.SIGKILL)
+
+    result = sweep("rosenbrock", "gd", GRID, **SETTINGS, client=client, store=store,
+                   chunk_size=2, progress=kill_one_worker)  # fmt: skip
+    assert victims, "no worker was killed"
+    assert result[NUMBERS].equals(single_process[NUMBERS])
+    with sqlite3.connect(store) as db:
+        counts = db.execute("SELECT COUNT(*), COUNT(DISTINCT hash) FROM cells").fetchone()
+    assert counts == (160, 160)
+
+
+def test_workers_option_starts_and_stops_a_local_cluster(single_process):
+    result = sweep("rosenbrock", "gd", GRID, **SETTINGS, workers=2)
+    assert result[NUMBERS].equals(single_process[NUMBERS])
+    with pytest.raises(ValueError, match="either client"):
+        sweep("sphere", "gd", {"step_size": [0.1]}, workers=2, client=object())
