@@ -26,9 +26,9 @@ def single_process():
 
 @pytest.fixture
 def client():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None,
-                                  silence_logs=50) as cluster, distributed.Client(cluster) as c:  # fmt: skip
+    options = {"n_workers": 2, "threads_per_worker": 1, "processes": True, "host": "127.0.0.1",
+               "dashboard_address": None, "silence_logs": 50}  # fmt: skip
+    with distributed.LocalCluster(**options) as cluster, distributed.Client(cluster) as c:
         yield c
 
 
