@@ -112,26 +112,37 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
     """Run every cell of ``chunk`` as one batch of starts (the unit of work of a sweep)."""
     plan = chunk.plan
     problem = plan.problem.build()
-    n_seeds = len(plan.seeds)
-    setting, seed_index = np.divmod(chunk.cells, n_seeds)
-    starts = np.stack([uniform_starts(problem.bounds, None, seed) for seed in plan.seeds])
-    x0 = starts[seed_index]
+    setting, seed_index = np.divmod(chunk.cells, len(plan.seeds))
+    x0 = seed_starts(problem, plan.seeds)[seed_index]
     arrays = {name: values[setting] for name, values in plan.columns().items()}
-    optimizer = get_optimizer(plan.optimizer, **dict(plan.fixed), **arrays)
+    result = run_rows(problem, plan.optimizer, {**dict(plan.fixed), **arrays}, x0, plan.n_iter,
+                      plan.target)  # fmt: skip
+    return ChunkResult(np.asarray(chunk.cells), *result)
+
+
+def seed_starts(problem, seeds) -> np.ndarray:
+    """The tutorials' start ``lo + rand(d) * (hi - lo)`` of each seed, one row per seed."""
+    return np.stack([uniform_starts(problem.bounds, None, seed) for seed in seeds])
+
+
+def run_rows(problem, optimizer: str, hyperparameters: dict[str, Any], x0: np.ndarray,
+             n_iter: int, target: float | None) -> tuple[np.ndarray, ...]:  # fmt: skip
+    """One batch: row ``k`` starts at ``x0[k]`` with the ``k``-th value of each array
+    hyperparameter. Returns final gap, start gap, iterations and gradients to the target (-1:
+    not reached), status and each row's share of the wall time."""
+    optimizer_ = get_optimizer(optimizer, **hyperparameters)
     floor = problem.minimum if problem.minimum is not None else 0.0
-    tol = None if plan.target is None else Tolerance(fun=plan.target)
+    tol = None if target is None else Tolerance(fun=target)
     began = time.perf_counter()
-    result = minimize(problem, optimizer, n_iter=plan.n_iter, x0=x0, tol=tol, record="none")
+    result = minimize(problem, optimizer_, n_iter=n_iter, x0=x0, tol=tol, record="none")
     seconds = time.perf_counter() - began
     reached = result.status == Status.CONVERGED.value
     iterations = np.where(reached, result.nit, -1)
-    return ChunkResult(
-        cells=np.asarray(chunk.cells),
-        final_gap=np.asarray(result.fun, dtype=float) - floor,
-        start_gap=np.asarray(problem.f(x0), dtype=float) - floor,
-        iterations=iterations,
-        # one gradient per update for every optimizer here; a line search would count its own
-        gradients=iterations.copy(),
-        status=np.asarray(result.status, dtype=object),
-        seconds=np.full(len(chunk.cells), seconds / max(len(chunk.cells), 1)),
+    return (
+        np.asarray(result.fun, dtype=float) - floor,
+        np.asarray(problem.f(x0), dtype=float) - floor,
+        iterations,
+        iterations.copy(),  # one gradient per update for every optimizer here
+        np.asarray(result.status, dtype=object),
+        np.full(len(x0), seconds / max(len(x0), 1)),
     )
