@@ -16,10 +16,15 @@ import pytest
 
 import descentlab as dl
 
+# name -> (catalog function, dimension, parameters)
+TABLE_PROBLEMS = {
+    "sphere": ("sphere", 5, ()),
+    "quadratic": ("quadratic", 5, (("kappa", 100), ("rotation_seed", 0))),
+    "rosenbrock": ("rosenbrock", 2, ()),
+}
 PROBLEMS = {
-    "sphere": dl.get_function("sphere", dim=5),
-    "quadratic": dl.get_function("quadratic", dim=5, kappa=100, rotation_seed=0),
-    "rosenbrock": dl.get_function("rosenbrock", dim=2),
+    key: dl.get_function(name, dim, **dict(parameters))
+    for key, (name, dim, parameters) in TABLE_PROBLEMS.items()
 }
 DECAY = dl.ExponentialDecay  # initial * rate**(t - 1)
 
@@ -129,3 +134,55 @@ def test_converges(name, problem, hyperparameters):
         record="none",
     )
     assert np.all(result.status == "converged"), np.max(result.fun) - PROBLEMS[problem].minimum
+
+
+# The known failures above, re-examined with tuning: dl.tune searches each optimizer's step
+# size (and momentum) with 48 TPE trials on 8 other starts (seeds 1-8, scored by the worst of
+# them), then the tuned setting is checked with the table's own protocol. A failure that tuning
+# fixes is a failure of the fixed setting, not of the optimizer: Adadelta on the quadratic only
+# needed a smaller step (about 0.02). What tuning does not fix stays a strict xfail with what
+# was measured; in every case two of the table's starts, near the corners where |g| ~ 1e4, are
+# the ones left.
+CORNERS = "from 2 of the 8 starts (the corners)"
+TUNED_FAILURES = {
+    ("gd", "rosenbrock"): f"the tuned step (1.4e-3) diverges {CORNERS}; the 6 others reach",
+    ("adagrad", "rosenbrock"): f"tuned step 0.8: f - f* ~ 1e-4 after 20,000 {CORNERS}",
+    ("adadelta", "rosenbrock"): "tuned step 0.015: f - f* ~ 1e-3 from all 8 starts",
+    ("amsgrad", "rosenbrock"): "tuned alpha 0.015: 6 of 8 starts end at f - f* up to 3e-2",
+    ("amsgrad-pytorch", "rosenbrock"): f"tuned alpha 0.86: f - f* up to 3 {CORNERS}",
+    ("amsgrad-optax", "rosenbrock"): f"tuned alpha 0.96: f - f* ~ 4e-6 {CORNERS}",
+    ("yogi", "rosenbrock"): f"tuned alpha 0.86: f - f* ~ 3e-2 {CORNERS}",
+}
+
+KNOWN_FAILURES = [
+    (name, problem)
+    for name, settings in SETTINGS.items()
+    for problem, setting in zip(PROBLEMS, settings, strict=True)
+    if not isinstance(setting, dict)
+]
+
+
+def tuned_cell(name, problem):
+    reason = TUNED_FAILURES.get((name, problem))
+    marks = () if reason is None else pytest.mark.xfail(strict=True, reason=reason)
+    return pytest.param(name, problem, marks=marks, id=f"{name}-{problem}")
+
+
+def test_the_tuned_table_re_examines_every_known_failure():
+    assert len(KNOWN_FAILURES) == 8
+    assert set(TUNED_FAILURES) <= set(KNOWN_FAILURES)
+
+
+@pytest.mark.parametrize(("name", "problem"), [tuned_cell(*cell) for cell in KNOWN_FAILURES])
+def test_converges_after_tuning(name, problem):
+    pytest.importorskip("optuna")
+    from descentlab.sweeps import CatalogProblem
+    from descentlab.sweeps.tune import default_space, tune
+
+    spec = CatalogProblem(*TABLE_PROBLEMS[problem])
+    tuning = tune(spec, name, default_space(name), budget=48, batch=16, seeds=list(range(1, 9)),
+                  n_iter=20_000, target=1e-8, over="worst")  # fmt: skip
+    result = dl.minimize(PROBLEMS[problem], dl.get_optimizer(name, **tuning.best), n_iter=20_000,
+                         seed=0, starts=8, tol=dl.Tolerance(fun=1e-8), record="none")  # fmt: skip
+    gaps = result.fun - PROBLEMS[problem].minimum
+    assert np.all(result.status == "converged"), (tuning.best, np.max(gaps), result.nit)
