@@ -13,6 +13,7 @@ from descentlab.cli.plot_cmd import plot_command
 from descentlab.cli.run import run_group
 from descentlab.cli.runs import runs_group
 from descentlab.cli.sweep import sweep_command
+from descentlab.cli.tune import tune_command
 from descentlab.cli.tutorial import tutorial_command
 
 
@@ -33,3 +34,4 @@ cli.add_command(experiments_command)
 cli.add_command(experiment_command)
 cli.add_command(sweep_command)
 cli.add_command(runs_group)
+cli.add_command(tune_command)

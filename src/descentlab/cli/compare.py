@@ -22,6 +22,7 @@ from descentlab.cli._figures import (
 )
 from descentlab.cli._hypers import check_hypers, hypers_for
 from descentlab.cli._problem import PROBLEM_OPTIONS, build_problem
+from descentlab.cli._progress import progress_bar
 from descentlab.cli._stochastic import STOCHASTIC_OPTIONS, noise_from
 from descentlab.optimizers import get_optimizer
 from descentlab.runner import minimize
@@ -44,6 +45,10 @@ def _options(command):
                           "intervals and the picture a band."),
         click.option("--band", type=click.Choice(BANDS), default="iqr", show_default=True,
                      help="With --starts > 1: the band drawn around the median curve."),
+        click.option("--tune", "tune_budget", type=click.IntRange(1, 10_000), metavar="BUDGET",
+                     help="First tune each optimizer's step size (and momentum) with BUDGET "
+                          "Optuna trials on 5 other starts (seeds after --seed), then compare "
+                          "the tuned settings."),
         *STOCHASTIC_OPTIONS,
         figure_options,
     ]  # fmt: skip
@@ -67,10 +72,12 @@ def compare_command(names: tuple[str, ...], **options: Any) -> None:
             "of one optimizer, use descentlab sweep)", param_hint="NAMES",
         )  # fmt: skip
     check_hypers(names, options["hypers"])
-    optimizers = {name: get_optimizer(name, **hypers_for(name, options["hypers"]))
-                  for name in names}  # fmt: skip
+    chosen = {name: hypers_for(name, options["hypers"]) for name in names}
     x0 = parse_vector("--x0", options["x0"]) if options["x0"] else None
     problem = build_problem(options, x0)
+    tuned = _tuned(names, chosen, options) if options["tune_budget"] else {}
+    optimizers = {name: get_optimizer(name, **chosen[name], **tuned.get(name, {}))
+                  for name in names}  # fmt: skip
     check_animation_dim(options, problem.dim)
     replicates = options["starts"]
     if 1 < replicates < 6:
@@ -86,10 +93,10 @@ def compare_command(names: tuple[str, ...], **options: Any) -> None:
                 "project": options["project"]}  # fmt: skip
     results = {name: minimize(problem, optimizer, **settings)
                for name, optimizer in optimizers.items()}  # fmt: skip
-    if replicates == 1:
-        _table(problem, results, options["ftol"])
-    else:
-        _replicates_table(problem, results, options["ftol"])
+    notes = {name: ", ".join(f"{k}={v:.4g}" for k, v in values.items())
+             for name, values in tuned.items()}  # fmt: skip
+    table = _table if replicates == 1 else _replicates_table
+    table(problem, results, options["ftol"], notes, _tuned_title(notes, options))
     if options["plot_file"]:
         from descentlab.plot import plot_comparison
 
@@ -102,18 +109,54 @@ def compare_command(names: tuple[str, ...], **options: Any) -> None:
         write_animation(problem, results, options)
 
 
+def _tuned(names, chosen, options: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """Each optimizer's tuned step size (and momentum), on seeds other than the compared ones."""
+    from descentlab.cli.sweep import sweep_problem
+    from descentlab.sweeps.tune import default_space, tune
+
+    if options["noise"] is not None or options["batch_size"] is not None:
+        raise click.UsageError("--tune tunes on the exact gradient: drop --noise and --batch-size")
+    problem = sweep_problem(options)
+    seeds = [options["seed"] + k for k in range(1, 6)]
+    tuned = {}
+    with progress_bar("tuning") as (bar, task):
+        for name in names:
+            space = {k: v for k, v in default_space(name).items() if k not in chosen[name]}
+            if not space:
+                continue
+            bar.update(task, description=f"tuning {name}")
+            tuned[name] = tune(problem, name, space, options["tune_budget"], seeds=seeds,
+                               n_iter=options["n_iter"], target=options["ftol"],
+                               hyper=chosen[name]).best  # fmt: skip
+    return tuned
+
+
+def _tuned_title(notes: dict[str, str], options: dict[str, Any]) -> str:
+    if not notes:
+        return ""
+    seed = options["seed"]
+    return (f"; tuned first ({options['tune_budget']} Optuna trials each, median iterations "
+            f"to target on seeds {seed + 1}-{seed + 5})")  # fmt: skip
+
+
+def _add_notes(table: Table, notes: dict[str, str]) -> None:
+    if notes:
+        table.add_column("tuned settings")
+
+
 def reached_at(path_fun: np.ndarray, path_iter: np.ndarray, target: float) -> int | None:
     """The first recorded iteration with ``f <= target``, or None."""
     hits = np.flatnonzero(path_fun <= target)
     return int(path_iter[hits[0]]) if hits.size else None
 
 
-def _table(problem, results, ftol: float) -> None:
+def _table(problem, results, ftol: float, notes: dict[str, str], tuned: str) -> None:
     floor = problem.minimum if problem.minimum is not None else 0.0
     what = "f - f*" if problem.minimum is not None else "f"
-    table = Table(title=f"{problem.name}: iterations to {what} <= {ftol:g}")
+    table = Table(title=f"{problem.name}: iterations to {what} <= {ftol:g}{tuned}")
     for column in ("optimizer", "iterations", "final f", "status"):
         table.add_column(column)
+    _add_notes(table, notes)
     for name, result in results.items():
         hit = reached_at(np.ravel(result.path_fun), result.path_iter, floor + ftol)
         table.add_row(
@@ -121,11 +164,12 @@ def _table(problem, results, ftol: float) -> None:
             "not reached" if hit is None else str(hit),
             f"{float(result.fun):.6g}",
             str(result.status),
+            *([notes.get(name, "as given")] if notes else []),
         )
     Console().print(table)
 
 
-def _replicates_table(problem, results, ftol: float) -> None:
+def _replicates_table(problem, results, ftol: float, notes: dict[str, str], tuned: str) -> None:
     """Per optimizer, over its replicates: how many reached the target, the iterations it took
     and the final gap as medians with 95% intervals (a start that never reached counts as
     infinitely slow), and the statuses."""
@@ -133,9 +177,10 @@ def _replicates_table(problem, results, ftol: float) -> None:
     what = "f - f*" if problem.minimum is not None else "f"
     n = next(iter(results.values())).n_starts
     table = Table(title=f"{problem.name}: {n} replicates each, median [95% interval]; "
-                        f"target {what} <= {ftol:g}")  # fmt: skip
+                        f"target {what} <= {ftol:g}{tuned}")  # fmt: skip
     for column in ("optimizer", "reached", "iterations to target", f"final {what}", "status"):
         table.add_column(column)
+    _add_notes(table, notes)
     for name, result in results.items():
         values = np.asarray(result.path_fun).reshape(len(result.path_iter), -1)
         hits = first_reach(values, result.path_iter, floor + ftol)
@@ -146,5 +191,6 @@ def _replicates_table(problem, results, ftol: float) -> None:
             median_interval(hits).text(4),
             median_interval(np.ravel(result.fun) - floor).text(4),
             ", ".join(f"{count} {status}" for status, count in statuses.most_common()),
+            *([notes.get(name, "as given")] if notes else []),
         )
     Console().print(table)
