@@ -121,7 +121,8 @@ def tune(
     optuna = _optuna()
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, not {optimizer!r}")
-    ranges = [parse_range(n, s) for n, s in (space or default_space(optimizer)).items()]
+    space = default_space(optimizer) if space is None else space
+    ranges = [parse_range(n, s) for n, s in space.items()]
     _check_space(ranges, optimizer)
     if metric not in METRICS:
         raise ValueError(f"metric must be one of {', '.join(METRICS)}, not {metric!r}")
