@@ -105,9 +105,9 @@ def time_dask() -> None:
     grid = {"step_size": "log:1e-3:1:100", "momentum": "lin:0:0.99:100"}
     timings = {}
     for workers in (1, 2):
-        with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                      host="127.0.0.1", dashboard_address=None,
-                                      silence_logs=50) as cluster, distributed.Client(cluster) as client:  # fmt: skip
+        options = {"n_workers": workers, "threads_per_worker": 1, "processes": True,
+                   "host": "127.0.0.1", "dashboard_address": None, "silence_logs": 50}  # fmt: skip
+        with distributed.LocalCluster(**options) as cluster, distributed.Client(cluster) as client:
             began = time.perf_counter()
             sweep(PROBLEM, "momentum", grid, seeds=SEEDS, n_iter=2000, target=TARGET,
                   client=client, chunk_size=250)  # fmt: skip

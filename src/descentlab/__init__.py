@@ -43,6 +43,8 @@ from descentlab.schedules import (
 )
 from descentlab.starts import uniform_starts
 from descentlab.stochastic import GradientNoise
+from descentlab.sweeps import Store, sweep
+from descentlab.sweeps.tune import tune
 from descentlab.trace import TutorialTrace
 
 __version__ = "0.1.0"
@@ -79,6 +81,7 @@ __all__ = [
     "Result",
     "Schedule",
     "Status",
+    "Store",
     "Tolerance",
     "TutorialTrace",
     "Yogi",
@@ -86,5 +89,7 @@ __all__ = [
     "get_function",
     "get_optimizer",
     "minimize",
+    "sweep",
+    "tune",
     "uniform_starts",
 ]
