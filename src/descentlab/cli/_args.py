@@ -7,6 +7,15 @@ import re
 import click
 
 MULTI_VALUE_OPTIONS = ("--bounds",)
+
+
+def with_options(command, options: list):
+    """``command`` decorated with every click option in ``options``, listed in help order."""
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 _PAIR = re.compile(r"^[^,\s]+,[^,\s]+$")
 
 

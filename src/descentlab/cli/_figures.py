@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from descentlab.cli._args import parse_vector
+from descentlab.cli._args import parse_vector, with_options
 from descentlab.cli._output import atomic_path, check_output_path
 
 IMAGE_TYPES = (".png", ".svg", ".pdf")
@@ -40,9 +40,7 @@ def figure_options(command):
         click.option("--cmap", default="viridis", show_default=True,
                      help="Colormap of the contours (jet: the tutorials' look)."),
     ]  # fmt: skip
-    for option in reversed(options):
-        command = option(command)
-    return command
+    return with_options(command, options)
 
 
 def check_figure_options(options: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from descentlab.cli._args import parse_vector
+from descentlab.cli._args import parse_vector, with_options
 from descentlab.cli._figures import (
     check_animation_dim,
     check_figure_options,
@@ -52,9 +52,7 @@ def _options(command):
         *STOCHASTIC_OPTIONS,
         figure_options,
     ]  # fmt: skip
-    for option in reversed(options):
-        command = option(command)
-    return command
+    return with_options(command, options)
 
 
 @click.command("compare")

@@ -13,7 +13,7 @@ import click
 import numpy as np
 
 from descentlab import records
-from descentlab.cli._args import parse_vector
+from descentlab.cli._args import parse_vector, with_options
 from descentlab.cli._errors import CommandFailed
 from descentlab.cli._figures import (
     check_animation_dim,
@@ -125,9 +125,7 @@ def _common_options(command):
         ),
         click.option("--save-path", is_flag=True, help="Include the recorded path in the JSON."),
     ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+    return with_options(command, options)
 
 
 def _hyperparameter_options(cls: type[Optimizer]):

@@ -10,6 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from descentlab.cli._args import with_options
 from descentlab.cli._figures import IMAGE_TYPES, pyplot, save
 from descentlab.cli._hypers import check_hypers, hypers_for
 from descentlab.cli._output import atomic_path, check_output_path
@@ -56,9 +57,7 @@ def _options(command):
                      help="Run chunks on an existing Dask cluster."),
         click.option("--dpi", type=click.IntRange(10, 1200), default=120, show_default=True),
     ]  # fmt: skip
-    for option in reversed(options):
-        command = option(command)
-    return command
+    return with_options(command, options)
 
 
 @click.command("sweep")

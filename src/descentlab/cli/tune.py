@@ -8,6 +8,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from descentlab.cli._args import with_options
 from descentlab.cli._hypers import check_hypers, hypers_for
 from descentlab.cli._output import check_output_path
 from descentlab.cli._problem import PROBLEM_OPTIONS
@@ -41,9 +42,7 @@ def _options(command):
                      help="A hyperparameter held fixed."),
         click.option("--out", "out_file", help="Write every trial to FILE (.csv or .parquet)."),
     ]  # fmt: skip
-    for option in reversed(options):
-        command = option(command)
-    return command
+    return with_options(command, options)
 
 
 @click.command("tune")
