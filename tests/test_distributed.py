@@ -68,3 +68,18 @@ def test_workers_option_starts_and_stops_a_local_cluster(single_process):
     assert result[NUMBERS].equals(single_process[NUMBERS])
     with pytest.raises(ValueError, match="either client"):
         sweep("sphere", "gd", {"step_size": [0.1]}, workers=2, client=object())
+
+
+def test_cli_workers(capsys, tmp_path, single_process):
+    from descentlab.cli import main
+
+    out = tmp_path / "cells.csv"
+    code = main(["sweep", "gd", "-f", "rosenbrock", "--grid", "step_size=log:1e-5:1e-3:40",
+                 "--seeds", "4", "--n-iter", "3000", "--target", "1e-10", "--workers", "2",
+                 "--no-store", "--out", str(out)])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    import pandas as pd
+
+    table = pd.read_csv(out)
+    assert table["cell"].tolist() == single_process["cell"].tolist()
+    assert table["final_gap"].tolist() == single_process["final_gap"].tolist()
