@@ -190,3 +190,17 @@ def test_one_axis_draws_a_line_with_the_step_size_limit():
     shaky = per_setting(frame).query("unstable > 0.5")["step_size"]
     assert shaky.min() > 2 / 100 * 0.95  # nothing below the limit diverged
     matplotlib.pyplot.close(ax.figure)
+
+
+def test_fixed_hyperparameters_are_checked_and_recorded(tmp_path):
+    with pytest.raises(ValueError, match="no swept optimizer"):
+        sweep("sphere", "gd", {"step_size": [0.1]}, hyper={"momentum": 0.5})
+    with pytest.raises(ValueError, match="also on the grid"):
+        sweep("sphere", "gd", {"step_size": [0.1]}, hyper={"step_size": 0.5})
+    decay = dl.ExponentialDecay(0.1, rate=0.99)
+    frame = sweep("sphere", "momentum", {"momentum": [0.0, 0.5]}, seeds=2,
+                  hyper={"step_size": decay}, store=tmp_path / "s.db")  # fmt: skip
+    assert (frame["status"] == "converged").all()
+    assert len(best_settings(frame)) == 2 and "ExponentialDecay" in frame["step_size"].iloc[0]
+    with Store(tmp_path / "s.db") as store:
+        assert store.definition(1)["fixed"]["step_size"]["schedule"] == "ExponentialDecay"

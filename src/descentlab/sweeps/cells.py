@@ -1,8 +1,9 @@
 """The cells of a sweep and the one vectorized run that computes a chunk of them.
 
 A cell is one (problem, optimizer, full setting, seed, iterations, target): the smallest unit
-the store keeps. Its hash is the SHA-256 of its configuration as canonical JSON, so the same
-cell asked for by two sweeps is computed once. A chunk is any set of cells of one plan; all
+the store keeps. Its hash is the SHA-256 of its configuration as canonical JSON (sorted keys,
+floats as their shortest exact repr) followed by its seed, so the same cell asked for by two
+sweeps is computed once. A chunk is any set of cells of one plan; all
 of them go through :func:`descentlab.minimize` as one batch, one row per cell, with the
 hyperparameters as arrays over the rows. Rows never interact, so a cell's numbers do not depend
 on the chunk it ran in (the tests check this bit for bit).

@@ -118,6 +118,7 @@ def make_plans(problems, optimizers, grid, seeds, n_iter, target, hyper) -> list
     n_iter = _whole("n_iter", n_iter, 1)
     if target is not None and not (_real(target) and target >= 0):
         raise ValueError(f"target must be a finite number >= 0 or None, not {target!r}")
+    _check_fixed(hyper or {}, names, grid)
     plans = []
     for spec in specs:
         if target is not None and spec.build().minimum is None:
@@ -202,7 +203,7 @@ def definition(plan: Plan) -> dict[str, Any]:
         "problem_label": plan.problem.label,
         "optimizer": plan.optimizer,
         "grid": {a.name: {"scale": a.scale, "values": list(a.values)} for a in plan.grid.axes},
-        "fixed": dict(plan.fixed),
+        "fixed": {name: plan.base_settings()[name] for name, _ in plan.fixed},
         "seeds": list(plan.seeds),
         "n_iter": plan.n_iter,
         "target": plan.target,
@@ -251,6 +252,18 @@ def _fixed_for(optimizer: str, hyper: Mapping[str, object]) -> dict[str, object]
         if (not dot or target == optimizer) and name in known:
             chosen[name] = value
     return chosen
+
+
+def _check_fixed(hyper: Mapping[str, object], names: list[str], grid: Grid) -> None:
+    """Every fixed hyperparameter must belong to a swept optimizer and not be on the grid."""
+    for key in hyper:
+        target, dot, name = str(key).rpartition(".")
+        owners = [target] if dot else names
+        if not any(name in {h.name for h in OPTIMIZERS[o].hyperparameters()}
+                   for o in owners if o in OPTIMIZERS):  # fmt: skip
+            raise ValueError(f"hyper {key!r}: no swept optimizer ({', '.join(names)}) has it")
+        if name in grid.names:
+            raise ValueError(f"hyper {key!r} is also on the grid: sweep it or fix it, not both")
 
 
 def _whole(name: str, value: object, least: int) -> int:

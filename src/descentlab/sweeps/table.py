@@ -27,7 +27,7 @@ def to_frame(rows: list[tuple]):
     frame = pd.DataFrame({
         "problem": [labels[text] for text in data["problem"]],
         "optimizer": data["optimizer"],
-        **{name: [s.get(name, np.nan) for s in settings] for name in names},
+        **{name: [_cell(s.get(name, np.nan)) for s in settings] for name in names},
         "seed": np.asarray(data["seed"], dtype=np.int64),
         "final_gap": _floats(data["final_gap"]),
         "start_gap": _floats(data["start_gap"]),
@@ -49,6 +49,11 @@ def _declared_order(names: set[str]) -> list[str]:
     declared = [h.name for cls in OPTIMIZERS.values() for h in cls.hyperparameters()]
     ordered = [name for name in dict.fromkeys(declared) if name in names]
     return ordered + sorted(names - set(ordered))
+
+
+def _cell(value: Any) -> Any:
+    """A setting as a table cell: numbers and strings as they are, a schedule as its JSON."""
+    return json.dumps(value, sort_keys=True) if isinstance(value, dict | list) else value
 
 
 def _parsed(texts: list[str]) -> list[dict[str, Any]]:
