@@ -35,7 +35,7 @@ def test_array_initial_broadcasts_per_row():
         (lambda: ExponentialDecay(0.1, 0.0), "rate must be finite and > 0"),
         (lambda: InverseTimeDecay(0.1, -1.0), "rate must be finite and >= 0"),
         (lambda: InverseSqrtDecay(0.1, decay_steps=0), "decay_steps must be finite and > 0"),
-        (lambda: make_schedule("cosine", 0.1), "schedule must be one of"),
+        (lambda: make_schedule("sawtooth", 0.1), "schedule must be one of"),
         (lambda: make_schedule("exponential", 0.1), "needs a decay rate"),
     ],
 )

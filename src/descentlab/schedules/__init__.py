@@ -1,0 +1,50 @@
+"""Schedules: small objects that map the iteration ``t`` (counted from 1) to a value.
+
+Any optimizer argument documented as a step size accepts a number or a schedule; momentum-like
+coefficients accept one where the optimizer says so. Every schedule starts at its ``initial``
+value at ``t = 1``.
+
+- ``Constant``, ``ExponentialDecay``, ``InverseTimeDecay``, ``InverseSqrtDecay`` (AMSGrad's
+  ``alpha / sqrt(t)``): the classic decays;
+- ``StepDecay`` (``StepLR``), ``PiecewiseConstant`` (``MultiStepLR``), ``LinearDecay``
+  (``LinearLR``), ``CosineDecay`` (``CosineAnnealingLR``), ``OneCycle`` (``OneCycleLR``): the
+  shapes of today's training recipes, each equal to its optax and PyTorch twins;
+- ``Warmup`` (a straight line up to any schedule) and ``Join`` (one after another).
+"""
+
+from descentlab.schedules._base import Schedule, coefficient, step_size, value_at
+from descentlab.schedules._classic import (
+    Constant,
+    ExponentialDecay,
+    InverseSqrtDecay,
+    InverseTimeDecay,
+)
+from descentlab.schedules.compose import Join, Warmup
+from descentlab.schedules.kinds import SCHEDULE_KINDS, make_schedule
+from descentlab.schedules.shapes import (
+    CosineDecay,
+    LinearDecay,
+    OneCycle,
+    PiecewiseConstant,
+    StepDecay,
+)
+
+__all__ = [
+    "SCHEDULE_KINDS",
+    "Constant",
+    "CosineDecay",
+    "ExponentialDecay",
+    "InverseSqrtDecay",
+    "InverseTimeDecay",
+    "Join",
+    "LinearDecay",
+    "OneCycle",
+    "PiecewiseConstant",
+    "Schedule",
+    "StepDecay",
+    "Warmup",
+    "coefficient",
+    "make_schedule",
+    "step_size",
+    "value_at",
+]
