@@ -113,3 +113,31 @@ def test_join_and_exponential():
 def test_array_initial_values_run_many_settings():
     schedule = CosineDecay(np.array([0.1, 0.2]), steps=100)
     assert schedule(51).tolist() == [0.05, 0.1]
+
+
+def test_a_momentum_schedule_and_the_command_line(capsys, tmp_path):
+    import descentlab as dl
+    from descentlab.cli import main
+
+    momentum = LinearDecay(0.95, 0.85, 20)
+    result = dl.minimize(dl.get_function("sphere", dim=2),
+                         dl.Momentum(step_size=0.1, momentum=momentum), n_iter=40, seed=0)  # fmt: skip
+    x, change = result.path[0].copy(), 0.0
+    for t in range(1, 41):  # the tutorial's update with the scheduled momentum
+        change = 0.1 * (2 * x) + momentum(t) * change
+        x = x - change
+    assert result.x.tolist() == x.tolist()
+    assert momentum(21) == 0.85 and momentum(1) == 0.95
+    with pytest.raises(ValueError, match=r"momentum.final must be in \[0, 1\)"):
+        dl.Momentum(momentum=LinearDecay(0.9, 1.5, 10))
+    assert main(["schedules", "--plot", str(tmp_path / "all.png")]) == 0
+    assert "CosineAnnealingLR" in capsys.readouterr().out
+    assert (tmp_path / "all.png").stat().st_size > 10_000
+    code = main(["run", "gd", "-f", "sphere", "--n-iter", "50", "--schedule", "cosine",
+                 "--decay-steps", "50", "--warmup", "60", "-q"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and "warmup must be shorter than the run (50 iterations)" in err
+    code = main(["run", "gd", "-f", "sphere", "--seed", "0", "--n-iter", "50", "--schedule",
+                 "one-cycle", "--decay-steps", "50", "--json", "-", "-q"])  # fmt: skip
+    assert code == 0
+    assert '"schedule": "OneCycle"' in capsys.readouterr().out

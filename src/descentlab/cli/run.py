@@ -94,14 +94,36 @@ def _common_options(command):
             "--schedule", type=click.Choice(SCHEDULE_KINDS), help="Schedule for the step size."
         ),
         click.option(
-            "--decay-rate", type=float, help="Rate of the exponential or inverse-time schedule."
+            "--decay-rate",
+            type=float,
+            help="Rate of the exponential, inverse-time or step schedule.",
+        ),
+        click.option(
+            "--final",
+            type=click.FloatRange(min=0),
+            default=0.0,
+            show_default=True,
+            help="Where a linear or cosine schedule ends.",
+        ),
+        click.option(
+            "--warmup",
+            type=click.IntRange(min=1),
+            help="Steps of a straight line up to the schedule's first value.",
+        ),
+        click.option(
+            "--warmup-start",
+            type=click.FloatRange(min=0),
+            default=0.0,
+            show_default=True,
+            help="Where the warmup starts.",
         ),
         click.option(
             "--decay-steps",
             type=click.FloatRange(min=0, min_open=True),
             default=1.0,
             show_default=True,
-            help="Time scale of the schedule.",
+            help="Time scale of the schedule (its length in steps for step, linear, cosine "
+            "and one-cycle).",
         ),
         click.option(
             "--record-every",
@@ -256,14 +278,17 @@ def _check_final_only(options: dict[str, Any], dim: int | None) -> None:
 
 def _apply_schedule(cls: type[Optimizer], hypers: dict[str, Any], options: dict[str, Any]) -> None:
     if options["schedule"] is None:
-        if options["decay_rate"] is not None:
-            raise click.UsageError("--decay-rate needs --schedule")
+        for option in ("decay_rate", "warmup"):
+            if options[option] is not None:
+                raise click.UsageError(f"--{option.replace('_', '-')} needs --schedule")
         return
     step = next(h for h in cls.hyperparameters() if h.schedule)
     initial = hypers.get(step.name, step.default)
     hypers[step.name] = make_schedule(
-        options["schedule"], initial, options["decay_rate"], options["decay_steps"]
-    )
+        options["schedule"], initial, options["decay_rate"], options["decay_steps"],
+        final=options["final"], warmup=options["warmup"], warmup_start=options["warmup_start"],
+        n_iter=options["n_iter"],
+    )  # fmt: skip
 
 
 def _fresh_seed() -> int:

@@ -33,5 +33,8 @@ def coefficient(name: str, value: object) -> Hyper | Schedule:
     """Validate a momentum-like coefficient in [0, 1) given as a number, an array or a schedule."""
     if isinstance(value, Schedule):
         check.unit_interval(f"{name}.initial", value.initial)
+        for end in ("final", "peak"):  # the other value a bounded schedule reaches
+            if hasattr(value, end):
+                check.unit_interval(f"{name}.{end}", getattr(value, end))
         return value
     return check.unit_interval(name, value)
