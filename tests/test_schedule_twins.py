@@ -120,8 +120,8 @@ def test_a_momentum_schedule_and_the_command_line(capsys, tmp_path):
     from descentlab.cli import main
 
     momentum = LinearDecay(0.95, 0.85, 20)
-    result = dl.minimize(dl.get_function("sphere", dim=2),
-                         dl.Momentum(step_size=0.1, momentum=momentum), n_iter=40, seed=0)  # fmt: skip
+    optimizer = dl.Momentum(step_size=0.1, momentum=momentum)
+    result = dl.minimize(dl.get_function("sphere", dim=2), optimizer, n_iter=40, seed=0)
     x, change = result.path[0].copy(), 0.0
     for t in range(1, 41):  # the tutorial's update with the scheduled momentum
         change = 0.1 * (2 * x) + momentum(t) * change
