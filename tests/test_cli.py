@@ -93,7 +93,7 @@ def test_json_output_schema(capsys, tmp_path):
     )
     assert code == 0
     data = json.loads(target.read_text())
-    assert data["schema"] == "descentlab.run/1"
+    assert data["schema"] == "descentlab.run/2"
     assert data["optimizer"] == {"name": "gd", "hyperparameters": {"step_size": 0.1}}
     assert data["problem"]["bounds"] == [[-1.0, 1.0], [-1.0, 1.0]]
     assert data["settings"]["seed"] == 1 and data["settings"]["n_iter"] == 5

@@ -58,7 +58,7 @@ class Loop:
     def __init__(self, problem, optimizer: Optimizer, x: np.ndarray, n_iter: int,
                  stopping: Stopping, callback: Callable | None, recorder: Recorder | None,
                  reporter, raise_errors: bool, evaluator: Evaluator,
-                 box: np.ndarray | None = None) -> None:  # fmt: skip
+                 box: np.ndarray | None = None, initial_state=None) -> None:  # fmt: skip
         self.optimizer = optimizer
         self.n_iter = n_iter
         self.stopping = stopping
@@ -68,6 +68,7 @@ class Loop:
         self.raise_errors = raise_errors
         self.evaluate = evaluator
         self.box = box  # (lo, hi) to project every new point on, or None
+        self.initial_state = initial_state  # a resumed run's optimizer state
         self.run = RunState(x.shape[:-1])
         # f is evaluated at every iteration for a value target, a trace, a callback or a
         # recorder; without them only at the start and the end (divergence shows in the points:
@@ -106,7 +107,9 @@ class Loop:
         self.fx, self.fx_at = self.evaluate.value(self.x), 0
         self.run.stop(~np.isfinite(self.fx), 0, Status.DIVERGED, "non-finite value at the start")
         self._check_target()
-        self.state = self.optimizer.init(self.x)
+        self.state = self.initial_state
+        if self.state is None:
+            self.state = self.optimizer.init(self.x)
         self.g = self.evaluate.gradient(self.x, self.i)
 
     def _continue(self) -> bool:
@@ -203,6 +206,8 @@ class Loop:
             time=0.0,
             regret=self._regret(),
             path_regret=path_regret,
+            state=getattr(self, "state", None),
+            optimizer=self.optimizer.name,
         )
 
 

@@ -1,4 +1,7 @@
-"""The shape of a run file (``descentlab.run/1``), for reading files that may come from anywhere.
+"""The shape of a run file (``descentlab.run/2``), for reading files that may come from anywhere.
+
+Version 2 adds the optimizer's state (``result.state``) so a run can be continued; files of
+version 1 are read as before (they cannot be continued).
 
 The models check every field's type; the arrays (nested lists) are checked for shape and
 consistency by :func:`descentlab.records.load` after this.
@@ -10,7 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA = "descentlab.run/1"
+SCHEMA = "descentlab.run/2"
+SCHEMAS = ("descentlab.run/1", SCHEMA)
 #: Longest text kept from a file (names, expressions, messages).
 MAX_TEXT = 2000
 #: Largest dimension a run file may claim.
@@ -68,6 +72,13 @@ class PathPart(_Strict):
     regret: list[Any] | None = None
 
 
+class StatePart(_Strict):
+    optimizer: str = Field(max_length=100)
+    type: str = Field(max_length=100)
+    count: int = Field(ge=0)
+    fields: dict[str, Any] = Field(default_factory=dict, max_length=20)
+
+
 class ResultPart(_Strict):
     x: list[Any] | float | None
     fun: list[Any] | float | None
@@ -80,10 +91,11 @@ class ResultPart(_Strict):
     time: float = Field(ge=0)
     path: PathPart | None = None
     regret: list[Any] | float | None = None
+    state: StatePart | None = None
 
 
 class RunRecord(_Strict):
-    schema_: Literal["descentlab.run/1"] = Field(alias="schema")
+    schema_: Literal["descentlab.run/1", "descentlab.run/2"] = Field(alias="schema")
     version: str = Field(max_length=100)
     problem: ProblemPart
     optimizer: OptimizerPart

@@ -1,15 +1,17 @@
-"""Runs saved as JSON: the schema ``descentlab.run/1`` that ``--json`` writes.
+"""Runs saved as JSON: the schema ``descentlab.run/2`` that ``--json`` writes (``/1`` files,
+which lack the optimizer's state, are still read).
 
 ::
 
     {
-      "schema": "descentlab.run/1",
+      "schema": "descentlab.run/2",
       "version": "0.1.0",
       "problem":   {"name", "dim", "bounds", "minimum", "minimizers"},
       "optimizer": {"name", "hyperparameters"},
       "settings":  {"seed", "n_iter", "starts", "tol": {"grad", "fun"}},
       "result":    {"x", "fun", "grad_norm", "nit", "status", "message", "nfev", "njev", "time",
-                    "path": {"iteration", "x", "fun", "grad_norm", "starts"}   (on request)}
+                    "path": {"iteration", "x", "fun", "grad_norm", "starts"}   (on request),
+                    "state": {"optimizer", "type", "count", "fields"}}   (to continue it)
     }
 
 Arrays are nested lists shaped as in :class:`~descentlab.result.Result`; non-finite numbers
@@ -33,7 +35,7 @@ from typing import Any
 import numpy as np
 import pydantic
 
-from descentlab._record_schema import SCHEMA, RunRecord
+from descentlab._record_schema import SCHEMA, SCHEMAS, RunRecord
 from descentlab.optimizers import Optimizer
 from descentlab.problem import Problem
 from descentlab.result import Result, Status
@@ -116,8 +118,8 @@ def load(path: str | Path) -> SavedRun:
         raise fault("its JSON is nested too deeply") from None
     except json.JSONDecodeError as error:
         raise fault(f"invalid JSON ({error.msg} at line {error.lineno})") from None
-    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-        raise fault(f"it does not say schema {SCHEMA!r}")
+    if not isinstance(data, dict) or data.get("schema") not in SCHEMAS:
+        raise fault(f"it does not say schema {' or '.join(map(repr, SCHEMAS))}")
     try:
         record = RunRecord.model_validate(data)
     except pydantic.ValidationError as error:
@@ -176,6 +178,8 @@ def _result(record: RunRecord) -> Result:
         njev=part.njev,
         time=part.time,
         regret=None if part.regret is None else _shaped("result.regret", part.regret, float, batch),
+        state=None if part.state is None else part.state.model_dump(),
+        optimizer=record.optimizer.name,
     )
 
 

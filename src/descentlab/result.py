@@ -62,6 +62,11 @@ class Result:
         For an online problem: the regret ``R_t`` after the last round played, and at each
         recorded iteration ``i`` the regret ``R_{i+1}`` (the round in which ``x_i`` was played);
         ``R_t / t`` is the average regret. None for other problems.
+    state : NamedTuple or dict, optional
+        The optimizer's state after the last update (moments, buffers, step count), for
+        ``minimize(..., resume=result)``; from a run file, its JSON form.
+    optimizer : str, optional
+        The registered name of the optimizer that made the run.
     """
 
     x: np.ndarray
@@ -80,6 +85,8 @@ class Result:
     time: float
     regret: np.ndarray | None = None
     path_regret: np.ndarray | None = None
+    state: Any = None
+    optimizer: str | None = None
 
     @property
     def success(self) -> np.ndarray:
@@ -110,6 +117,12 @@ class Result:
         }
         if self.regret is not None:
             data["regret"] = self.regret.tolist()
+        if self.state is not None:
+            from descentlab.resume import state_to_dict
+
+            state = self.state
+            data["state"] = state if isinstance(state, dict) else state_to_dict(
+                self.optimizer or "", state)  # fmt: skip
         if include_path and self.path is not None:
             data["path"] = {
                 "iteration": self.path_iter.tolist(),

@@ -22,6 +22,7 @@ from descentlab.evaluation import build_evaluator
 from descentlab.optimizers import Optimizer, get_optimizer
 from descentlab.problem import Problem
 from descentlab.result import Result
+from descentlab.resume import resumed_state
 from descentlab.starts import initial_points
 from descentlab.stochastic import GradientNoise
 
@@ -75,6 +76,7 @@ def minimize(
     batch_size: int | None = None,
     project: bool = False,
     first_stream: int = 0,
+    resume: Result | None = None,
 ) -> Result:
     """Minimize ``problem`` with ``optimizer`` from one start or a batch of starts.
 
@@ -132,6 +134,11 @@ def minimize(
     first_stream : int
         The stream of the first start: rerun start ``i`` of a noisy batch alone with
         ``x0=<its start>, first_stream=i``.
+    resume : Result, optional
+        Continue this earlier run (of the same optimizer and dimension) from its final points
+        and its optimizer's state: ``n_iter`` more updates, which give the points an
+        uninterrupted run would have reached, bit for bit. Not with ``x0``, ``starts``, noise,
+        minibatches or an online problem, whose streams follow the iteration number.
 
     Raises
     ------
@@ -143,6 +150,8 @@ def minimize(
     every = _check_record(record)
     if tol.fun is not None and problem.minimum is None:
         raise ValueError("tol.fun needs the problem's known minimum, and this problem has none")
+    if resume is not None:
+        x0 = _resumed_points(resume, x0, starts, noise, batch_size, problem)
     x = initial_points(problem, x0, seed, starts)
     if problem.dim is None and x.shape[-1] < 1:
         raise ValueError("x0 must have at least one coordinate")
@@ -154,8 +163,9 @@ def minimize(
     evaluator = build_evaluator(problem, batch_shape, tol, noise, batch_size, seed, first_stream)
     box = _projection_box(problem, project)
     reporter = _make_reporter(verbose)
+    state = None if resume is None else resumed_state(resume, optimizer, x)
     loop = Loop(problem, optimizer, x, n_iter, Stopping(tol.grad, tol.fun, problem.minimum),
-                callback, recorder, reporter, raise_errors, evaluator, box)  # fmt: skip
+                callback, recorder, reporter, raise_errors, evaluator, box, state)  # fmt: skip
 
     began = time.perf_counter()
     try:
@@ -196,6 +206,26 @@ def _convenient_forms(problem, optimizer, tol) -> tuple[Problem, Optimizer, Tole
             f"or None, not {tol!r}"
         )
     return problem, optimizer, tol
+
+
+def _resumed_points(resume, x0, starts, noise, batch_size, problem) -> np.ndarray:
+    """The final points of the run to continue, after refusing what cannot continue exactly."""
+    if not isinstance(resume, Result):
+        raise TypeError(f"resume must be the Result of an earlier run, not {resume!r}")
+    if x0 is not None or starts is not None:
+        raise ValueError("resume continues from the run's own final points: drop x0 and starts")
+    from descentlab.stochastic.online import OnlineProblem
+
+    if noise is not None or batch_size is not None or isinstance(problem, OnlineProblem):
+        raise ValueError(
+            "resume continues deterministic runs only: noise, minibatches and online problems "
+            "draw by iteration number"
+        )
+    x = np.array(resume.x, dtype=float)
+    if problem.dim is not None and x.shape[-1] != problem.dim:
+        raise ValueError(f"resume: the run has {x.shape[-1]} coordinates, the problem "
+                         f"{problem.dim}")  # fmt: skip
+    return x
 
 
 def _projection_box(problem: Problem, project: object) -> np.ndarray | None:

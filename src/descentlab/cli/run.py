@@ -146,7 +146,10 @@ def _common_options(command):
             help="Write the run as JSON to FILE ('-' for standard output).",
         ),
         click.option("--save-path", is_flag=True, help="Include the recorded path in the JSON."),
-    ]
+        click.option("--resume", "resume_file", type=click.Path(dir_okay=False),
+                     help="Continue the run saved in this JSON file (same optimizer and "
+                          "problem) from its final points and optimizer state."),
+    ]  # fmt: skip
     return with_options(command, options)
 
 
@@ -191,17 +194,20 @@ def _run(cls: type[Optimizer], options: dict[str, Any]) -> None:
     problem = build_problem(options, x0)
     check_animation_dim(options, problem.dim)
     _check_final_only(options, problem.dim)
+    resume = _resumed(options, cls, problem)
     seed = options["seed"] if options["seed"] is not None else _fresh_seed()
     tol = Tolerance(grad=options["gtol"], fun=options["ftol"])
     to_stdout = options["json_file"] == "-"
     single = options["starts"] is None or options["starts"] == 1
+    if resume is not None:
+        single = resume.x.ndim == 1
     record, record_starts = _recording(options, problem.dim)
     noise = noise_from(options)
     run = functools.partial(
         minimize, problem, optimizer, n_iter=options["n_iter"], x0=x0, seed=seed,
         starts=options["starts"], tol=tol, record=record, record_starts=record_starts,
         verbose=single and not options["quiet"] and not to_stdout, noise=noise,
-        batch_size=options["batch_size"], project=options["project"],
+        batch_size=options["batch_size"], project=options["project"], resume=resume,
     )  # fmt: skip
     try:
         result = run()
@@ -214,6 +220,33 @@ def _run(cls: type[Optimizer], options: dict[str, Any]) -> None:
         print_summary(problem, optimizer, result, seed)
     draw_run(problem, result, options, label=optimizer.name)
     _fail_on_error(result, options)
+
+
+def _resumed(options: dict[str, Any], cls: type[Optimizer], problem):
+    """The saved run --resume names, checked to be one this command can continue."""
+    path = options["resume_file"]
+    if path is None:
+        return None
+    for option in ("x0", "starts"):
+        if options[option] is not None:
+            raise click.UsageError(f"--resume continues the saved points: drop --{option}")
+    saved = records.load(path)
+    made_by, name = saved.record.optimizer.name, saved.record.problem.name
+    if made_by != cls.name:
+        raise click.BadParameter(f"{path} was made by {made_by!r}, not {cls.name!r}: continue "
+                                 "it with the same optimizer", param_hint="--resume")  # fmt: skip
+    d = saved.result.x.shape[-1]
+    if problem.dim is not None and d != problem.dim:
+        raise click.BadParameter(f"{path} has {d} coordinates, and this problem {problem.dim}",
+                                 param_hint="--resume")  # fmt: skip
+    if name != problem.name:
+        raise click.BadParameter(f"{path} is a run on {name!r}, not {problem.name!r}",
+                                 param_hint="--resume")  # fmt: skip
+    if saved.result.state is None:
+        raise click.BadParameter(f"{path} has no optimizer state (written before version 2 "
+                                 "of the run file), so it cannot be continued",
+                                 param_hint="--resume")  # fmt: skip
+    return saved.result
 
 
 def _recording(options: dict[str, Any], dim: int | None) -> tuple[int | str, list[int] | None]:
