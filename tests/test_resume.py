@@ -39,14 +39,14 @@ def test_resume_refuses_what_it_cannot_continue():
     first = dl.minimize(PROBLEM, dl.Adam(), n_iter=10, seed=0)
     with pytest.raises(ValueError, match="made by 'adam', not 'momentum'"):
         dl.minimize(PROBLEM, dl.Momentum(), n_iter=10, resume=first)
-    forged = {**first.to_dict()["state"], "type": "MomentumState"}
+    def with_state(**changes):
+        return Result(**{**first.__dict__, "state": {**first.to_dict()["state"], **changes}})
+
     with pytest.raises(ValueError, match="its state is a MomentumState"):
-        dl.minimize(PROBLEM, dl.Adam(), n_iter=10, resume=Result(**{**first.__dict__,
-                                                                    "state": forged}))  # fmt: skip
-    wrong_shape = {**first.to_dict()["state"], "fields": {"m": [1.0, 2.0], "v": 0.0}}
+        dl.minimize(PROBLEM, dl.Adam(), n_iter=10, resume=with_state(type="MomentumState"))
     with pytest.raises(ValueError, match="does not fit the points' shape"):
-        dl.minimize(PROBLEM, dl.Adam(), n_iter=10, resume=Result(**{**first.__dict__,
-                                                                    "state": wrong_shape}))  # fmt: skip
+        wrong = with_state(fields={"m": [1.0, 2.0], "v": 0.0})
+        dl.minimize(PROBLEM, dl.Adam(), n_iter=10, resume=wrong)
     with pytest.raises(ValueError, match="drop x0 and starts"):
         dl.minimize(PROBLEM, dl.Adam(), n_iter=10, resume=first, starts=3)
     with pytest.raises(ValueError, match="the run has 4 coordinates, the problem 2"):
