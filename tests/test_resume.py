@@ -39,6 +39,7 @@ def test_resume_refuses_what_it_cannot_continue():
     first = dl.minimize(PROBLEM, dl.Adam(), n_iter=10, seed=0)
     with pytest.raises(ValueError, match="made by 'adam', not 'momentum'"):
         dl.minimize(PROBLEM, dl.Momentum(), n_iter=10, resume=first)
+
     def with_state(**changes):
         return Result(**{**first.__dict__, "state": {**first.to_dict()["state"], **changes}})
 
@@ -70,8 +71,10 @@ def test_cli_resume(capsys, tmp_path):
         (["run", "adam", "-f", "rosenbrock", "--resume", str(first)], "made by 'nadam'"),
         (["run", "nadam", "-f", "sphere", "--dim", "3", "--resume", str(first)], "3"),
         (["run", "nadam", "-f", "himmelblau", "--resume", str(first)], "not 'himmelblau'"),
-        (["run", "nadam", "-f", "rosenbrock", "--starts", "2", "--resume", str(first)],
-         "drop --starts"),
+        (
+            ["run", "nadam", "-f", "rosenbrock", "--starts", "2", "--resume", str(first)],
+            "drop --starts",
+        ),
     ]:
         assert main(args) == 2
         err = capsys.readouterr().err

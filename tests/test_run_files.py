@@ -110,7 +110,7 @@ def mutate(record, where, value):
             "uses unknown name '__import__'",
         ),
         ("settings.problem.function", "nope", "function must be one of"),
-        ("schema", "descentlab.run/9", "does not say schema 'descentlab.run/1' or 'descentlab.run/2'"),
+        ("schema", "descentlab.run/9", "schema 'descentlab.run/1' or 'descentlab.run/2'"),
     ],
 )
 def test_broken_files_are_one_line_naming_the_file(capsys, tmp_path, valid, where, value, message):
