@@ -42,6 +42,7 @@ from descentlab.schedules import (
     Schedule,
 )
 from descentlab.starts import uniform_starts
+from descentlab.step_rules import Armijo, BarzilaiBorwein, Polyak, StepRule, Wolfe
 from descentlab.stochastic import GradientNoise
 from descentlab.sweeps import Store, sweep
 from descentlab.sweeps.tune import tune
@@ -61,6 +62,8 @@ __all__ = [
     "Adadelta",
     "Adam",
     "AdamW",
+    "Armijo",
+    "BarzilaiBorwein",
     "CentralDifference",
     "Constant",
     "ExponentialDecay",
@@ -75,15 +78,18 @@ __all__ = [
     "Nadam",
     "Nesterov",
     "Optimizer",
+    "Polyak",
     "Problem",
     "RAdam",
     "RMSProp",
     "Result",
     "Schedule",
     "Status",
+    "StepRule",
     "Store",
     "Tolerance",
     "TutorialTrace",
+    "Wolfe",
     "Yogi",
     "__version__",
     "get_function",

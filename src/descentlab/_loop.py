@@ -58,7 +58,8 @@ class Loop:
     def __init__(self, problem, optimizer: Optimizer, x: np.ndarray, n_iter: int,
                  stopping: Stopping, callback: Callable | None, recorder: Recorder | None,
                  reporter, raise_errors: bool, evaluator: Evaluator,
-                 box: np.ndarray | None = None, initial_state=None) -> None:  # fmt: skip
+                 box: np.ndarray | None = None, initial_state=None,
+                 step_rule=None) -> None:  # fmt: skip
         self.optimizer = optimizer
         self.n_iter = n_iter
         self.stopping = stopping
@@ -69,12 +70,16 @@ class Loop:
         self.evaluate = evaluator
         self.box = box  # (lo, hi) to project every new point on, or None
         self.initial_state = initial_state  # a resumed run's optimizer state
+        self.step_rule = step_rule  # a line search or step-size rule, or None
+        self.rule_memory: dict = {}
+        self.last_step = None  # the step length per unit gradient of the last update
         self.run = RunState(x.shape[:-1])
         # f is evaluated at every iteration for a value target, a trace, a callback or a
         # recorder; without them only at the start and the end (divergence shows in the points:
         # a non-finite gradient makes them so). A problem whose values are dear (a full
         # objective over a data set) is evaluated only at the recorded iterations.
-        every_step = stopping.target is not None or reporter is not None or callback is not None
+        every_step = (stopping.target is not None or reporter is not None
+                      or callback is not None or step_rule is not None)  # fmt: skip
         if recorder is None or every_step:
             self.value_every = 1 if every_step else None
         else:
@@ -122,8 +127,16 @@ class Loop:
         recorder = self.recorder
         if recorder is not None and (last or self.i % recorder.every == 0):
             self._current_value()
-            recorder.add(self.i, self.x, self.fx, self.g, self._regret())
+            recorder.add(self.i, self.x, self.fx, self.g, self._regret(), self._step())
         return not last
+
+    def _step(self) -> np.ndarray | None:
+        """The step that led to the current point (NaN at the start), when a rule picks it."""
+        if self.step_rule is None:
+            return None
+        if self.last_step is None:
+            return np.full(self.x.shape[:-1], np.nan)
+        return self.last_step
 
     def _current_value(self) -> None:
         """Make ``fx`` the value at ``x`` if it is older (a run that skips values)."""
@@ -139,6 +152,8 @@ class Loop:
     def _advance(self) -> None:
         x, fx, run = self.x, self.fx, self.run
         x_new, self.state = self.optimizer.step(x, self.g, self.state)
+        if self.step_rule is not None:
+            x_new, self.state, self.last_step = apply_rule(self, x, x_new)
         if self.box is not None:
             x_new = np.clip(x_new, self.box[0], self.box[1])
         x_new.flags.writeable = False
@@ -179,7 +194,7 @@ class Loop:
         recorder = self.recorder
         if recorder is not None and recorder.last_iteration != self.i:
             g = self.g if self.g is not None else np.full(self.x.shape, np.nan)
-            recorder.add(self.i, self.x, self.fx, g, self._regret())
+            recorder.add(self.i, self.x, self.fx, g, self._regret(), self._step())
 
     def _result(self) -> Result:
         self.run.finish(self.i, self.stopped_by_callback)
@@ -189,6 +204,7 @@ class Loop:
             if self.recorder is None
             else self.recorder.arrays()
         )
+        path_step = None if self.recorder is None else self.recorder.steps()
         return Result(
             x=_writable(self.x),
             fun=np.asarray(self.fx),
@@ -208,7 +224,26 @@ class Loop:
             path_regret=path_regret,
             state=getattr(self, "state", None),
             optimizer=self.optimizer.name,
+            path_step=path_step,
         )
+
+
+def apply_rule(loop: Loop, x: np.ndarray, proposed: np.ndarray):
+    """Scale the optimizer's proposed update by the step rule's multiplier, start by start."""
+    from descentlab.step_rules import StepContext
+
+    d = x.shape[-1]
+    update = np.where(loop.run.active[..., np.newaxis], proposed - x, 0.0)  # done: no search
+    context = StepContext(x.reshape(-1, d), np.reshape(loop.fx, -1), loop.g.reshape(-1, d),
+                          update.reshape(-1, d), loop.evaluate.values_of,
+                          loop.evaluate.gradients_of, loop.stopping.minimum,
+                          loop.rule_memory)  # fmt: skip
+    t = loop.step_rule.multipliers(context).reshape(x.shape[:-1])
+    moved = x + t[..., np.newaxis] * update
+    state = loop.optimizer.scale_update(loop.state, t)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        step = norm(moved - x) / norm(loop.g)
+    return moved, state, step
 
 
 def _writable(x: np.ndarray) -> np.ndarray:

@@ -70,6 +70,7 @@ class PathPart(_Strict):
     grad_norm: list[Any]
     starts: list[int] | None = None
     regret: list[Any] | None = None
+    step: list[Any] | None = None
 
 
 class StatePart(_Strict):

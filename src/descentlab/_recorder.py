@@ -22,6 +22,7 @@ class Recorder:
         self._f: list[np.ndarray] = []
         self._g: list[np.ndarray] = []
         self._regret: list[np.ndarray] = []
+        self._step: list[np.ndarray] = []
 
     @property
     def last_iteration(self) -> int | None:
@@ -33,7 +34,7 @@ class Recorder:
         return self._flat_batch[0] if self.starts is None else len(self.starts)
 
     def add(self, iteration: int, x: np.ndarray, fx: np.ndarray, g: np.ndarray,
-            regret: np.ndarray | None = None) -> None:  # fmt: skip
+            regret: np.ndarray | None = None, step: np.ndarray | None = None) -> None:  # fmt: skip
         if self.starts is not None:
             d = x.shape[-1]
             x = x.reshape((*self._flat_batch, d))[self.starts]
@@ -41,8 +42,12 @@ class Recorder:
             g = g.reshape((*self._flat_batch, d))[self.starts]
             if regret is not None:
                 regret = np.reshape(regret, self._flat_batch)[self.starts]
+            if step is not None:
+                step = np.reshape(step, self._flat_batch)[self.starts]
         if regret is not None:
             self._regret.append(regret)
+        if step is not None:
+            self._step.append(step)
         self._iters.append(iteration)
         self._x.append(x)
         self._f.append(fx)
@@ -55,6 +60,10 @@ class Recorder:
         grad_norm = np.sqrt(np.einsum("...i,...i->...", grads, grads))
         regret = np.stack(self._regret) if self._regret else None
         return np.stack(self._x), np.stack(self._f).astype(float), grad_norm, iters, regret
+
+    def steps(self) -> np.ndarray | None:
+        """The step that led to each recorded point, when a step rule chose them."""
+        return np.stack(self._step) if self._step else None
 
 
 def _check_starts(starts: object, batch_shape: tuple[int, ...]) -> np.ndarray | None:

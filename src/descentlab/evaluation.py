@@ -99,6 +99,28 @@ class Evaluator:
             return self.noise.perturb(raw, self.streams, iteration)
         return raw
 
+    def values_of(self, points: np.ndarray) -> np.ndarray:
+        """``f`` at ``(k, d)`` extra points (a line search's trials), checked and counted."""
+        points = np.ascontiguousarray(points)
+        points.flags.writeable = False
+        try:
+            raw = self._f(points)
+        except Exception as error:
+            raise _as_user_error("objective", error) from error
+        self.nfev += 1
+        return as_values(raw, points.shape[:-1])
+
+    def gradients_of(self, points: np.ndarray) -> np.ndarray:
+        """``g`` at ``(k, d)`` extra points, checked and counted (exact gradients only)."""
+        points = np.ascontiguousarray(points)
+        points.flags.writeable = False
+        try:
+            raw = self._grad(points)
+        except Exception as error:
+            raise _as_user_error("gradient", error) from error
+        self.njev += 1
+        return as_gradient(raw, points.shape)
+
     def _sampled_gradient(self, x: np.ndarray, iteration: int) -> np.ndarray:
         if self.rounds is not None:
             return self.rounds.play(x, iteration)

@@ -186,7 +186,7 @@ def _result(record: RunRecord) -> Result:
 def _no_path() -> dict[str, Any]:
     return {"path": None, "path_fun": None, "path_grad_norm": None,
             "path_iter": np.zeros(0, dtype=int), "record_starts": None,
-            "path_regret": None}  # fmt: skip
+            "path_regret": None, "path_step": None}  # fmt: skip
 
 
 def _path(path, batch: tuple[int, ...], d: int) -> dict[str, Any]:
@@ -207,4 +207,7 @@ def _path(path, batch: tuple[int, ...], d: int) -> dict[str, Any]:
         "path_regret": None
         if path.regret is None
         else _shaped("result.path.regret", path.regret, float, rows),
+        "path_step": None
+        if path.step is None
+        else _shaped("result.path.step", path.step, float, rows),
     }

@@ -67,6 +67,10 @@ class Result:
         ``minimize(..., resume=result)``; from a run file, its JSON form.
     optimizer : str, optional
         The registered name of the optimizer that made the run.
+    path_step : ndarray, shape (K,) + B', or None
+        With a step rule: the step of the update that led to each recorded point, as a length
+        per unit gradient ``||x_k - x_{k-1}|| / ||g_{k-1}||`` (gradient descent's step size;
+        NaN at the start).
     """
 
     x: np.ndarray
@@ -87,6 +91,7 @@ class Result:
     path_regret: np.ndarray | None = None
     state: Any = None
     optimizer: str | None = None
+    path_step: np.ndarray | None = None
 
     @property
     def success(self) -> np.ndarray:
@@ -133,4 +138,6 @@ class Result:
             }
             if self.path_regret is not None:
                 data["path"]["regret"] = self.path_regret.tolist()
+            if self.path_step is not None:
+                data["path"]["step"] = self.path_step.tolist()
         return data

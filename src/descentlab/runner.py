@@ -24,6 +24,7 @@ from descentlab.problem import Problem
 from descentlab.result import Result
 from descentlab.resume import resumed_state
 from descentlab.starts import initial_points
+from descentlab.step_rules import StepRule
 from descentlab.stochastic import GradientNoise
 
 __all__ = ["Callback", "Interrupted", "IterationInfo", "Tolerance", "minimize"]
@@ -77,6 +78,7 @@ def minimize(
     project: bool = False,
     first_stream: int = 0,
     resume: Result | None = None,
+    step_rule: StepRule | None = None,
 ) -> Result:
     """Minimize ``problem`` with ``optimizer`` from one start or a batch of starts.
 
@@ -139,6 +141,11 @@ def minimize(
         and its optimizer's state: ``n_iter`` more updates, which give the points an
         uninterrupted run would have reached, bit for bit. Not with ``x0``, ``starts``, noise,
         minibatches or an online problem, whose streams follow the iteration number.
+    step_rule : StepRule, optional
+        Choose each step from the problem: :class:`~descentlab.step_rules.Armijo` or
+        :class:`~descentlab.step_rules.Wolfe` line searches along the optimizer's update (gd,
+        momentum), :class:`~descentlab.step_rules.Polyak` or
+        :class:`~descentlab.step_rules.BarzilaiBorwein` steps (gd). Exact gradients only.
 
     Raises
     ------
@@ -163,9 +170,11 @@ def minimize(
     evaluator = build_evaluator(problem, batch_shape, tol, noise, batch_size, seed, first_stream)
     box = _projection_box(problem, project)
     reporter = _make_reporter(verbose)
+    _check_step_rule(step_rule, optimizer, problem, noise, batch_size)
     state = None if resume is None else resumed_state(resume, optimizer, x)
     loop = Loop(problem, optimizer, x, n_iter, Stopping(tol.grad, tol.fun, problem.minimum),
-                callback, recorder, reporter, raise_errors, evaluator, box, state)  # fmt: skip
+                callback, recorder, reporter, raise_errors, evaluator, box, state,
+                step_rule)  # fmt: skip
 
     began = time.perf_counter()
     try:
@@ -206,6 +215,25 @@ def _convenient_forms(problem, optimizer, tol) -> tuple[Problem, Optimizer, Tole
             f"or None, not {tol!r}"
         )
     return problem, optimizer, tol
+
+
+def _check_step_rule(rule, optimizer: Optimizer, problem: Problem, noise, batch_size) -> None:
+    if rule is None:
+        return
+    if not isinstance(rule, StepRule):
+        raise TypeError(f"step_rule must be dl.Armijo(), dl.Wolfe(), dl.Polyak() or "
+                        f"dl.BarzilaiBorwein(), not {rule!r}")  # fmt: skip
+    name = type(rule).__name__
+    if rule.needs_minimum and problem.minimum is None:
+        raise ValueError(f"{name}'s step needs the problem's known minimum f*, and "
+                         f"{problem.name!r} has none")  # fmt: skip
+    if rule.gradient_descent_only and optimizer.name != "gd":
+        raise ValueError(f"{name}'s step is a step size for gradient descent (gd), not for "
+                         f"{optimizer.name}")  # fmt: skip
+    if type(optimizer).scale_update is Optimizer.scale_update:
+        optimizer.scale_update(None, None)  # raises, saying which optimizers can
+    if noise is not None or batch_size is not None:
+        raise ValueError(f"{name} needs the exact gradient and values: drop noise and batch_size")
 
 
 def _resumed_points(resume, x0, starts, noise, batch_size, problem) -> np.ndarray:

@@ -111,21 +111,27 @@ def _run_figure(problem, result, options, label):
 
     plt = pyplot()
     dim, many = result.x.shape[-1], result.x.ndim > 1
-    figure = plt.figure(figsize=figure_size(options, (6.4, 5.6)), layout="constrained")
+    steps = result.path_step is not None  # a step rule chose the steps: show them beside
+    size = figure_size(options, (12.0, 5.2) if steps else (6.4, 5.6))
+    figure = plt.figure(figsize=size, layout="constrained")
     if result.path is None and not (dim == 2 and many):
         raise click.UsageError("this picture needs the recorded path: drop --final-only")
+    cells = figure.add_gridspec(1, 2 if steps else 1)
+    if steps:
+        plot.plot_step_sizes({label: result}, ax=figure.add_subplot(cells[0, 1]))
+    main = cells[0, 0]
     if dim > 2:
         click.echo(f"note: d = {dim}: drawing the convergence view", err=True)
-        plot.plot_convergence(problem, {label: result}, ax=figure.add_subplot())
+        plot.plot_convergence(problem, {label: result}, ax=figure.add_subplot(main))
     elif dim == 1:
-        plot.plot_line(problem, result, ax=figure.add_subplot())
+        plot.plot_line(problem, result, ax=figure.add_subplot(main))
     elif options.get("surface"):
-        plot.plot_surface(problem, result, ax=figure.add_subplot(projection="3d"),
+        plot.plot_surface(problem, result, ax=figure.add_subplot(main, projection="3d"),
                           cmap=options["cmap"])  # fmt: skip
     elif many:
-        plot.plot_starts(problem, result, ax=figure.add_subplot(), cmap=options["cmap"])
+        plot.plot_starts(problem, result, ax=figure.add_subplot(main), cmap=options["cmap"])
     else:
-        plot.plot_contour(problem, result, ax=figure.add_subplot(), cmap=options["cmap"])
+        plot.plot_contour(problem, result, ax=figure.add_subplot(main), cmap=options["cmap"])
     return figure
 
 

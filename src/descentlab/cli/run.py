@@ -146,6 +146,20 @@ def _common_options(command):
             help="Write the run as JSON to FILE ('-' for standard output).",
         ),
         click.option("--save-path", is_flag=True, help="Include the recorded path in the JSON."),
+        click.option("--step-rule", type=click.Choice(STEP_RULE_NAMES),
+                     help="Choose each step from the problem: an Armijo or strong-Wolfe line "
+                          "search along the update (gd, momentum), or Polyak's or a "
+                          "Barzilai-Borwein step (gd)."),
+        click.option("--c1", type=float, default=1e-4, show_default=True,
+                     help="Sufficient-decrease constant of the line searches, in (0, 1)."),
+        click.option("--c2", type=float, default=0.9, show_default=True,
+                     help="Curvature constant of the Wolfe search, in (c1, 1)."),
+        click.option("--shrink", type=float, default=0.5, show_default=True,
+                     help="Armijo's backtracking factor, in (0, 1)."),
+        click.option("--initial-step", type=float, default=1.0, show_default=True,
+                     help="The line searches' first multiplier of the update."),
+        click.option("--max-step", type=click.FloatRange(min=0, min_open=True),
+                     help="Cap on Polyak's and Barzilai-Borwein's steps."),
         click.option("--resume", "resume_file", type=click.Path(dir_okay=False),
                      help="Continue the run saved in this JSON file (same optimizer and "
                           "problem) from its final points and optimizer state."),
@@ -208,6 +222,7 @@ def _run(cls: type[Optimizer], options: dict[str, Any]) -> None:
         starts=options["starts"], tol=tol, record=record, record_starts=record_starts,
         verbose=single and not options["quiet"] and not to_stdout, noise=noise,
         batch_size=options["batch_size"], project=options["project"], resume=resume,
+        step_rule=_step_rule(options),
     )  # fmt: skip
     try:
         result = run()
@@ -220,6 +235,25 @@ def _run(cls: type[Optimizer], options: dict[str, Any]) -> None:
         print_summary(problem, optimizer, result, seed)
     draw_run(problem, result, options, label=optimizer.name)
     _fail_on_error(result, options)
+
+
+STEP_RULE_NAMES = ("armijo", "wolfe", "polyak", "bb-long", "bb-short")
+
+
+def _step_rule(options: dict[str, Any]):
+    """The step rule --step-rule names, with its constants."""
+    from descentlab.step_rules import Armijo, BarzilaiBorwein, Polyak, Wolfe
+
+    name = options["step_rule"]
+    if name is None:
+        return None
+    if name == "armijo":
+        return Armijo(options["c1"], options["shrink"], options["initial_step"])
+    if name == "wolfe":
+        return Wolfe(options["c1"], options["c2"], options["initial_step"])
+    if name == "polyak":
+        return Polyak(options["max_step"])
+    return BarzilaiBorwein(name.removeprefix("bb-"), options["max_step"])
 
 
 def _resumed(options: dict[str, Any], cls: type[Optimizer], problem):

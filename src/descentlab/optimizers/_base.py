@@ -54,6 +54,14 @@ class Optimizer:
     def step(self, x: np.ndarray, grad: np.ndarray, state: Any) -> tuple[np.ndarray, Any]:
         raise NotImplementedError
 
+    def scale_update(self, state: Any, t: np.ndarray) -> Any:
+        """The state as if the last update had been ``t`` (per start) times as large: how a
+        step rule (a line search) takes a shorter or longer step along the update."""
+        raise TypeError(
+            f"{self.name}'s update is not a step along one direction, so a step rule cannot "
+            "scale it: use gd or momentum"
+        )
+
     @classmethod
     def hyperparameters(cls) -> list[HyperparameterInfo]:
         return [

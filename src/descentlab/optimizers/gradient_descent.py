@@ -46,3 +46,6 @@ class GradientDescent(Optimizer):
         t = state.count + 1
         x = x - value_at(self.step_size, t) * grad
         return x, GradientDescentState(t)
+
+    def scale_update(self, state, t):
+        return state  # no memory: the next step starts afresh

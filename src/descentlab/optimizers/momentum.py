@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from descentlab._validation import per_row
 from descentlab.optimizers._base import Optimizer, hyperparameter
 from descentlab.schedules import Schedule, coefficient, step_size, value_at
 
@@ -52,3 +53,6 @@ class Momentum(Optimizer):
         t = state.count + 1
         change = value_at(self.step_size, t) * grad + value_at(self.momentum, t) * state.change
         return x - change, MomentumState(t, change)
+
+    def scale_update(self, state, t):
+        return MomentumState(state.count, state.change * per_row(t))

@@ -6,6 +6,7 @@
 ``plot_surface``         2-D as a 3-D surface with the path lifted onto it
 ``plot_convergence``     ``f - f*`` per iteration (or evaluation), log axis, per run
 ``plot_starts``          many starts: final points, a sample of paths, minima found
+``plot_step_sizes``      the step a line search (or Polyak, BB) took at each iteration
 ``plot_paths``           several optimizers from one start, one color each
 ``plot_comparison``      paths and convergence side by side (a Figure)
 ``animate``              the search moving, one or several optimizers
@@ -17,7 +18,7 @@ The numbers behind each view come from pure functions in :mod:`descentlab.plot._
 from descentlab.plot.animate import animate, save_animation
 from descentlab.plot.compare import plot_comparison, plot_paths
 from descentlab.plot.contour import plot_contour
-from descentlab.plot.convergence import plot_convergence
+from descentlab.plot.convergence import plot_convergence, plot_step_sizes
 from descentlab.plot.line import plot_line
 from descentlab.plot.starts import plot_starts
 from descentlab.plot.surface import plot_surface
@@ -30,6 +31,7 @@ __all__ = [
     "plot_line",
     "plot_paths",
     "plot_starts",
+    "plot_step_sizes",
     "plot_surface",
     "save_animation",
 ]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 
+import numpy as np
 from matplotlib.axes import Axes
 
 from descentlab.plot import _data
@@ -57,3 +59,32 @@ def plot_convergence(
 
 def _positive(result: Result) -> bool:
     return result.path_fun is not None and bool((result.path_fun > 0).all())
+
+
+def plot_step_sizes(results: Result | Mapping[str, Result], *, ax: Axes | None = None) -> Axes:
+    """The step each update took (``Result.path_step``, recorded when a step rule chose it:
+    a line search, Polyak's or Barzilai-Borwein's step) against the iteration, on a log axis;
+    for many starts, the median over them."""
+    ax = new_axes(ax)
+    runs = {"run": results} if isinstance(results, Result) else dict(results)
+    drawn = False
+    for label, result in runs.items():
+        if result.path_step is None:
+            continue
+        steps = np.asarray(result.path_step, dtype=float).reshape(len(result.path_iter), -1)
+        with warnings.catch_warnings():  # the start has no step: an all-NaN row
+            warnings.simplefilter("ignore", RuntimeWarning)
+            middle = np.nanmedian(np.where(steps > 0, steps, np.nan), axis=1)
+        ax.plot(result.path_iter, middle, ".-", markersize=3, linewidth=1.2, label=label,
+                gid="step-size")  # fmt: skip
+        drawn = True
+    if not drawn:
+        raise ValueError("no run here recorded its step sizes: they are recorded with a step "
+                         "rule (step_rule=dl.Armijo(), ...)")  # fmt: skip
+    ax.set_yscale("log")
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("step size (||x_k - x_k-1|| / ||g||)")
+    ax.set_title("step size per iteration", fontsize=10)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8)
+    return ax
