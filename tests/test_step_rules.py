@@ -171,7 +171,10 @@ def test_cli_step_rules(capsys, tmp_path):
     for args, message in [
         (["--step-rule", "wolfe", "--c1", "0.5", "--c2", "0.4"], "c2 must be in (c1, 1)"),
         (["--step-rule", "armijo", "--c1", "2"], "c1 must be in (0, 1)"),
-        (["--step-rule", "polyak", "--expr", "x**2"], "needs the problem's known minimum"),
+        (
+            ["--step-rule", "polyak", "--expr", "x**2", "--bounds", "-1,1"],
+            "needs the problem's known minimum",
+        ),
     ]:
         base = ["run", "gd", "-q", "--n-iter", "5"]
         base += [] if "--expr" in args else ["-f", "sphere"]
