@@ -141,3 +141,20 @@ def test_a_momentum_schedule_and_the_command_line(capsys, tmp_path):
                  "one-cycle", "--decay-steps", "50", "--json", "-", "-q"])  # fmt: skip
     assert code == 0
     assert '"schedule": "OneCycle"' in capsys.readouterr().out
+
+
+def test_cli_piecewise(capsys):
+    from descentlab.cli import main
+
+    code = main(["run", "gd", "-f", "sphere", "--seed", "0", "--n-iter", "30", "--schedule",
+                 "piecewise", "--boundaries", "10,20", "--scales", "0.5,0.5", "--json", "-",
+                 "-q"])  # fmt: skip
+    assert code == 0 and '"PiecewiseConstant"' in capsys.readouterr().out
+    for args, message in [
+        (["--boundaries", "10"], "--boundaries needs --schedule"),
+        (["--schedule", "piecewise"], "needs boundaries and scales"),
+        (["--schedule", "piecewise", "--boundaries", "10,20", "--scales", "0.5"], "pair up"),
+        (["--schedule", "cosine", "--boundaries", "10", "--scales", "0.5"], "belong to"),
+    ]:
+        assert main(["run", "gd", "-f", "sphere", "-q", *args]) == 2
+        assert message in capsys.readouterr().err

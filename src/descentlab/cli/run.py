@@ -106,6 +106,16 @@ def _common_options(command):
             help="Where a linear or cosine schedule ends.",
         ),
         click.option(
+            "--boundaries",
+            metavar="S1,S2,...",
+            help="Steps where a piecewise schedule changes (with --scales).",
+        ),
+        click.option(
+            "--scales",
+            metavar="F1,F2,...",
+            help="Factors a piecewise schedule applies at its --boundaries.",
+        ),
+        click.option(
             "--warmup",
             type=click.IntRange(min=1),
             help="Steps of a straight line up to the schedule's first value.",
@@ -345,7 +355,7 @@ def _check_final_only(options: dict[str, Any], dim: int | None) -> None:
 
 def _apply_schedule(cls: type[Optimizer], hypers: dict[str, Any], options: dict[str, Any]) -> None:
     if options["schedule"] is None:
-        for option in ("decay_rate", "warmup"):
+        for option in ("decay_rate", "warmup", "boundaries", "scales"):
             if options[option] is not None:
                 raise click.UsageError(f"--{option.replace('_', '-')} needs --schedule")
         return
@@ -354,8 +364,21 @@ def _apply_schedule(cls: type[Optimizer], hypers: dict[str, Any], options: dict[
     hypers[step.name] = make_schedule(
         options["schedule"], initial, options["decay_rate"], options["decay_steps"],
         final=options["final"], warmup=options["warmup"], warmup_start=options["warmup_start"],
-        n_iter=options["n_iter"],
+        n_iter=options["n_iter"], **_piecewise(options),
     )  # fmt: skip
+
+
+def _piecewise(options: dict[str, Any]) -> dict[str, tuple]:
+    if options["boundaries"] is None and options["scales"] is None:
+        return {}
+    if options["schedule"] != "piecewise":
+        raise click.UsageError("--boundaries and --scales belong to --schedule piecewise")
+    boundaries = parse_vector("--boundaries", options["boundaries"] or "")
+    if any(b != int(b) for b in boundaries):
+        raise click.BadParameter(f"expected whole steps, got {options['boundaries']!r}",
+                                 param_hint="--boundaries")  # fmt: skip
+    scales = parse_vector("--scales", options["scales"] or "")
+    return {"boundaries": tuple(int(b) for b in boundaries), "scales": tuple(scales)}
 
 
 def _fresh_seed() -> int:

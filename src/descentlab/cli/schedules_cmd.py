@@ -32,6 +32,10 @@ DESCRIPTIONS = {
     "step": ("initial * rate^floor(s / decay_steps)", "StepLR, optax staircase decay"),
     "linear": ("straight to --final in decay_steps", "LinearLR, optax linear_schedule"),
     "cosine": ("half cosine to --final in decay_steps", "CosineAnnealingLR, optax cosine_decay"),
+    "piecewise": (
+        "initial times each --scales factor whose --boundaries step is passed",
+        "MultiStepLR, optax piecewise_constant_schedule",
+    ),
     "one-cycle": (
         "cosine from initial/25 up to initial, then down to initial/2.5e5, in decay_steps",
         "OneCycleLR, optax cosine_onecycle",

@@ -11,10 +11,16 @@ from descentlab.schedules._classic import (
     InverseTimeDecay,
 )
 from descentlab.schedules.compose import Warmup
-from descentlab.schedules.shapes import CosineDecay, LinearDecay, OneCycle, StepDecay
+from descentlab.schedules.shapes import (
+    CosineDecay,
+    LinearDecay,
+    OneCycle,
+    PiecewiseConstant,
+    StepDecay,
+)
 
 SCHEDULE_KINDS = ("constant", "exponential", "inverse-time", "inverse-sqrt", "step", "linear",
-                  "cosine", "one-cycle")  # fmt: skip
+                  "cosine", "one-cycle", "piecewise")  # fmt: skip
 #: The kinds whose decay_steps is a whole number of steps, not a time scale.
 COUNTED = ("step", "linear", "cosine", "one-cycle")
 
@@ -29,11 +35,14 @@ def make_schedule(
     warmup: int | None = None,
     warmup_start: float = 0.0,
     n_iter: int | None = None,
+    boundaries: tuple[int, ...] = (),
+    scales: tuple[float, ...] = (),
 ) -> Schedule:
     """A schedule by name: ``rate`` for exponential, inverse-time and step decay; ``decay_steps``
     its time scale (the whole number of steps of step, linear, cosine and one-cycle);
-    ``final`` where linear and cosine end; ``warmup`` steps of a straight line from
-    ``warmup_start`` first. With ``n_iter``, a warmup as long as the run is refused."""
+    ``final`` where linear and cosine end; ``boundaries`` and ``scales`` of a piecewise
+    constant schedule; ``warmup`` steps of a straight line from ``warmup_start`` first.
+    With ``n_iter``, a warmup as long as the run is refused."""
     check.one_of("schedule", kind, SCHEDULE_KINDS)
     if kind in ("exponential", "inverse-time", "step") and rate is None:
         raise ValueError(f"schedule {kind!r} needs a decay rate, and none was given")
@@ -42,7 +51,12 @@ def make_schedule(
             raise ValueError(f"schedule {kind!r} needs decay_steps as a whole number of steps "
                              f">= 1, not {decay_steps!r}")  # fmt: skip
         decay_steps = int(decay_steps)
-    schedule = _plain_kind(kind, initial, rate, decay_steps, final)
+    if kind == "piecewise":
+        if not boundaries:
+            raise ValueError("schedule 'piecewise' needs boundaries and scales")
+        schedule: Schedule = PiecewiseConstant(initial, tuple(boundaries), tuple(scales))
+    else:
+        schedule = _plain_kind(kind, initial, rate, decay_steps, final)
     if warmup is None:
         return schedule
     if n_iter is not None and warmup >= n_iter:
