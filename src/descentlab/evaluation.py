@@ -101,25 +101,24 @@ class Evaluator:
 
     def values_of(self, points: np.ndarray) -> np.ndarray:
         """``f`` at ``(k, d)`` extra points (a line search's trials), checked and counted."""
-        points = np.ascontiguousarray(points)
-        points.flags.writeable = False
-        try:
-            raw = self._f(points)
-        except Exception as error:
-            raise _as_user_error("objective", error) from error
+        raw = self._extra("objective", self._f, points)
         self.nfev += 1
         return as_values(raw, points.shape[:-1])
 
     def gradients_of(self, points: np.ndarray) -> np.ndarray:
         """``g`` at ``(k, d)`` extra points, checked and counted (exact gradients only)."""
+        raw = self._extra("gradient", self._grad, points)
+        self.njev += 1
+        return as_gradient(raw, points.shape)
+
+    @staticmethod
+    def _extra(function: str, call: Callable, points: np.ndarray):
         points = np.ascontiguousarray(points)
         points.flags.writeable = False
         try:
-            raw = self._grad(points)
+            return call(points)
         except Exception as error:
-            raise _as_user_error("gradient", error) from error
-        self.njev += 1
-        return as_gradient(raw, points.shape)
+            raise _as_user_error(function, error) from error
 
     def _sampled_gradient(self, x: np.ndarray, iteration: int) -> np.ndarray:
         if self.rounds is not None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from descentlab import _validation as check
 from descentlab._validation import Hyper
 from descentlab.schedules._base import Schedule
-from descentlab.schedules.shapes import _steps
+from descentlab.schedules.shapes import _steps, increasing_steps
 
 
 @dataclass(frozen=True)
@@ -55,12 +55,10 @@ class Join(Schedule):
         schedules = tuple(self.schedules)
         if not schedules or not all(isinstance(s, Schedule) for s in schedules):
             raise TypeError(f"schedules must be schedules, not {self.schedules!r}")
-        bounds = tuple(_steps("boundaries", b) for b in self.boundaries)
+        bounds = increasing_steps(self.boundaries)
         if len(bounds) != len(schedules) - 1:
             raise ValueError(f"give one boundary fewer than schedules ({len(schedules) - 1}), "
                              f"not {len(bounds)}")  # fmt: skip
-        if list(bounds) != sorted(set(bounds)):
-            raise ValueError(f"boundaries must increase, not {list(bounds)}")
         object.__setattr__(self, "schedules", schedules)
         object.__setattr__(self, "boundaries", bounds)
 

@@ -8,6 +8,7 @@ checks them against both to 1e-12 over 1,000 steps.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +22,14 @@ def _steps(name: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
         raise ValueError(f"{name} must be a whole number >= 1, not {value!r}")
     return int(value)
+
+
+def increasing_steps(values: Iterable[object]) -> tuple[int, ...]:
+    """Boundaries between pieces of a schedule: whole steps >= 1, increasing."""
+    steps = tuple(_steps("boundaries", value) for value in values)
+    if list(steps) != sorted(set(steps)):
+        raise ValueError(f"boundaries must increase, not {list(steps)}")
+    return steps
 
 
 @dataclass(frozen=True)
@@ -56,13 +65,11 @@ class PiecewiseConstant(Schedule):
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "initial", check.positive("initial", self.initial))
-        bounds = tuple(_steps("boundaries", b) for b in self.boundaries)
+        bounds = increasing_steps(self.boundaries)
         scales = tuple(float(check.positive("scales", s)) for s in self.scales)
         if len(bounds) != len(scales):
             raise ValueError(f"boundaries and scales must pair up, not {len(bounds)} and "
                              f"{len(scales)}")  # fmt: skip
-        if list(bounds) != sorted(set(bounds)):
-            raise ValueError(f"boundaries must increase, not {list(bounds)}")
         object.__setattr__(self, "boundaries", bounds)
         object.__setattr__(self, "scales", scales)
 
