@@ -13,6 +13,7 @@ from descentlab.cli.plot_cmd import plot_command
 from descentlab.cli.run import run_group
 from descentlab.cli.runs import runs_group
 from descentlab.cli.schedules_cmd import schedules_command
+from descentlab.cli.serve import serve_command
 from descentlab.cli.sweep import sweep_command
 from descentlab.cli.tune import tune_command
 from descentlab.cli.tutorial import tutorial_command
@@ -37,3 +38,4 @@ cli.add_command(sweep_command)
 cli.add_command(runs_group)
 cli.add_command(tune_command)
 cli.add_command(schedules_command)
+cli.add_command(serve_command)

@@ -1,0 +1,1 @@
+"""The playground: ``descentlab serve`` starts a local web page to explore the optimizers."""
