@@ -8,6 +8,7 @@ request (iterations x optimizers x dimension) and every run stops at a time limi
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import time
@@ -62,6 +63,7 @@ class RunRequest(_Model):
     optimizers: list[OptimizerSpec] = Field(min_length=1, max_length=MAX_OPTIMIZERS)
     n_iter: int = Field(default=200, ge=1, le=MAX_ITER)
     target: float = Field(default=1e-8, gt=0, le=1e6)
+    stop_at_target: bool = True
     noise: float = Field(default=0.0, ge=0, le=1e3)
     seed: int = Field(default=0, ge=0, lt=2**32)
 
@@ -71,6 +73,7 @@ class SurfaceRequest(_Model):
     n: int = Field(default=80, ge=8, le=MAX_GRID)
 
 
+@functools.cache
 def functions() -> list[dict[str, Any]]:
     """The catalog functions the page can draw (in one or two dimensions)."""
     listed = []
@@ -85,6 +88,7 @@ def functions() -> list[dict[str, Any]]:
     return listed
 
 
+@functools.cache
 def optimizers() -> list[dict[str, Any]]:
     """Each optimizer with its hyperparameters, defaults and the ranges the sliders allow."""
     out = []
@@ -108,6 +112,7 @@ def _slider(info) -> dict[str, Any]:
     return {**base, "kind": "number", "min": 0.0, "max": 1.0, "log": False}
 
 
+@functools.cache
 def presets() -> list[dict[str, Any]]:
     """The tutorials' configurations, ready to load into the page."""
     out = []
@@ -118,7 +123,7 @@ def presets() -> list[dict[str, Any]]:
         out.append({
             "name": tutorial.name, "title": tutorial.title,
             "problem": {"function": "sphere", "dim": problem.dim},
-            "start": x0.tolist(), "n_iter": tutorial.n_iter,
+            "start": x0.tolist(), "n_iter": tutorial.n_iter, "stop_at_target": False,
             "optimizers": [{"name": tutorial.optimizer.name,
                             "hyperparameters": _plain_settings(tutorial.optimizer)}],
         })  # fmt: skip
@@ -207,7 +212,8 @@ def _optimizer(spec: OptimizerSpec, k: int):
 
 def _one_run(problem: Problem, optimizer, request: RunRequest, deadline: float):
     noise = GradientNoise(request.noise) if request.noise > 0 else None
-    tol = Tolerance(fun=request.target) if problem.minimum is not None else None
+    stop = request.stop_at_target and problem.minimum is not None
+    tol = Tolerance(fun=request.target) if stop else None
     result = minimize(problem, optimizer, n_iter=request.n_iter, x0=request.start,
                       seed=request.seed, tol=tol, noise=noise,
                       callback=lambda info: time.monotonic() > deadline)  # fmt: skip

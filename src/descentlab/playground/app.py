@@ -25,18 +25,20 @@ def create_app() -> FastAPI:
     def page() -> str:
         return (STATIC / "index.html").read_text(encoding="utf-8")
 
+    # The metadata is computed once and served from the event loop, so it stays quick while
+    # runs fill the thread pool.
     @app.get("/api/functions")
-    def functions() -> list[dict[str, Any]]:
+    async def functions() -> list[dict[str, Any]]:
         """The catalog functions the page can draw."""
         return api.functions()
 
     @app.get("/api/optimizers")
-    def optimizers() -> list[dict[str, Any]]:
+    async def optimizers() -> list[dict[str, Any]]:
         """The optimizers, their hyperparameters, defaults and slider ranges."""
         return api.optimizers()
 
     @app.get("/api/presets")
-    def presets() -> list[dict[str, Any]]:
+    async def presets() -> list[dict[str, Any]]:
         """The tutorials' configurations."""
         return api.presets()
 

@@ -36,8 +36,9 @@ function defaultState() {
   return {
     problem: { function: "rosenbrock", dim: 2 },
     start: null,
-    optimizers: [{ name: "momentum", hyperparameters: { step_size: 0.001, momentum: 0.9 } }],
-    n_iter: 200, noise: 0, seed: 0,
+    optimizers: [{ name: "momentum", hyperparameters: { step_size: 0.0002, momentum: 0.9 } },
+                 { name: "adam", hyperparameters: { alpha: 0.05 } }],
+    n_iter: 300, noise: 0, seed: 0, stop_at_target: true,
   };
 }
 
@@ -87,7 +88,7 @@ function buildPresets() {
     button.addEventListener("click", () => {
       playground.state = {
         problem: preset.problem, start: preset.start, optimizers: preset.optimizers,
-        n_iter: preset.n_iter, noise: 0, seed: 0,
+        n_iter: preset.n_iter, noise: 0, seed: 0, stop_at_target: preset.stop_at_target,
       };
       refreshProblem();
     });
@@ -347,7 +348,9 @@ function drawAxes(ctx, box) {
 
 function drawPaths(ctx, frame) {
   const run = playground.lastRun, one = run.problem.dim === 1;
-  const drawn = [];
+  const drawn = [], box = frameOf(ctx.canvas);
+  ctx.save();
+  ctx.beginPath(); ctx.rect(box.x0, box.y0, box.w, box.h); ctx.clip();
   run.runs.forEach((r, k) => {
     const points = r.path.slice(0, frame + 1).map((p, i) => one ? [p[0], r.fun[i]] : p)
       .filter((p) => p.every((v) => v !== null));
@@ -363,6 +366,7 @@ function drawPaths(ctx, frame) {
     }
     drawn.push({ optimizer: r.optimizer, points: points, pixels: pixels });
   });
+  ctx.restore();
   return drawn;
 }
 

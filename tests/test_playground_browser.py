@@ -1,0 +1,135 @@
+"""The playground page in a real browser: Playwright driving the system's Chromium.
+
+Chromium comes from the system packages (``apt-get install -y chromium``, done by ``.ci/run``);
+Playwright's own browser download is not used.
+"""
+
+import shutil
+
+import numpy as np
+import pytest
+
+sync_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("fastapi")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+if CHROMIUM is None:
+    pytest.skip("no system Chromium (apt-get install -y chromium)", allow_module_level=True)
+
+from tests.playground_server import running_server  # noqa: E402
+
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+IDLE = "document.body.dataset.ready === 'yes' && window.playground.busy === 0"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with running_server() as base, sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        chromium.base = base
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.errors = []
+    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.goto(browser.base + "/")
+    page.wait_for_function(IDLE, timeout=20_000)
+    yield page
+    page.close()
+
+
+def drawn(page):
+    return page.evaluate("window.playground.drawn")
+
+
+def settle(page):
+    page.wait_for_timeout(50)
+    page.wait_for_function(IDLE, timeout=20_000)
+
+
+def test_the_page_loads_without_errors_and_draws(page):
+    assert page.errors == []
+    picture = drawn(page)
+    assert picture["contourLevels"] >= 8
+    assert [len(p["points"]) for p in picture["paths"]] == [301, 301]
+    assert page.locator("#results tbody tr").count() == 2
+
+
+def test_choosing_a_function_draws_its_contours(page):
+    page.select_option("#function", "himmelblau")
+    settle(page)
+    assert page.evaluate("window.playground.lastRun.problem.name") == "himmelblau"
+    assert page.evaluate("window.playground.surface.minimum") == 0
+    assert drawn(page)["contourLevels"] >= 8
+    assert page.locator("#formula").inner_text() == page.evaluate(
+        "window.playground.meta.functions.find(f => f.name === 'himmelblau').formula"
+    )
+
+
+def test_a_click_sets_the_start_and_a_path_appears(page):
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.7, box["y"] + box["height"] * 0.3)
+    settle(page)
+    start = page.evaluate("window.playground.state.start")
+    assert start[0] > 0.5 and start[1] > 0.5  # right and up of the middle of [-2, 2]^2
+    paths = drawn(page)["paths"]
+    assert all(np.allclose(p["points"][0], start) for p in paths)
+    assert all(len(p["points"]) > 10 for p in paths)
+
+
+def test_moving_a_slider_changes_the_path(page):
+    before = drawn(page)["paths"][0]["points"]
+    slider = page.locator("input[type=range][data-optimizer=momentum][data-hyper=step_size]")
+    slider.evaluate("(s) => { s.value = 300; s.dispatchEvent(new Event('input')); }")
+    settle(page)
+    after = drawn(page)["paths"][0]["points"]
+    step = page.evaluate("window.playground.state.optimizers[0].hyperparameters.step_size")
+    assert step != 0.0002
+    assert after[0] == before[0] and after[5] != before[5]
+
+
+def test_the_tutorial_preset_reproduces_the_tutorial(page):
+    page.click("button[data-preset=momentum]")
+    settle(page)
+    run = page.evaluate("window.playground.lastRun")
+    assert run["problem"]["dim"] == 1
+    assert run["runs"][0]["final_x"] == [6.17748881095409e-07]  # the tutorial's last line
+    assert len(drawn(page)["paths"][0]["points"]) == 31
+
+
+def test_the_url_holds_the_state(page, browser):
+    page.click("button[data-preset=amsgrad]")
+    settle(page)
+    url, state = page.url, page.evaluate("window.playground.state")
+    final = page.evaluate("window.playground.lastRun.runs[0].final_x")
+    other = browser.new_page()
+    other.goto(url)
+    other.wait_for_function(IDLE, timeout=20_000)
+    assert other.evaluate("window.playground.state") == state
+    assert other.evaluate("window.playground.lastRun.runs[0].final_x") == final
+    other.close()
+
+
+def test_a_bad_expression_shows_a_readable_message(page):
+    page.fill("#expr", "x**2 + import(y)")
+    page.click("#use-expr")
+    page.wait_for_function("document.getElementById('message').textContent.length > 0")
+    message = page.locator("#message").inner_text()
+    assert "does not parse" in message and "Traceback" not in message
+    # the only console line is the browser's own note of the 400 answer the page then showed
+    assert all("status of 400" in error for error in page.errors)
+
+
+def test_the_picture_is_not_blank(page, tmp_path):
+    path = tmp_path / "map.png"
+    page.locator("#map").screenshot(path=str(path))
+    import matplotlib.pyplot as plt
+
+    pixels = plt.imread(path)[..., :3]
+    colors = np.unique((pixels * 255).astype(int).reshape(-1, 3), axis=0)
+    assert len(colors) > 50 and pixels.std() > 0.1
