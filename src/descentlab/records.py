@@ -70,18 +70,19 @@ def run_record(
     }
 
 
-def _finite_or_none(value: Any) -> Any:
+def finite_or_none(value: Any) -> Any:
+    """``value`` (nested lists and dicts) with non-finite floats as None, for strict JSON."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, list):
-        return [_finite_or_none(v) for v in value]
+        return [finite_or_none(v) for v in value]
     if isinstance(value, dict):
-        return {k: _finite_or_none(v) for k, v in value.items()}
+        return {k: finite_or_none(v) for k, v in value.items()}
     return value
 
 
 def dumps(record: dict[str, Any]) -> str:
-    return json.dumps(_finite_or_none(record), allow_nan=False, indent=1)
+    return json.dumps(finite_or_none(record), allow_nan=False, indent=1)
 
 
 def save(record: dict[str, Any], path: str | Path) -> None:

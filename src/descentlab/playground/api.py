@@ -9,7 +9,6 @@ request (iterations x optimizers x dimension) and every run stops at a time limi
 from __future__ import annotations
 
 import functools
-import json
 import math
 import time
 from typing import Any
@@ -228,17 +227,18 @@ def _one_run(problem: Problem, optimizer, request: RunRequest, deadline: float):
                 "seed": request.seed, "n_iter": request.n_iter, "starts": None,
                 "x0": request.start, "tol": {"grad": None, "fun": request.target},
                 "noise": None if noise is None else noise.describe()}  # fmt: skip
-    record = records.run_record(problem, optimizer, result, settings, include_path=True)
+    record = records.finite_or_none(
+        records.run_record(problem, optimizer, result, settings, include_path=True))  # fmt: skip
     return {
         "optimizer": optimizer.name,
         "settings": _plain_settings(optimizer),
-        "path": _finite(result.path),
-        "fun": _finite(result.path_fun),
+        "path": record["result"]["path"]["x"],
+        "fun": record["result"]["path"]["fun"],
         "iterations_to_target": int(result.path_iter[reached[0]]) if reached.size else None,
         "final_x": _finite(result.x),
         "final_f": _finite(result.fun),
         "status": str(result.status),
-        "record": json.loads(records.dumps(record)),
+        "record": record,
     }
 
 
