@@ -132,3 +132,19 @@ def test_a_run_over_the_time_limit_is_refused(monkeypatch):
     monkeypatch.setattr(api, "TIME_LIMIT", 0.0)
     response = run()
     assert response.status_code == 400 and "longer than" in response.json()["error"]
+
+
+def test_serve_binds_to_the_loopback_unless_told(monkeypatch, capsys):
+    import uvicorn
+
+    from descentlab.cli import main
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.append(kwargs))
+    assert main(["serve", "--port", "8123"]) == 0
+    assert calls[-1] == {"host": "127.0.0.1", "port": 8123, "log_level": "warning"}
+    err = capsys.readouterr().err
+    assert "http://127.0.0.1:8123/" in err and "note" not in err
+    assert main(["serve", "--host", "0.0.0.0"]) == 0
+    assert calls[-1]["host"] == "0.0.0.0"
+    assert "other machines can reach the playground" in capsys.readouterr().err
