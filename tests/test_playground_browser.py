@@ -133,3 +133,14 @@ def test_the_picture_is_not_blank(page, tmp_path):
     pixels = plt.imread(path)[..., :3]
     colors = np.unique((pixels * 255).astype(int).reshape(-1, 3), axis=0)
     assert len(colors) > 50 and pixels.std() > 0.1
+
+
+def test_choices_and_switches_are_editable(page):
+    page.check("#optimizer-list input[data-optimizer=rmsprop]")
+    settle(page)
+    page.check("input[type=checkbox][data-optimizer=rmsprop][data-hyper=centered]")
+    settle(page)
+    chosen = page.evaluate("window.playground.state.optimizers.find(o => o.name === 'rmsprop')")
+    assert chosen["hyperparameters"]["centered"] is True
+    assert page.evaluate("window.playground.lastRun.runs.map(r => r.optimizer)")[-1] == "rmsprop"
+    assert page.errors == []

@@ -140,7 +140,7 @@ function buildHyperparameters() {
     panel.className = "optimizer";
     panel.innerHTML = `<h3><span class="swatch" style="background:${COLORS[k]}"></span>${info.name}</h3>`;
     for (const h of info.hyperparameters) {
-      if (h.kind !== "number") continue;
+      if (h.kind !== "number") { panel.appendChild(otherInput(chosen, h)); continue; }
       const value = chosen.hyperparameters[h.name] ?? h.default;
       const row = document.createElement("div");
       row.className = "slider";
@@ -165,6 +165,32 @@ function buildHyperparameters() {
     }
     box.appendChild(panel);
   });
+}
+
+function otherInput(chosen, h) {
+  // a choice (a select) or a switch (a checkbox)
+  const row = document.createElement("div");
+  row.className = "slider";
+  const name = document.createElement("span");
+  name.textContent = h.name; name.title = h.help;
+  const value = chosen.hyperparameters[h.name] ?? h.default;
+  let input;
+  if (h.kind === "choice") {
+    input = document.createElement("select");
+    for (const c of h.choices) {
+      const option = document.createElement("option");
+      option.value = c; option.textContent = c; input.appendChild(option);
+    }
+    input.value = value;
+    input.addEventListener("change", () => { chosen.hyperparameters[h.name] = input.value; rerun(); });
+  } else {
+    input = document.createElement("input");
+    input.type = "checkbox"; input.checked = Boolean(value);
+    input.addEventListener("change", () => { chosen.hyperparameters[h.name] = input.checked; rerun(); });
+  }
+  input.dataset.optimizer = chosen.name; input.dataset.hyper = h.name;
+  row.append(name, input, document.createElement("span"));
+  return row;
 }
 
 function bindRunInputs() {
