@@ -33,8 +33,9 @@ from descentlab import _validation as check
 class StepRule:
     """Base class of the step rules."""
 
-    #: The optimizers whose update a rule may scale (``"any"``: every one with a direction).
+    #: True for a rule that needs the problem's known minimum ``f*`` (Polyak's).
     needs_minimum = False
+    #: True for a rule that is a step size of gradient descent, not a search along any update.
     gradient_descent_only = False
 
     def multipliers(self, ctx: StepContext) -> np.ndarray:
