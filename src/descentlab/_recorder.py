@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -16,7 +18,7 @@ class Recorder:
     def __init__(self, every: int, starts: object, batch_shape: tuple[int, ...]) -> None:
         self.every = every
         self.starts = _check_starts(starts, batch_shape)
-        self._flat_batch = (int(np.prod(batch_shape, dtype=int)),)
+        self._flat_batch = (math.prod(batch_shape),)
         self._iters: list[int] = []
         self._x: list[np.ndarray] = []
         self._f: list[np.ndarray] = []
@@ -35,6 +37,12 @@ class Recorder:
 
     def add(self, iteration: int, x: np.ndarray, fx: np.ndarray, g: np.ndarray,
             regret: np.ndarray | None = None, step: np.ndarray | None = None) -> None:  # fmt: skip
+        self._iters.append(iteration)
+        if self.starts is None and regret is None and step is None:  # the common case, first
+            self._x.append(x)
+            self._f.append(fx)
+            self._g.append(g)
+            return
         if self.starts is not None:
             d = x.shape[-1]
             x = x.reshape((*self._flat_batch, d))[self.starts]
@@ -48,7 +56,6 @@ class Recorder:
             self._regret.append(regret)
         if step is not None:
             self._step.append(step)
-        self._iters.append(iteration)
         self._x.append(x)
         self._f.append(fx)
         self._g.append(g)
@@ -56,10 +63,11 @@ class Recorder:
     def arrays(self):
         """``(path, path_fun, path_grad_norm, path_iter, path_regret)``."""
         iters = np.asarray(self._iters, dtype=int)
-        grads = np.stack(self._g)
+        # np.array stacks a list of equal-shape arrays as np.stack does, several times faster
+        grads = np.array(self._g)
         grad_norm = np.sqrt(np.einsum("...i,...i->...", grads, grads))
-        regret = np.stack(self._regret) if self._regret else None
-        return np.stack(self._x), np.stack(self._f).astype(float), grad_norm, iters, regret
+        regret = np.array(self._regret) if self._regret else None
+        return np.array(self._x), np.array(self._f, dtype=float), grad_norm, iters, regret
 
     def steps(self) -> np.ndarray | None:
         """The step that led to each recorded point, when a step rule chose them."""
@@ -69,7 +77,7 @@ class Recorder:
 def _check_starts(starts: object, batch_shape: tuple[int, ...]) -> np.ndarray | None:
     if starts is None:
         return None
-    n = int(np.prod(batch_shape, dtype=int))
+    n = math.prod(batch_shape)
     try:
         index = np.asarray(starts, dtype=int).ravel()
     except (TypeError, ValueError):

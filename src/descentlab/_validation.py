@@ -70,10 +70,13 @@ def one_of(name: str, value: object, allowed: tuple[str, ...]) -> str:
 
 
 def per_row(value: Hyper) -> Hyper:
-    """Give an array hyperparameter a trailing axis so it broadcasts over ``(..., d)``."""
-    if isinstance(value, np.ndarray):
-        return value[..., np.newaxis]
-    return value
+    """Give an array hyperparameter a trailing axis so it broadcasts over ``(..., d)``.
+
+    Numbers (and 0-d arrays, such as a traced scalar in the JAX engine) broadcast as they are.
+    """
+    if type(value) is float or not getattr(value, "ndim", 0):
+        return value
+    return value[..., np.newaxis]
 
 
 def flag(name: str, value: object) -> bool:

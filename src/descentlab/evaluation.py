@@ -12,6 +12,7 @@ Every call of the objective or the gradient that feeds a run goes through an
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Callable
 
@@ -19,6 +20,9 @@ import numpy as np
 
 from descentlab.outputs import OutputError, as_gradient, as_values
 from descentlab.problem import Problem
+from descentlab.stochastic import GradientNoise, StartStreams
+from descentlab.stochastic.finite_sum import FiniteSum, MinibatchSampler
+from descentlab.stochastic.online import OnlineProblem, RegretTracker
 
 
 class UserFunctionError(Exception):
@@ -140,10 +144,6 @@ def build_evaluator(problem: Problem, batch_shape: tuple[int, ...], tol, noise=N
     start by luck), noise on a problem that draws its own, a random run without a whole-number
     seed (it could not be repeated), a batch size on a problem that is not a finite sum.
     """
-    from descentlab.stochastic import GradientNoise, StartStreams
-    from descentlab.stochastic.finite_sum import FiniteSum, MinibatchSampler
-    from descentlab.stochastic.online import OnlineProblem, RegretTracker
-
     online = isinstance(problem, OnlineProblem)
     if noise is not None and not isinstance(noise, GradientNoise):
         raise TypeError(f"noise must be a dl.GradientNoise(sigma, kind) or None, not {noise!r}")
@@ -174,7 +174,7 @@ def build_evaluator(problem: Problem, batch_shape: tuple[int, ...], tol, noise=N
     if tol.grad is not None:
         raise ValueError(f"tol.grad cannot be used with {random[0]}: a noisy gradient norm would "
                          "stop a start by luck; use tol.fun (f - f*), or no tolerance")  # fmt: skip
-    n = int(np.prod(batch_shape, dtype=int))
+    n = math.prod(batch_shape)
 
     def streams(purpose: str) -> StartStreams:
         return StartStreams(int(seed), n, int(first_stream), purpose)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from descentlab import memory
+from descentlab._allocator import reuse_freed_memory
 from descentlab._loop import Interrupted, IterationInfo, Loop, Stopping
 from descentlab._recorder import Recorder
 from descentlab.evaluation import build_evaluator
@@ -178,7 +179,7 @@ def minimize(
 
     began = time.perf_counter()
     try:
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), reuse_freed_memory(x.nbytes):
             result = loop.execute()
     except Interrupted as interrupted:
         interrupted.result.time = time.perf_counter() - began
@@ -269,7 +270,7 @@ def _projection_box(problem: Problem, project: object) -> np.ndarray | None:
 def _check_memory(optimizer, x, n_iter, recorder, record_limit) -> None:
     if isinstance(record_limit, bool) or not isinstance(record_limit, numbers.Integral):
         raise TypeError(f"record_limit must be a whole number of bytes, not {record_limit!r}")
-    n, d = int(np.prod(x.shape[:-1], dtype=int)), x.shape[-1]
+    n, d = math.prod(x.shape[:-1]), x.shape[-1]
     if recorder is not None:
         rows = n_iter // recorder.every + 1 + (n_iter % recorder.every != 0)
         memory.check_recording(rows, recorder.n_starts, d, int(record_limit))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from descentlab._namespace import namespace
 from descentlab.functions._cite import sfu
 from descentlab.functions._entry import FunctionEntry
 
@@ -12,90 +13,99 @@ TWO_PI = 2.0 * np.pi
 
 def rosenbrock(x: np.ndarray) -> np.ndarray:
     head, tail = x[..., :-1], x[..., 1:]
-    return np.sum(100.0 * (tail - head**2) ** 2 + (1.0 - head) ** 2, axis=-1)
+    return namespace(x).sum(100.0 * (tail - head**2) ** 2 + (1.0 - head) ** 2, axis=-1)
 
 
 def rosenbrock_grad(x: np.ndarray) -> np.ndarray:
-    head, tail = x[..., :-1], x[..., 1:]
+    xp, head, tail = namespace(x), x[..., :-1], x[..., 1:]
     inner = tail - head**2
-    g = np.zeros_like(x, dtype=float)
-    g[..., :-1] = -400.0 * head * inner - 2.0 * (1.0 - head)
-    g[..., 1:] += 200.0 * inner
-    return g
+    zero = xp.zeros_like(x[..., :1])
+    from_head = xp.concat([-400.0 * head * inner - 2.0 * (1.0 - head), zero], axis=-1)
+    return from_head + xp.concat([zero, 200.0 * inner], axis=-1)
 
 
 def rastrigin(x: np.ndarray) -> np.ndarray:
-    return 10.0 * x.shape[-1] + np.sum(x**2 - 10.0 * np.cos(TWO_PI * x), axis=-1)
+    xp = namespace(x)
+    return 10.0 * x.shape[-1] + xp.sum(x**2 - 10.0 * xp.cos(TWO_PI * x), axis=-1)
 
 
 def rastrigin_grad(x: np.ndarray) -> np.ndarray:
-    return 2.0 * x + 10.0 * TWO_PI * np.sin(TWO_PI * x)
+    return 2.0 * x + 10.0 * TWO_PI * namespace(x).sin(TWO_PI * x)
 
 
 def ackley(x: np.ndarray) -> np.ndarray:
-    radius = np.sqrt(np.mean(x**2, axis=-1))
-    waves = np.mean(np.cos(TWO_PI * x), axis=-1)
-    return -20.0 * np.exp(-0.2 * radius) - np.exp(waves) + 20.0 + np.e
+    xp = namespace(x)
+    radius = xp.sqrt(xp.mean(x**2, axis=-1))
+    waves = xp.mean(xp.cos(TWO_PI * x), axis=-1)
+    return -20.0 * xp.exp(-0.2 * radius) - xp.exp(waves) + 20.0 + np.e
 
 
 def ackley_grad(x: np.ndarray) -> np.ndarray:
-    d = x.shape[-1]
-    radius = np.sqrt(np.mean(x**2, axis=-1, keepdims=True))
-    waves = np.mean(np.cos(TWO_PI * x), axis=-1, keepdims=True)
+    xp, d = namespace(x), x.shape[-1]
+    radius = xp.sqrt(xp.mean(x**2, axis=-1, keepdims=True))
+    waves = xp.mean(xp.cos(TWO_PI * x), axis=-1, keepdims=True)
     # d(radius)/dx = x / (d * radius); the cone's tip at 0 gets the subgradient 0.
-    safe = np.where(radius > 0, radius, 1.0)
-    cone = np.where(radius > 0, 4.0 * np.exp(-0.2 * radius) * x / (d * safe), 0.0)
-    return cone + np.exp(waves) * TWO_PI * np.sin(TWO_PI * x) / d
+    safe = xp.where(radius > 0, radius, 1.0)
+    cone = xp.where(radius > 0, 4.0 * xp.exp(-0.2 * radius) * x / (d * safe), 0.0)
+    return cone + xp.exp(waves) * TWO_PI * xp.sin(TWO_PI * x) / d
 
 
 def styblinski_tang(x: np.ndarray) -> np.ndarray:
-    return 0.5 * np.sum(x**4 - 16.0 * x**2 + 5.0 * x, axis=-1)
+    return 0.5 * namespace(x).sum(x**4 - 16.0 * x**2 + 5.0 * x, axis=-1)
 
 
 def styblinski_tang_grad(x: np.ndarray) -> np.ndarray:
     return 0.5 * (4.0 * x**3 - 32.0 * x + 5.0)
 
 
-def _griewank_terms(x: np.ndarray):
-    root_i = np.sqrt(np.arange(1, x.shape[-1] + 1))
-    return np.cos(x / root_i), root_i
+def _griewank_terms(xp, x: np.ndarray):
+    root_i = xp.sqrt(xp.arange(1, x.shape[-1] + 1, dtype=x.dtype))
+    return xp.cos(x / root_i), root_i
 
 
 def griewank(x: np.ndarray) -> np.ndarray:
-    cosines, _ = _griewank_terms(x)
-    return 1.0 + np.sum(x**2, axis=-1) / 4000.0 - np.prod(cosines, axis=-1)
+    xp = namespace(x)
+    cosines, _ = _griewank_terms(xp, x)
+    return 1.0 + xp.sum(x**2, axis=-1) / 4000.0 - xp.prod(cosines, axis=-1)
 
 
 def griewank_grad(x: np.ndarray) -> np.ndarray:
-    cosines, root_i = _griewank_terms(x)
+    xp = namespace(x)
+    cosines, root_i = _griewank_terms(xp, x)
     # The product of all cosines but the i-th, without dividing by a cosine that may be 0.
-    ones = np.ones_like(cosines[..., :1])
-    before = np.cumprod(np.concatenate([ones, cosines[..., :-1]], axis=-1), axis=-1)
-    after = np.cumprod(np.concatenate([ones, cosines[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
-    return x / 2000.0 + before * after * np.sin(x / root_i) / root_i
+    ones = xp.ones_like(cosines[..., :1])
+    before = xp.cumprod(xp.concat([ones, cosines[..., :-1]], axis=-1), axis=-1)
+    reversed_rest = xp.flip(cosines[..., 1:], axis=-1)
+    after = xp.flip(xp.cumprod(xp.concat([ones, reversed_rest], axis=-1), axis=-1), axis=-1)
+    return x / 2000.0 + before * after * xp.sin(x / root_i) / root_i
 
 
 def levy(x: np.ndarray) -> np.ndarray:
+    xp = namespace(x)
     w = 1.0 + (x - 1.0) / 4.0
-    first = np.sin(np.pi * w[..., 0]) ** 2
-    middle = (w[..., :-1] - 1.0) ** 2 * (1.0 + 10.0 * np.sin(np.pi * w[..., :-1] + 1.0) ** 2)
-    last = (w[..., -1] - 1.0) ** 2 * (1.0 + np.sin(TWO_PI * w[..., -1]) ** 2)
-    return first + np.sum(middle, axis=-1) + last
+    first = xp.sin(np.pi * w[..., 0]) ** 2
+    middle = (w[..., :-1] - 1.0) ** 2 * (1.0 + 10.0 * xp.sin(np.pi * w[..., :-1] + 1.0) ** 2)
+    last = (w[..., -1] - 1.0) ** 2 * (1.0 + xp.sin(TWO_PI * w[..., -1]) ** 2)
+    return first + xp.sum(middle, axis=-1) + last
 
 
 def levy_grad(x: np.ndarray) -> np.ndarray:
+    xp = namespace(x)
     w = 1.0 + (x - 1.0) / 4.0
-    dw = np.zeros_like(w, dtype=float)
-    dw[..., 0] = 2.0 * np.pi * np.sin(np.pi * w[..., 0]) * np.cos(np.pi * w[..., 0])
+    first = 2.0 * np.pi * xp.sin(np.pi * w[..., :1]) * xp.cos(np.pi * w[..., :1])
     head = w[..., :-1]
     phase = np.pi * head + 1.0
-    dw[..., :-1] += 2.0 * (head - 1.0) * (1.0 + 10.0 * np.sin(phase) ** 2) + (
+    middle = 2.0 * (head - 1.0) * (1.0 + 10.0 * xp.sin(phase) ** 2) + (
         head - 1.0
-    ) ** 2 * 20.0 * np.pi * np.sin(phase) * np.cos(phase)
-    tip = w[..., -1]
-    dw[..., -1] += 2.0 * (tip - 1.0) * (1.0 + np.sin(TWO_PI * tip) ** 2) + (
+    ) ** 2 * 20.0 * np.pi * xp.sin(phase) * xp.cos(phase)
+    tip = w[..., -1:]
+    last = 2.0 * (tip - 1.0) * (1.0 + xp.sin(TWO_PI * tip) ** 2) + (
         tip - 1.0
-    ) ** 2 * 2.0 * TWO_PI * np.sin(TWO_PI * tip) * np.cos(TWO_PI * tip)
+    ) ** 2 * 2.0 * TWO_PI * xp.sin(TWO_PI * tip) * xp.cos(TWO_PI * tip)
+    # dw_1 gets the first term, dw_1..dw_{d-1} the middle ones, dw_d the last (d = 1: both)
+    dw = xp.concat([first, xp.zeros_like(w[..., 1:])], axis=-1)
+    dw = dw + xp.concat([middle, xp.zeros_like(tip)], axis=-1)
+    dw = dw + xp.concat([xp.zeros_like(head), last], axis=-1)
     return dw / 4.0
 
 

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from descentlab._namespace import namespace
 from descentlab.functions._cite import sfu
 from descentlab.functions._entry import FunctionEntry
 
 
 def forrester(x: np.ndarray) -> np.ndarray:
     t = x[..., 0]
-    return (6 * t - 2) ** 2 * np.sin(12 * t - 4)
+    return (6 * t - 2) ** 2 * namespace(x).sin(12 * t - 4)
 
 
 def forrester_grad(x: np.ndarray) -> np.ndarray:
-    t = x[..., 0]
+    xp, t = namespace(x), x[..., 0]
     u = 6 * t - 2
-    return (12 * u * np.sin(12 * t - 4) + 12 * u**2 * np.cos(12 * t - 4))[..., np.newaxis]
+    return (12 * u * xp.sin(12 * t - 4) + 12 * u**2 * xp.cos(12 * t - 4))[..., np.newaxis]
 
 
 FORRESTER = FunctionEntry(

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from descentlab._namespace import namespace
 from descentlab.functions._entry import FunctionEntry
 
 
@@ -24,11 +25,15 @@ def _rotate(x: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     """``x @ matrix`` row by row in the same order for any batch (einsum, not BLAS, whose
     batched and single-vector products round differently): a start gives the same path alone
     or in a batch, bit for bit."""
-    return np.einsum("...i,ij->...j", x, matrix)
+    return namespace(x).einsum("...i,ij->...j", x, matrix)
 
 
 def _along_axes(x: np.ndarray, kappa: float, rotation_seed: int | None):
+    xp = namespace(x)
     eigenvalues, rotation = _curvature(x.shape[-1], kappa, rotation_seed)
+    eigenvalues = xp.asarray(eigenvalues, dtype=x.dtype)
+    if rotation is not None:
+        rotation = xp.asarray(rotation, dtype=x.dtype)
     return eigenvalues, rotation, (x if rotation is None else _rotate(x, rotation))
 
 
@@ -47,7 +52,7 @@ def quadratic_entry(kappa: float = 100.0, rotation_seed: int | None = None) -> F
 
     def f(x: np.ndarray) -> np.ndarray:
         eigenvalues, _, y = _along_axes(x, kappa, rotation_seed)
-        return 0.5 * np.sum(eigenvalues * y**2, axis=-1)
+        return 0.5 * namespace(x).sum(eigenvalues * y**2, axis=-1)
 
     def grad(x: np.ndarray) -> np.ndarray:
         eigenvalues, rotation, y = _along_axes(x, kappa, rotation_seed)

@@ -8,7 +8,7 @@ from descentlab.functions._entry import FunctionEntry
 
 
 def sphere(x: np.ndarray) -> np.ndarray:
-    return np.sum(x**2, axis=-1)
+    return (x**2).sum(axis=-1)
 
 
 def sphere_grad(x: np.ndarray) -> np.ndarray:

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from descentlab._namespace import namespace
 from descentlab.functions._cite import sfu
 from descentlab.functions._entry import FunctionEntry
 
@@ -15,7 +16,8 @@ def _xy(p: np.ndarray):
 
 
 def _stack(gx, gy) -> np.ndarray:
-    return np.stack(np.broadcast_arrays(gx, gy), axis=-1)
+    xp = namespace(gx)
+    return xp.stack(xp.broadcast_arrays(gx, gy), axis=-1)
 
 
 def beale(p):
@@ -109,12 +111,12 @@ def goldstein_price_grad(p):
 
 def mccormick(p):
     x, y = _xy(p)
-    return np.sin(x + y) + (x - y) ** 2 - 1.5 * x + 2.5 * y + 1
+    return namespace(x).sin(x + y) + (x - y) ** 2 - 1.5 * x + 2.5 * y + 1
 
 
 def mccormick_grad(p):
     x, y = _xy(p)
-    c = np.cos(x + y)
+    c = namespace(x).cos(x + y)
     return _stack(c + 2 * (x - y) - 1.5, c - 2 * (x - y) + 2.5)
 
 

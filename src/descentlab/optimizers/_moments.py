@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from descentlab._namespace import power
 from descentlab._validation import Hyper, per_row
 
 
@@ -18,7 +19,7 @@ def moving_average(average, value, beta: Hyper):
 
 def bias_correction(beta: Hyper, t: int) -> Hyper:
     """``1 - beta**t``: what an average started at 0 must be divided by after ``t`` steps."""
-    return 1.0 - beta**t
+    return 1.0 - power(beta, t)
 
 
 def with_l2(grad: np.ndarray, x: np.ndarray, weight_decay: Hyper) -> np.ndarray:

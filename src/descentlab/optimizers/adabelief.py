@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from descentlab._namespace import namespace
 from descentlab.optimizers._base import hyperparameter
 from descentlab.optimizers._moments import bias_correction, moving_average, with_l2
 from descentlab.optimizers.adam import Adam, AdamState
@@ -31,6 +32,7 @@ class AdaBelief(Adam):
     eps: float | np.ndarray = hyperparameter(1e-16, "added to s and to sqrt(shat), >= 0")
 
     def step(self, x, grad, state):
+        xp = namespace(x)
         t = state.count + 1
         beta1, beta2 = value_at(self.beta1, t), value_at(self.beta2, t)
         eps = value_at(self.eps, t)
@@ -39,4 +41,4 @@ class AdaBelief(Adam):
         s = moving_average(state.v, (g - m) ** 2, beta2) + eps
         mhat = m / bias_correction(beta1, t)
         shat = s / bias_correction(beta2, t)
-        return x - value_at(self.alpha, t) * mhat / (np.sqrt(shat) + eps), AdamState(t, m, s)
+        return x - value_at(self.alpha, t) * mhat / (xp.sqrt(shat) + eps), AdamState(t, m, s)

@@ -8,6 +8,7 @@ from typing import NamedTuple
 import numpy as np
 
 from descentlab import _validation as check
+from descentlab._namespace import namespace
 from descentlab.optimizers._base import Optimizer, hyperparameter
 from descentlab.optimizers._moments import moving_average, with_l2
 from descentlab.schedules import Schedule, step_size, value_at
@@ -55,11 +56,12 @@ class Adadelta(Optimizer):
         return AdadeltaState(0, 0.0, 0.0)
 
     def step(self, x, grad, state):
+        xp = namespace(x)
         t = state.count + 1
         rho, eps = value_at(self.rho, t), value_at(self.eps, t)
         g = with_l2(grad, x, self.weight_decay)
         mean_sq_grad = moving_average(state.mean_sq_grad, g**2, rho)
-        delta = np.sqrt(state.mean_sq_delta + eps) / np.sqrt(mean_sq_grad + eps) * g
+        delta = xp.sqrt(state.mean_sq_delta + eps) / xp.sqrt(mean_sq_grad + eps) * g
         mean_sq_delta = moving_average(state.mean_sq_delta, delta**2, rho)
         x = x - value_at(self.step_size, t) * delta
         return x, AdadeltaState(t, mean_sq_grad, mean_sq_delta)

@@ -8,6 +8,7 @@ from typing import NamedTuple
 import numpy as np
 
 from descentlab import _validation as check
+from descentlab._namespace import namespace
 from descentlab.optimizers._base import Optimizer, hyperparameter
 from descentlab.optimizers._moments import with_l2
 from descentlab.schedules import Schedule, step_size, value_at
@@ -54,8 +55,9 @@ class AdaGrad(Optimizer):
         return AdaGradState(0, check.per_row(self.initial_accumulator))
 
     def step(self, x, grad, state):
+        xp = namespace(x)
         t = state.count + 1
         g = with_l2(grad, x, self.weight_decay)
         sum_sq = state.sum_sq + g**2
-        x = x - value_at(self.step_size, t) * g / (np.sqrt(sum_sq) + value_at(self.eps, t))
+        x = x - value_at(self.step_size, t) * g / (xp.sqrt(sum_sq) + value_at(self.eps, t))
         return x, AdaGradState(t, sum_sq)

@@ -8,6 +8,7 @@ from typing import NamedTuple
 import numpy as np
 
 from descentlab import _validation as check
+from descentlab._namespace import namespace
 from descentlab.optimizers._base import Optimizer, hyperparameter
 from descentlab.optimizers._moments import bias_correction, moving_average, with_l2
 from descentlab.schedules import Schedule, step_size, value_at
@@ -69,7 +70,8 @@ class Adam(Optimizer):
 
     def _direction(self, g, state, t):
         """``mhat / (sqrt(vhat) + eps)`` and the new moments."""
+        xp = namespace(g)
         m, v = self._moments(g, state, t)
         mhat = m / bias_correction(value_at(self.beta1, t), t)
         vhat = v / bias_correction(value_at(self.beta2, t), t)
-        return mhat / (np.sqrt(vhat) + value_at(self.eps, t)), m, v
+        return mhat / (xp.sqrt(vhat) + value_at(self.eps, t)), m, v

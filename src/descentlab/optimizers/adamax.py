@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from descentlab._namespace import namespace
 from descentlab.optimizers._base import hyperparameter
 from descentlab.optimizers._moments import bias_correction, moving_average, with_l2
 from descentlab.optimizers.adam import Adam
@@ -45,10 +46,11 @@ class AdaMax(Adam):
         return AdaMaxState(0, 0.0, 0.0)
 
     def step(self, x, grad, state):
+        xp = namespace(x)
         t = state.count + 1
         beta1 = value_at(self.beta1, t)
         g = with_l2(grad, x, self.weight_decay)
         m = moving_average(state.m, g, beta1)
-        u = np.maximum(value_at(self.beta2, t) * state.u, np.abs(g) + value_at(self.eps, t))
+        u = xp.maximum(value_at(self.beta2, t) * state.u, xp.abs(g) + value_at(self.eps, t))
         x = x - value_at(self.alpha, t) / bias_correction(beta1, t) * m / u
         return x, AdaMaxState(t, m, u)

@@ -8,6 +8,7 @@ from typing import NamedTuple
 import numpy as np
 
 from descentlab import _validation as check
+from descentlab._namespace import namespace, power
 from descentlab.optimizers._base import Optimizer, hyperparameter
 from descentlab.schedules import Schedule, step_size, value_at
 
@@ -67,18 +68,19 @@ class AMSGrad(Optimizer):
         """``beta1(t)``, ready to broadcast over ``(..., d)``."""
         beta1 = self.beta1
         if self.beta1_decay == "power":
-            beta1 = beta1**t
+            beta1 = power(beta1, t)
         elif self.beta1_decay == "inverse":
             beta1 = beta1 / t
         return check.per_row(beta1)
 
     def step(self, x, grad, state):
+        xp = namespace(x)
         t = state.count + 1
         alpha = value_at(self.alpha, t)
         beta1, beta2 = self.beta1_at(t), check.per_row(self.beta2)
         g = grad
         m = beta1 * state.m + (1.0 - beta1) * g
         v = beta2 * state.v + (1.0 - beta2) * g**2
-        vhat = np.maximum(state.vhat, v)
-        x = x - alpha * m / (np.sqrt(vhat) + check.per_row(self.eps))
+        vhat = xp.maximum(state.vhat, v)
+        x = x - alpha * m / (xp.sqrt(vhat) + check.per_row(self.eps))
         return x, AMSGradState(t, m, v, vhat)

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from descentlab._namespace import namespace
 from descentlab.optimizers._moments import bias_correction, with_l2
 from descentlab.optimizers.adam import Adam
 from descentlab.schedules import value_at
@@ -40,18 +41,20 @@ class AMSGradPyTorch(Adam):
         return AMSGradMaxState(0, 0.0, 0.0, 0.0)
 
     def step(self, x, grad, state):
+        xp = namespace(x)
         t = state.count + 1
         m, v = self._moments(with_l2(grad, x, self.weight_decay), state, t)
         correction2 = bias_correction(value_at(self.beta2, t), t)
         vmax, vhat = self._running_max(state.vmax, v, correction2)
         mhat = m / bias_correction(value_at(self.beta1, t), t)
-        x = x - value_at(self.alpha, t) * mhat / (np.sqrt(vhat) + value_at(self.eps, t))
+        x = x - value_at(self.alpha, t) * mhat / (xp.sqrt(vhat) + value_at(self.eps, t))
         return x, AMSGradMaxState(t, m, v, vmax)
 
     @staticmethod
     def _running_max(vmax, v, correction):
         """The new running maximum, and the bias-corrected second moment the step divides by."""
-        vmax = np.maximum(vmax, v)
+        xp = namespace(v)
+        vmax = xp.maximum(vmax, v)
         return vmax, vmax / correction
 
 
@@ -74,5 +77,6 @@ class AMSGradOptax(AMSGradPyTorch):
 
     @staticmethod
     def _running_max(vmax, v, correction):
-        vmax = np.maximum(vmax, v / correction)
+        xp = namespace(v)
+        vmax = xp.maximum(vmax, v / correction)
         return vmax, vmax

@@ -8,6 +8,7 @@ from typing import NamedTuple
 import numpy as np
 
 from descentlab import _validation as check
+from descentlab._namespace import namespace
 from descentlab.optimizers._base import Optimizer, hyperparameter
 from descentlab.optimizers._moments import moving_average
 from descentlab.schedules import Schedule, step_size, value_at
@@ -53,8 +54,9 @@ class Lion(Optimizer):
         return LionState(0, 0.0)
 
     def step(self, x, grad, state):
+        xp = namespace(x)
         t = state.count + 1
-        direction = np.sign(moving_average(state.m, grad, value_at(self.beta1, t)))
+        direction = xp.sign(moving_average(state.m, grad, value_at(self.beta1, t)))
         decay = check.per_row(self.weight_decay) * x
         x = x - value_at(self.alpha, t) * (direction + decay)
         return x, LionState(t, moving_average(state.m, grad, value_at(self.beta2, t)))

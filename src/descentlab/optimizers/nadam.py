@@ -8,6 +8,7 @@ from typing import NamedTuple
 import numpy as np
 
 from descentlab import _validation as check
+from descentlab._namespace import namespace, power
 from descentlab.optimizers._base import hyperparameter
 from descentlab.optimizers._moments import bias_correction, with_l2
 from descentlab.optimizers.adam import Adam
@@ -55,15 +56,16 @@ class Nadam(Adam):
 
     def momentum_at(self, t: int):
         """``mu(t)``, ready to broadcast over ``(..., d)``."""
-        psi = value_at(self.momentum_decay, t)
-        return value_at(self.beta1, t) * (1.0 - 0.5 * 0.96 ** (t * psi))
+        exponent = t * value_at(self.momentum_decay, t)
+        return value_at(self.beta1, t) * (1.0 - 0.5 * power(0.96, exponent))
 
     def step(self, x, grad, state):
+        xp = namespace(x)
         t = state.count + 1
         mu, mu_next = self.momentum_at(t), self.momentum_at(t + 1)
         mu_product = state.mu_product * mu
         g = with_l2(grad, x, self.weight_decay)
         m, v = self._moments(g, state, t)
-        s = np.sqrt(v / bias_correction(value_at(self.beta2, t), t)) + value_at(self.eps, t)
+        s = xp.sqrt(v / bias_correction(value_at(self.beta2, t), t)) + value_at(self.eps, t)
         mixed = (1.0 - mu) / (1.0 - mu_product) * g + mu_next / (1.0 - mu_product * mu_next) * m
         return x - value_at(self.alpha, t) * mixed / s, NadamState(t, m, v, mu_product)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from descentlab._namespace import namespace, power
 from descentlab.optimizers._moments import bias_correction, with_l2
 from descentlab.optimizers.adam import Adam, AdamState
 from descentlab.schedules import value_at
@@ -31,16 +32,19 @@ class RAdam(Adam):
     reference = "Liu et al., On the Variance of the Adaptive Learning Rate and Beyond, ICLR 2020"
 
     def step(self, x, grad, state):
+        xp = namespace(x)
         t = state.count + 1
         beta1, beta2 = value_at(self.beta1, t), value_at(self.beta2, t)
         m, v = self._moments(with_l2(grad, x, self.weight_decay), state, t)
         mhat = m / bias_correction(beta1, t)
         correction2 = bias_correction(beta2, t)
         rho_inf = 2.0 / (1.0 - beta2) - 1.0
-        rho = rho_inf - 2.0 * t * beta2**t / correction2
+        if isinstance(rho_inf, float):  # NumPy's division below: inf where Python's would raise
+            rho_inf = np.float64(rho_inf)  # (beta2 = 1/3 makes rho_inf - 2 zero)
+        rho = rho_inf - 2.0 * t * power(beta2, t) / correction2
         with np.errstate(divide="ignore", invalid="ignore"):  # only used where rho > 5
             ratio = (rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho)
-            r = np.sqrt(np.maximum(ratio, 0.0))
-        adaptive = r * np.sqrt(correction2) / (np.sqrt(v) + value_at(self.eps, t))
-        scale = np.where(rho > 5.0, adaptive, 1.0)
+            r = xp.sqrt(xp.maximum(ratio, 0.0))
+        adaptive = r * xp.sqrt(correction2) / (xp.sqrt(v) + value_at(self.eps, t))
+        scale = xp.where(rho > 5.0, adaptive, 1.0)
         return x - value_at(self.alpha, t) * mhat * scale, AdamState(t, m, v)

@@ -8,6 +8,7 @@ from typing import NamedTuple
 import numpy as np
 
 from descentlab import _validation as check
+from descentlab._namespace import namespace
 from descentlab.optimizers._base import Optimizer, hyperparameter
 from descentlab.optimizers._moments import moving_average, with_l2
 from descentlab.schedules import Schedule, coefficient, step_size, value_at
@@ -63,16 +64,17 @@ class RMSProp(Optimizer):
         return RMSPropState(0, 0.0, 0.0, 0.0)
 
     def step(self, x, grad, state):
+        xp = namespace(x)
         t = state.count + 1
         decay = value_at(self.decay, t)
         g = with_l2(grad, x, self.weight_decay)
         v = moving_average(state.v, g**2, decay)
         if self.centered:
             mean_g = moving_average(state.mean_g, g, decay)
-            scale = np.sqrt(v - mean_g**2) + value_at(self.eps, t)
+            scale = xp.sqrt(v - mean_g**2) + value_at(self.eps, t)
         else:
             mean_g = state.mean_g
-            scale = np.sqrt(v) + value_at(self.eps, t)
+            scale = xp.sqrt(v) + value_at(self.eps, t)
         buffer = value_at(self.momentum, t) * state.buffer + g / scale
         x = x - value_at(self.step_size, t) * buffer
         return x, RMSPropState(t, v, mean_g, buffer)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from descentlab import _validation as check
+from descentlab._namespace import namespace
 from descentlab.optimizers._base import hyperparameter
 from descentlab.optimizers._moments import bias_correction, moving_average, with_l2
 from descentlab.optimizers.adam import Adam, AdamState
@@ -42,13 +43,14 @@ class Yogi(Adam):
         return AdamState(0, start, start)
 
     def step(self, x, grad, state):
+        xp = namespace(x)
         t = state.count + 1
         beta1, beta2 = value_at(self.beta1, t), value_at(self.beta2, t)
         g = with_l2(grad, x, self.weight_decay)
         g2 = g**2
         m = moving_average(state.m, g, beta1)
-        v = state.v - (1.0 - beta2) * np.sign(state.v - g2) * g2
+        v = state.v - (1.0 - beta2) * xp.sign(state.v - g2) * g2
         mhat = m / bias_correction(beta1, t)
         vhat = v / bias_correction(beta2, t)
-        x = x - value_at(self.alpha, t) * mhat / (np.sqrt(vhat) + value_at(self.eps, t))
+        x = x - value_at(self.alpha, t) * mhat / (xp.sqrt(vhat) + value_at(self.eps, t))
         return x, AdamState(t, m, v)

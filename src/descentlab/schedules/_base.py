@@ -24,6 +24,8 @@ def step_size(name: str, value: object) -> Hyper | Schedule:
 
 def value_at(value: Hyper | Schedule, t: int) -> Hyper:
     """The value of a hyperparameter at iteration ``t``, ready to broadcast over ``(..., d)``."""
+    if type(value) is float:  # the common case, first
+        return value
     if isinstance(value, Schedule):
         value = value(t)
     return check.per_row(value)

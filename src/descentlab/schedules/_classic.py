@@ -16,12 +16,12 @@ The ``initial`` value may be an array over the batch, like any hyperparameter.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from descentlab import _validation as check
+from descentlab._namespace import namespace
 from descentlab._validation import Hyper
 from descentlab.schedules._base import Schedule
 
@@ -88,4 +88,4 @@ class InverseSqrtDecay(Schedule):
         object.__setattr__(self, "decay_steps", check.positive("decay_steps", self.decay_steps))
 
     def __call__(self, t: int) -> Hyper:
-        return self.initial / math.sqrt(1.0 + (t - 1) / self.decay_steps)
+        return self.initial / namespace(t).sqrt(1.0 + (t - 1) / self.decay_steps)

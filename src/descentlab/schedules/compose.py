@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from descentlab import _validation as check
+from descentlab._namespace import namespace
 from descentlab._validation import Hyper
 from descentlab.schedules._base import Schedule
 from descentlab.schedules.shapes import _steps, increasing_steps
@@ -36,11 +37,11 @@ class Warmup(Schedule):
         return self.start
 
     def __call__(self, t: int) -> Hyper:
-        s = t - 1
-        if s < self.steps:
-            peak = self.schedule.initial
-            return (self.start - peak) * (1.0 - s / self.steps) + peak
-        return self.schedule(t - self.steps)
+        xp, s, peak = namespace(t), t - 1, self.schedule.initial
+        line = (self.start - peak) * (1.0 - s / self.steps) + peak
+        # both sides are computed (an array t takes both); the schedule at t >= 1 only
+        after = self.schedule(xp.maximum(t - self.steps, 1))
+        return xp.where(s < self.steps, line, after)
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,8 @@ class Join(Schedule):
         return self.schedules[0].initial
 
     def __call__(self, t: int) -> Hyper:
-        chosen, begin = self.schedules[0], 0
+        xp, value = namespace(t), self.schedules[0](t)
         for boundary, schedule in zip(self.boundaries, self.schedules[1:], strict=True):
-            if t - 1 >= boundary:
-                chosen, begin = schedule, boundary
-        return chosen(t - begin)
+            later = schedule(xp.maximum(t - boundary, 1))  # each schedule at its own t >= 1
+            value = xp.where(t - 1 >= boundary, later, value)
+        return value

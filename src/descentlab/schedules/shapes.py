@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from descentlab import _validation as check
+from descentlab._namespace import namespace
 from descentlab._validation import Hyper
 from descentlab.schedules._base import Schedule
 
@@ -74,10 +75,9 @@ class PiecewiseConstant(Schedule):
         object.__setattr__(self, "scales", scales)
 
     def __call__(self, t: int) -> Hyper:
-        value = self.initial
+        xp, value = namespace(t), self.initial
         for boundary, scale in zip(self.boundaries, self.scales, strict=True):
-            if t - 1 >= boundary:
-                value = value * scale
+            value = xp.where(t - 1 >= boundary, value * scale, value)
         return value
 
 
@@ -98,7 +98,7 @@ class LinearDecay(Schedule):
         object.__setattr__(self, "steps", _steps("steps", self.steps))
 
     def __call__(self, t: int) -> Hyper:
-        left = 1.0 - min(t - 1, self.steps) / self.steps
+        left = 1.0 - namespace(t).minimum(t - 1, self.steps) / self.steps
         return (self.initial - self.final) * left + self.final
 
 
@@ -120,7 +120,8 @@ class CosineDecay(Schedule):
         object.__setattr__(self, "final", check.non_negative("final", self.final))
 
     def __call__(self, t: int) -> Hyper:
-        cosine = 0.5 * (1.0 + math.cos(math.pi * min(t - 1, self.steps) / self.steps))
+        xp = namespace(t)
+        cosine = 0.5 * (1.0 + xp.cos(math.pi * xp.minimum(t - 1, self.steps) / self.steps))
         return self.final + (self.initial - self.final) * cosine
 
 
@@ -156,14 +157,15 @@ class OneCycle(Schedule):
         return self.peak / self.div_factor
 
     def __call__(self, t: int) -> Hyper:
-        s = min(t - 1, self.steps - 1)
+        xp = namespace(t)
+        s = xp.minimum(t - 1, self.steps - 1)
         rise_end = self.pct_start * self.steps - 1.0
         low = self.initial / self.final_div_factor
-        if s <= rise_end:
-            return _cosine_between(self.initial, self.peak, s / rise_end)
-        return _cosine_between(self.peak, low, (s - rise_end) / (self.steps - 1 - rise_end))
+        rise = _cosine_between(xp, self.initial, self.peak, s / rise_end)
+        fall = _cosine_between(xp, self.peak, low, (s - rise_end) / (self.steps - 1 - rise_end))
+        return xp.where(s <= rise_end, rise, fall)
 
 
-def _cosine_between(start: Hyper, end: Hyper, fraction: float) -> Hyper:
+def _cosine_between(xp, start: Hyper, end: Hyper, fraction: float) -> Hyper:
     """PyTorch's cosine annealing from ``start`` to ``end`` at ``fraction`` of the way."""
-    return end + (start - end) / 2.0 * (math.cos(math.pi * fraction) + 1.0)
+    return end + (start - end) / 2.0 * (xp.cos(math.pi * fraction) + 1.0)
