@@ -43,8 +43,8 @@ def _mallopt():
 @contextlib.contextmanager
 def reuse_freed_memory(array_bytes: int) -> Iterator[None]:
     """Keep freed blocks in the heap while arrays of ``array_bytes`` come and go."""
-    mallopt = _mallopt()
-    if mallopt is None or array_bytes < BIG_ARRAY_BYTES:
+    mallopt = None if array_bytes < BIG_ARRAY_BYTES else _mallopt()
+    if mallopt is None:
         yield
         return
     mallopt(_M_MMAP_THRESHOLD, _KEEP)

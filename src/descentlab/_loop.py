@@ -98,8 +98,7 @@ class Loop:
     def execute(self) -> Result:
         try:
             self._start()
-            while self._continue():
-                self._advance()
+            self._iterate()
             self._final_value()
         except UserFunctionError as error:
             if self.raise_errors:
@@ -122,23 +121,66 @@ class Loop:
             self.state = self.optimizer.init(self.x)
         self.g = self.evaluate.gradient(self.x, self.i)
 
-    def _continue(self) -> bool:
-        """Apply the gradient tolerance at ``x``, record, and say whether to take a step."""
-        gtol, run, i = self.stopping.gtol, self.run, self.i
-        if gtol is not None:
-            run.stop(
-                norm(self.g) <= gtol, i, Status.CONVERGED, f"||g|| <= {gtol:g} at iteration {i}"
-            )
-        last = (i == self.n_iter or self.stopped_by_callback
-                or not (run.all_active or run.active.any()))  # fmt: skip
-        recorder = self.recorder
-        if recorder is not None and (last or i % recorder.every == 0):
-            if self.fx_at != i:
-                self._current_value()
-            regret = None if self.rounds is None else self.rounds.regret
-            step = None if self.step_rule is None else self._step()
-            recorder.add(i, self.x, self.fx, self.g, regret, step)
-        return not last
+    def _iterate(self) -> None:
+        """Step until the last iteration, or until every start has stopped.
+
+        At each iteration ``i``: the gradient tolerance at ``x``, the record, then the update,
+        the value when due, the finite test (non-finite starts are held where they were), the
+        value target, the trace and callback, and the gradient at the new points. This is the
+        hot loop of a small run, so what it reads often is kept in locals, and what a run does
+        beyond step, value and gradient was decided once in ``__init__``.
+        """
+        run, stopping, recorder = self.run, self.stopping, self.recorder
+        step, value, gradient = self.optimizer.step, self.evaluate.value, self.evaluate.gradient
+        n_iter, every = self.n_iter, self.value_every
+        record_every = None if recorder is None else recorder.every
+        while True:
+            i = self.i
+            if stopping.gtol is not None:
+                self._converge_on_gradient()
+            last = (i == n_iter or self.stopped_by_callback
+                    or not (run.all_active or run.active.any()))  # fmt: skip
+            if record_every is not None and (last or i % record_every == 0):
+                self._record()
+            if last:
+                return
+            x, fx = self.x, self.fx
+            x_new, self.state = step(x, self.g, self.state)
+            if self.shapes_step:
+                x_new = self._shaped(x, x_new)
+            x_new.flags.writeable = False
+            i = self.at = i + 1
+            f_new = None
+            if every == 1 or (every is not None and (i % every == 0 or i == n_iter)):
+                f_new = value(x_new)
+            self.i = i
+            if not all_finite(f_new, x_new):
+                mark_diverged(run, f_new, self.g, x_new, i)
+            if not run.all_active:
+                x_new = np.where(run.active[..., np.newaxis], x_new, x)
+                x_new.flags.writeable = False
+                f_new = None if f_new is None else np.where(run.active, f_new, fx)
+            self.x, self.g = x_new, None
+            if f_new is not None:
+                self.fx, self.fx_at = f_new, i
+            if stopping.ftol is not None:
+                self._check_target()
+            if self.looks_on:
+                self._report_and_call_back()
+            self.g = gradient(x_new, i)
+
+    def _converge_on_gradient(self) -> None:
+        gtol, i = self.stopping.gtol, self.i
+        self.run.stop(
+            norm(self.g) <= gtol, i, Status.CONVERGED, f"||g|| <= {gtol:g} at iteration {i}"
+        )
+
+    def _record(self) -> None:
+        if self.fx_at != self.i:
+            self._current_value()
+        regret = None if self.rounds is None else self.rounds.regret
+        step = None if self.step_rule is None else self._step()
+        self.recorder.add(self.i, self.x, self.fx, self.g, regret, step)
 
     def _step(self) -> np.ndarray | None:
         """The step that led to the current point (NaN at the start), when a rule picks it."""
@@ -158,33 +200,6 @@ class Loop:
     def _regret(self) -> np.ndarray | None:
         rounds = self.evaluate.rounds
         return None if rounds is None else rounds.regret
-
-    def _advance(self) -> None:
-        x, fx, run = self.x, self.fx, self.run
-        x_new, self.state = self.optimizer.step(x, self.g, self.state)
-        if self.shapes_step:
-            x_new = self._shaped(x, x_new)
-        x_new.flags.writeable = False
-        i = self.at = self.i + 1
-        every = self.value_every
-        f_new = None
-        if every == 1 or (every is not None and (i % every == 0 or i == self.n_iter)):
-            f_new = self.evaluate.value(x_new)
-        self.i = i
-        if not all_finite(f_new, x_new):
-            mark_diverged(run, f_new, self.g, x_new, i)
-        if not run.all_active:
-            x_new = np.where(run.active[..., np.newaxis], x_new, x)
-            x_new.flags.writeable = False
-            f_new = None if f_new is None else np.where(run.active, f_new, fx)
-        self.x, self.g = x_new, None
-        if f_new is not None:
-            self.fx, self.fx_at = f_new, i
-        if self.stopping.ftol is not None:
-            self._check_target()
-        if self.looks_on:
-            self._report_and_call_back()
-        self.g = self.evaluate.gradient(x_new, i)
 
     def _shaped(self, x: np.ndarray, x_new: np.ndarray) -> np.ndarray:
         """The step rule's choice along the proposed update, then the projection on the box."""

@@ -13,6 +13,7 @@ arrays of the leading (batch) shape, so that many settings run in the same pass.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple
@@ -87,7 +88,7 @@ class Optimizer:
         batch shape without enlarging it (a ``(5,)`` step size with one start would silently
         turn one run into five).
         """
-        for name, value in _arrays(self):
+        for name, value in self._array_fields:
             try:
                 fits = np.broadcast_shapes(value.shape, batch_shape) == tuple(batch_shape)
             except ValueError:
@@ -98,6 +99,11 @@ class Optimizer:
                     f"starts of shape {tuple(batch_shape)}: give one value per start (shape "
                     f"{tuple(batch_shape)}), for example with starts= or an x0 of as many rows"
                 )
+
+    @functools.cached_property
+    def _array_fields(self) -> list[tuple[str, np.ndarray]]:
+        """The array hyperparameters (and schedules' arrays), found once per optimizer."""
+        return list(_arrays(self))
 
     def settings(self) -> dict[str, Any]:
         """The hyperparameters as plain values (for reports and JSON)."""
