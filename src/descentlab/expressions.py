@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
+from descentlab._namespace import namespace
 from descentlab.problem import Problem
 
 FUNCTIONS = {
@@ -74,11 +75,13 @@ class ParsedExpression:
         return len(self.variables)
 
     def f(self, x: np.ndarray) -> np.ndarray:
-        return _evaluate(self._compiled[0], x)
+        xp = _namespace_of(x)
+        return _evaluate(xp, self._compiled_for(xp)[0], x)
 
     def grad(self, x: np.ndarray) -> np.ndarray:
-        parts = [_evaluate(g, x) for g in self._compiled[1]]
-        return np.stack(parts, axis=-1)
+        xp = _namespace_of(x)
+        parts = [_evaluate(xp, g, x) for g in self._compiled_for(xp)[1]]
+        return xp.stack(parts, axis=-1)
 
     def as_problem(self, bounds: object = None, minimum=None) -> Problem:
         """This expression as a :class:`Problem`; ``bounds`` must have one pair per variable."""
@@ -94,14 +97,34 @@ class ParsedExpression:
 
     @functools.cached_property
     def _compiled(self):
-        f = sympy.lambdify(self.variables, self.expression, "numpy")
-        return f, [sympy.lambdify(self.variables, g, "numpy") for g in self.gradient]
+        return self._lambdified("numpy")
+
+    @functools.cached_property
+    def _compiled_jax(self):
+        return self._lambdified("jax")
+
+    def _compiled_for(self, xp):
+        return self._compiled if xp is np else self._compiled_jax
+
+    def _lambdified(self, module: str):
+        f = sympy.lambdify(self.variables, self.expression, module)
+        return f, [sympy.lambdify(self.variables, g, module) for g in self.gradient]
 
 
-def _evaluate(function, x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, dtype=float)
-    value = function(*np.moveaxis(x, -1, 0))
-    return np.broadcast_to(np.asarray(value, dtype=float), x.shape[:-1]).copy()
+def _namespace_of(x):
+    """NumPy for anything but a JAX array or tracer (lists and numbers included)."""
+    return np if isinstance(x, np.ndarray | list | tuple | float | int) else namespace(x)
+
+
+def _evaluate(xp, function, x: np.ndarray) -> np.ndarray:
+    """``function`` of the coordinates of ``x`` (the last axis), one value per point: a
+    constant part of the expression broadcasts to the batch."""
+    if xp is np:
+        x = np.asarray(x, dtype=float)
+        value = function(*np.moveaxis(x, -1, 0))
+        return np.broadcast_to(np.asarray(value, dtype=float), x.shape[:-1]).copy()
+    value = function(*xp.moveaxis(x, -1, 0))
+    return xp.broadcast_to(xp.asarray(value, dtype=x.dtype), x.shape[:-1])
 
 
 def quoted(text: str) -> str:

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from descentlab import memory
+from descentlab import engines, memory
 from descentlab._allocator import reuse_freed_memory
 from descentlab._loop import Interrupted, IterationInfo, Loop, Stopping
 from descentlab._recorder import Recorder
+from descentlab.engines import check_dtype, check_engine
 from descentlab.evaluation import build_evaluator
 from descentlab.optimizers import Optimizer, get_optimizer
 from descentlab.problem import Problem
@@ -80,6 +81,8 @@ def minimize(
     first_stream: int = 0,
     resume: Result | None = None,
     step_rule: StepRule | None = None,
+    engine: str = "numpy",
+    dtype: str | None = None,
 ) -> Result:
     """Minimize ``problem`` with ``optimizer`` from one start or a batch of starts.
 
@@ -147,6 +150,15 @@ def minimize(
         :class:`~descentlab.step_rules.Wolfe` line searches along the optimizer's update (gd,
         momentum), :class:`~descentlab.step_rules.Polyak` or
         :class:`~descentlab.step_rules.BarzilaiBorwein` steps (gd). Exact gradients only.
+    engine : "numpy" or "jax"
+        Where the run executes. ``"numpy"`` (the default) steps in Python over NumPy arrays and
+        runs everything above. ``"jax"`` compiles the whole run into one program (needs
+        ``descentlab[jax]``; see :mod:`descentlab.engines.jax_engine`): much faster for many
+        starts or settings and for repeated runs, after a first call that compiles; no
+        callbacks, noise, minibatches, online problems or step rules.
+    dtype : "float64" or "float32", optional
+        The JAX engine computes in float64 by default (equal to the NumPy engine to rounding);
+        float32 is faster and not bit-equal. The NumPy engine computes in float64.
 
     Raises
     ------
@@ -154,6 +166,8 @@ def minimize(
         On Ctrl-C (a ``KeyboardInterrupt``); its ``result`` is the run up to there.
     """
     problem, optimizer, tol = _convenient_forms(problem, optimizer, tol)
+    engine = check_engine(engine)
+    dtype = check_dtype(dtype, engine)
     n_iter = _check_n_iter(n_iter)
     every = _check_record(record)
     if tol.fun is not None and problem.minimum is None:
@@ -167,6 +181,9 @@ def minimize(
     optimizer.check_batch(batch_shape)
     recorder = None if every is None else Recorder(every, record_starts, batch_shape)
     _check_memory(optimizer, x, n_iter, recorder, record_limit)
+    if engine == "jax":
+        return _run_compiled(problem, optimizer, x, n_iter, tol, recorder, project, resume,
+                             verbose, callback, noise, batch_size, step_rule, dtype)  # fmt: skip
     problem = problem.prepared_for(x)
     evaluator = build_evaluator(problem, batch_shape, tol, noise, batch_size, seed, first_stream)
     box = _projection_box(problem, project)
@@ -184,6 +201,34 @@ def minimize(
     except Interrupted as interrupted:
         interrupted.result.time = time.perf_counter() - began
         raise
+    result.time = time.perf_counter() - began
+    if reporter is not None:
+        reporter.finish(result)
+    return result
+
+
+def _run_compiled(problem, optimizer, x, n_iter, tol, recorder, project, resume, verbose,
+                  callback, noise, batch_size, step_rule, dtype) -> Result:  # fmt: skip
+    """The run on the JAX engine, after refusing what it does not do."""
+    from descentlab.stochastic.finite_sum import FiniteSum
+    from descentlab.stochastic.online import OnlineProblem
+
+    refused = [(callback is not None, "callbacks (a Python call at every step)"),
+               (noise is not None, "gradient noise"), (batch_size is not None, "minibatches"),
+               (step_rule is not None, "step rules (line searches)"),
+               (isinstance(problem, OnlineProblem | FiniteSum),
+                f"the online or data-set problem {problem.name!r}")]  # fmt: skip
+    for used, what in refused:
+        if used:
+            raise ValueError(f"engine='jax' does not run {what}: use engine='numpy'")
+    compiled = engines.load_jax_engine()
+    box = _projection_box(problem, project)
+    state = None if resume is None else resumed_state(resume, optimizer, x)
+    stopping = Stopping(tol.grad, tol.fun, problem.minimum)
+    reporter = _make_reporter(verbose)
+    began = time.perf_counter()
+    result = compiled.run(problem, optimizer, x, n_iter, stopping, recorder, box, state, dtype,
+                            reporter)  # fmt: skip
     result.time = time.perf_counter() - began
     if reporter is not None:
         reporter.finish(result)

@@ -1,0 +1,58 @@
+"""The engines a run can execute on: NumPy (the default) and JAX (compiled).
+
+Both run the same optimizers, schedules and catalog functions, written once against the array
+API. ``engine="numpy"`` steps in Python over NumPy arrays: nothing to compile, every kind of run
+(callbacks, noise, minibatches, online problems, step rules). ``engine="jax"`` compiles the
+whole run, gradient, update, stopping tests, divergence status and recording, into one
+``jax.jit`` program with ``lax.while_loop``, batched over starts and hyperparameter arrays, on
+whatever device JAX has (see :mod:`descentlab.engines.jax_engine`).
+"""
+
+from __future__ import annotations
+
+ENGINES = ("numpy", "jax")
+DTYPES = ("float64", "float32")
+
+INSTALL_JAX = "pip install 'descentlab[jax]'"
+
+
+class EngineUnavailable(ImportError):
+    """The engine asked for needs a package that is not installed."""
+
+
+def check_engine(engine: object) -> str:
+    """``engine`` checked: one of :data:`ENGINES`."""
+    if engine not in ENGINES:
+        allowed = ", ".join(repr(name) for name in ENGINES)
+        raise ValueError(f"engine must be one of {allowed}, not {engine!r}")
+    return str(engine)
+
+
+def check_dtype(dtype: object, engine: str) -> str:
+    """``dtype`` as a name of :data:`DTYPES`; float32 only where the engine computes in it."""
+    import numpy as np
+
+    if dtype is None or dtype == "float64":
+        return "float64"
+    try:
+        name = np.dtype(dtype if dtype is not None else "float64").name
+    except TypeError:
+        name = None
+    if name not in DTYPES:
+        raise ValueError(f"dtype must be float64 or float32, not {dtype!r}")
+    if name == "float32" and engine != "jax":
+        raise ValueError("dtype=float32 needs engine='jax'; the NumPy engine computes in float64")
+    return name
+
+
+def load_jax_engine():
+    """The JAX engine's module, or :class:`EngineUnavailable` saying how to install JAX."""
+    try:
+        import jax  # noqa: F401
+    except ImportError:
+        raise EngineUnavailable(
+            f"engine='jax' needs JAX, which is not installed: {INSTALL_JAX}"
+        ) from None
+    import descentlab.engines.jax_engine as module
+
+    return module
