@@ -45,6 +45,7 @@ def run(problem, optimizer, x: np.ndarray, n_iter: int, stopping, recorder, box,
     """
     batch_shape, d = x.shape[:-1], x.shape[-1]
     n = math.prod(batch_shape)
+    asked = recorder
     if reporter is not None and (recorder is None or recorder.every != 1 or recorder.starts
                                  is not None):  # fmt: skip
         from descentlab._recorder import Recorder
@@ -79,6 +80,8 @@ def run(problem, optimizer, x: np.ndarray, n_iter: int, stopping, recorder, box,
     result = _result(plan, stopping, recorder, end, batch_shape, optimizer.name)
     if reporter is not None:
         _print_trace(reporter, result)
+        if recorder is not asked:
+            _keep_what_was_asked(result, asked)
     return result
 
 
@@ -93,12 +96,15 @@ def _record_index(recorder) -> np.ndarray:
 
 
 def _per_start(optimizer, batch_shape, n: int, dtype: str):
-    """The optimizer with each array hyperparameter as one value per flat start, in ``dtype``
-    (numbers stay Python numbers: weakly typed, they take the points' dtype)."""
+    """The optimizer with each array hyperparameter as one value per flat start, and every
+    float in ``dtype`` (a float64 number would draw float32 points up to float64 where it meets
+    the step count, an integer)."""
 
     def flat(leaf):
         if isinstance(leaf, np.ndarray):
             return np.broadcast_to(leaf, batch_shape).reshape(n).astype(dtype)
+        if isinstance(leaf, float):
+            return np.dtype(dtype).type(leaf)
         return leaf
 
     if not optimizer._array_fields and dtype == "float64":
@@ -188,6 +194,24 @@ def _state_on_host(state, batch_shape):
         return array.reshape((*batch_shape, array.shape[-1]))
 
     return type(state)(*(host(leaf) for leaf in state))
+
+
+def _keep_what_was_asked(result: Result, asked) -> None:
+    """Cut the full record a trace needed down to the one the caller asked for."""
+    if asked is None:
+        result.path = result.path_fun = result.path_grad_norm = None
+        result.path_iter = np.zeros(0, dtype=int)
+        return
+    iters = result.path_iter
+    rows = (iters % asked.every == 0) | (iters == iters[-1])
+    starts = slice(None) if asked.starts is None else asked.starts
+    flat = result.path.reshape((len(iters), -1, result.path.shape[-1]))
+    result.path = flat[rows][:, starts] if asked.starts is not None else result.path[rows]
+    for name in ("path_fun", "path_grad_norm"):
+        values = getattr(result, name).reshape((len(iters), -1))[rows][:, starts]
+        setattr(result, name, values if asked.starts is not None else getattr(result, name)[rows])
+    result.path_iter = iters[rows]
+    result.record_starts = asked.starts
 
 
 def _print_trace(reporter, result: Result) -> None:
