@@ -19,7 +19,7 @@ from descentlab import engines, memory
 from descentlab._allocator import reuse_freed_memory
 from descentlab._loop import Interrupted, IterationInfo, Loop, Stopping
 from descentlab._recorder import Recorder
-from descentlab.engines import check_dtype, check_engine
+from descentlab.engines import check_dtype, resolve
 from descentlab.evaluation import build_evaluator
 from descentlab.optimizers import Optimizer, get_optimizer
 from descentlab.problem import Problem
@@ -81,7 +81,7 @@ def minimize(
     first_stream: int = 0,
     resume: Result | None = None,
     step_rule: StepRule | None = None,
-    engine: str = "numpy",
+    engine: str | None = None,
     dtype: str | None = None,
 ) -> Result:
     """Minimize ``problem`` with ``optimizer`` from one start or a batch of starts.
@@ -150,8 +150,9 @@ def minimize(
         :class:`~descentlab.step_rules.Wolfe` line searches along the optimizer's update (gd,
         momentum), :class:`~descentlab.step_rules.Polyak` or
         :class:`~descentlab.step_rules.BarzilaiBorwein` steps (gd). Exact gradients only.
-    engine : "numpy" or "jax"
-        Where the run executes. ``"numpy"`` (the default) steps in Python over NumPy arrays and
+    engine : "numpy", "jax" or None
+        Where the run executes; None is the default engine (NumPy, or the one
+        :func:`descentlab.engines.using` chose). ``"numpy"`` steps in Python over NumPy arrays and
         runs everything above. ``"jax"`` compiles the whole run into one program (needs
         ``descentlab[jax]``; see :mod:`descentlab.engines.jax_engine`): much faster for many
         starts or settings and for repeated runs, after a first call that compiles; no
@@ -166,7 +167,7 @@ def minimize(
         On Ctrl-C (a ``KeyboardInterrupt``); its ``result`` is the run up to there.
     """
     problem, optimizer, tol = _convenient_forms(problem, optimizer, tol)
-    engine = check_engine(engine)
+    engine = resolve(engine, _what_jax_cannot(problem, callback, noise, batch_size, step_rule))
     dtype = check_dtype(dtype, engine)
     n_iter = _check_n_iter(n_iter)
     every = _check_record(record)
@@ -183,7 +184,7 @@ def minimize(
     _check_memory(optimizer, x, n_iter, recorder, record_limit)
     if engine == "jax":
         return _run_compiled(problem, optimizer, x, n_iter, tol, recorder, project, resume,
-                             verbose, callback, noise, batch_size, step_rule, dtype)  # fmt: skip
+                             verbose, dtype)  # fmt: skip
     problem = problem.prepared_for(x)
     evaluator = build_evaluator(problem, batch_shape, tol, noise, batch_size, seed, first_stream)
     box = _projection_box(problem, project)
@@ -207,20 +208,25 @@ def minimize(
     return result
 
 
-def _run_compiled(problem, optimizer, x, n_iter, tol, recorder, project, resume, verbose,
-                  callback, noise, batch_size, step_rule, dtype) -> Result:  # fmt: skip
-    """The run on the JAX engine, after refusing what it does not do."""
+def _what_jax_cannot(problem, callback, noise, batch_size, step_rule) -> str | None:
+    """What in the run the JAX engine does not do, in words, or None."""
     from descentlab.stochastic.finite_sum import FiniteSum
     from descentlab.stochastic.online import OnlineProblem
 
-    refused = [(callback is not None, "callbacks (a Python call at every step)"),
-               (noise is not None, "gradient noise"), (batch_size is not None, "minibatches"),
-               (step_rule is not None, "step rules (line searches)"),
-               (isinstance(problem, OnlineProblem | FiniteSum),
-                f"the online or data-set problem {problem.name!r}")]  # fmt: skip
-    for used, what in refused:
+    for used, what in ((callback is not None, "callbacks (a Python call at every step)"),
+                       (noise is not None, "gradient noise"),
+                       (batch_size is not None, "minibatches"),
+                       (step_rule is not None, "step rules (line searches)"),
+                       (isinstance(problem, OnlineProblem | FiniteSum),
+                        "online or data-set problems")):  # fmt: skip
         if used:
-            raise ValueError(f"engine='jax' does not run {what}: use engine='numpy'")
+            return what
+    return None
+
+
+def _run_compiled(problem, optimizer, x, n_iter, tol, recorder, project, resume, verbose,
+                  dtype) -> Result:  # fmt: skip
+    """The run on the JAX engine (what it cannot do was refused already)."""
     compiled = engines.load_jax_engine()
     box = _projection_box(problem, project)
     state = None if resume is None else resumed_state(resume, optimizer, x)

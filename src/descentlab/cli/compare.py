@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from descentlab.cli._args import parse_vector, with_options
+from descentlab.cli._engine import engine_option
 from descentlab.cli._figures import (
     check_animation_dim,
     check_figure_options,
@@ -58,6 +59,7 @@ def _options(command):
 @click.command("compare")
 @click.argument("names", nargs=-1, required=True)
 @_options
+@engine_option
 def compare_command(names: tuple[str, ...], **options: Any) -> None:
     """Run the optimizers NAMES from the same start and print, per optimizer, the iterations it
     took to reach the tolerance, its final value and its status; --plot draws their paths and

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from descentlab.cli._engine import engine_option
 from descentlab.cli._figures import IMAGE_TYPES, pyplot, save
 from descentlab.cli._output import atomic_path, check_output_path
 from descentlab.cli._progress import progress_bar
@@ -50,6 +51,7 @@ def experiments_command(as_json: bool) -> None:
     "('-': standard output, instead of the report).",
 )
 @click.option("--dpi", type=click.IntRange(min=10, max=600), default=120, show_default=True)
+@engine_option
 def experiment_command(
     name: str, quick: bool, plot_file: str | None, json_file: str | None, dpi: int
 ) -> None:

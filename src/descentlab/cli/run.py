@@ -14,6 +14,7 @@ import numpy as np
 
 from descentlab import records
 from descentlab.cli._args import parse_vector, with_options
+from descentlab.cli._engine import engine_option
 from descentlab.cli._errors import CommandFailed
 from descentlab.cli._figures import (
     check_animation_dim,
@@ -201,6 +202,7 @@ def _command_for(name: str) -> click.Command:
     @click.command(name, help=f"{cls.__name__}: {cls.summary}  ({cls.reference})")
     @_common_options
     @_hyperparameter_options(cls)
+    @engine_option
     def command(**options: Any) -> None:
         _run(cls, options)
 

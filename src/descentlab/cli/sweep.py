@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from descentlab.cli._args import with_options
+from descentlab.cli._engine import engine_option
 from descentlab.cli._figures import IMAGE_TYPES, pyplot, save
 from descentlab.cli._hypers import check_hypers, hypers_for
 from descentlab.cli._output import atomic_path, check_output_path
@@ -63,6 +64,7 @@ def _options(command):
 @click.command("sweep")
 @click.argument("names", nargs=-1, required=True)
 @_options
+@engine_option
 def sweep_command(names: tuple[str, ...], **options: Any) -> None:
     """Run every setting of the --grid for the optimizers NAMES on one problem, each setting from
     --seeds starts, as vectorized batches; print the best settings. Finished cells go to the

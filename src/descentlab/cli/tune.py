@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from descentlab.cli._args import with_options
+from descentlab.cli._engine import engine_option
 from descentlab.cli._hypers import check_hypers, hypers_for
 from descentlab.cli._output import check_output_path
 from descentlab.cli._problem import PROBLEM_OPTIONS
@@ -48,6 +49,7 @@ def _options(command):
 @click.command("tune")
 @click.argument("name")
 @_options
+@engine_option
 def tune_command(name: str, **options: Any) -> None:
     """Tune optimizer NAME on one problem with Optuna's TPE sampler; print the best settings
     beside the defaults and the tutorial's settings, scored on the same seeds."""

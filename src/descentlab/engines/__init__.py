@@ -10,6 +10,11 @@ whatever device JAX has (see :mod:`descentlab.engines.jax_engine`).
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import warnings
+from collections.abc import Iterator
+
 ENGINES = ("numpy", "jax")
 DTYPES = ("float64", "float32")
 
@@ -56,3 +61,54 @@ def load_jax_engine():
     import descentlab.engines.jax_engine as module
 
     return module
+
+
+class EngineFallbackWarning(UserWarning):
+    """A run the default engine (JAX) cannot do went to the NumPy engine."""
+
+
+_DEFAULT: contextvars.ContextVar[tuple[str, set]] = contextvars.ContextVar(
+    "descentlab_engine", default=("numpy", set())
+)
+
+
+def default_engine() -> str:
+    """The engine of runs that do not name one: NumPy, unless inside :func:`using`."""
+    return _DEFAULT.get()[0]
+
+
+@contextlib.contextmanager
+def using(engine: str) -> Iterator[None]:
+    """Run every ``minimize`` (and sweep) that names no engine on ``engine`` inside the block.
+
+    What the command line's ``--engine jax`` does: experiments, comparisons, sweeps and tuning
+    then run compiled. A run the JAX engine cannot do (gradient noise, minibatches, online
+    problems, callbacks, step rules) runs on NumPy instead, with one warning per kind; a run
+    that asks for ``engine="jax"`` itself is refused instead.
+    """
+    engine = check_engine(engine)
+    if engine == "jax":
+        load_jax_engine()
+    token = _DEFAULT.set((engine, set()))
+    try:
+        yield
+    finally:
+        _DEFAULT.reset(token)
+
+
+def resolve(engine: object, jax_cannot: str | None) -> str:
+    """The engine a run executes on: the one asked for, else the default. ``jax_cannot`` says
+    what in the run the JAX engine does not do (None: nothing)."""
+    if engine is not None:
+        engine = check_engine(engine)
+        if engine == "jax" and jax_cannot:
+            raise ValueError(f"engine='jax' does not run {jax_cannot}: use engine='numpy'")
+        return engine
+    chosen, warned = _DEFAULT.get()
+    if chosen == "jax" and jax_cannot:
+        if jax_cannot not in warned:
+            warned.add(jax_cannot)
+            warnings.warn(f"the JAX engine does not run {jax_cannot}: those runs use the NumPy "
+                          "engine", EngineFallbackWarning, stacklevel=3)  # fmt: skip
+        return "numpy"
+    return chosen

@@ -173,8 +173,11 @@ def surface(request: SurfaceRequest) -> dict[str, Any]:
             "minimum": problem.minimum, "minimizers": minimizers}  # fmt: skip
 
 
-def run(request: RunRequest) -> dict[str, Any]:
-    """Each optimizer from the same start; paths, convergence, a table row and its run record."""
+def run(request: RunRequest, engine: str = "numpy") -> dict[str, Any]:
+    """Each optimizer from the same start; paths, convergence, a table row and its run record.
+
+    On the JAX engine a run is compiled once per function, optimizer and ``n_iter``; moving a
+    slider then reuses the program (noisy runs stay on NumPy)."""
     problem = build_problem(request.problem)
     if len(request.start) != problem.dim:
         raise BadRequest("start", f"start must have {problem.dim} coordinates, not "
@@ -187,7 +190,7 @@ def run(request: RunRequest) -> dict[str, Any]:
     answers = []
     for k, spec in enumerate(request.optimizers):
         optimizer = _optimizer(spec, k)
-        answers.append(_one_run(problem, optimizer, request, deadline))
+        answers.append(_one_run(problem, optimizer, request, deadline, engine))
     return {"problem": {"name": problem.name, "dim": problem.dim,
                         "bounds": problem.bounds.tolist(), "minimum": problem.minimum},
             "runs": answers}  # fmt: skip
@@ -209,13 +212,16 @@ def _optimizer(spec: OptimizerSpec, k: int):
         raise BadRequest(f"optimizers.{k}.hyperparameters", str(error)) from None
 
 
-def _one_run(problem: Problem, optimizer, request: RunRequest, deadline: float):
+def _one_run(problem: Problem, optimizer, request: RunRequest, deadline: float, engine: str):
     noise = GradientNoise(request.noise) if request.noise > 0 else None
     stop = request.stop_at_target and problem.minimum is not None
     tol = Tolerance(fun=request.target) if stop else None
-    result = minimize(problem, optimizer, n_iter=request.n_iter, x0=request.start,
-                      seed=request.seed, tol=tol, noise=noise,
-                      callback=lambda info: time.monotonic() > deadline)  # fmt: skip
+    common = dict(n_iter=request.n_iter, x0=request.start, seed=request.seed, tol=tol)
+    if engine == "jax" and noise is None:  # compiled: no callback, the work cap bounds it
+        result = minimize(problem, optimizer, **common, engine="jax")
+    else:
+        result = minimize(problem, optimizer, **common, noise=noise, engine="numpy",
+                          callback=lambda info: time.monotonic() > deadline)  # fmt: skip
     if str(result.status) == "stopped":
         raise BadRequest("n_iter", f"the run took longer than the {TIME_LIMIT:g} s allowed: "
                          "ask for fewer iterations")  # fmt: skip

@@ -16,7 +16,8 @@ from descentlab.playground import api
 STATIC = resources.files("descentlab.playground") / "static"
 
 
-def create_app() -> FastAPI:
+def create_app(engine: str = "numpy") -> FastAPI:
+    """The app; ``engine`` runs the optimizers (``"jax"``: compiled, see ``api.run``)."""
     app = FastAPI(title="descentlab playground", version=__version__,
                   description="Run descentlab's optimizers on 1-D and 2-D problems.")  # fmt: skip
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
@@ -50,7 +51,7 @@ def create_app() -> FastAPI:
     @app.post("/api/run")
     def run(request: api.RunRequest) -> dict[str, Any]:
         """Run the optimizers from one start: paths, convergence, table rows, run records."""
-        return api.run(request)
+        return api.run(request, engine)
 
     app.add_exception_handler(api.BadRequest, _bad_request)
     app.add_exception_handler(RequestValidationError, _invalid)

@@ -44,6 +44,7 @@ class Plan:
     n_iter: int
     target: float | None
     fixed: tuple[tuple[str, Any], ...] = ()
+    engine: str = "numpy"
     _columns: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
@@ -76,6 +77,8 @@ class Plan:
             "n_iter": self.n_iter,
             "target": self.target,
         }
+        if self.engine != "numpy":  # equal to rounding, not bit for bit: kept apart
+            common["engine"] = self.engine
         base, columns = self.base_settings(), self.columns()
         names = sorted([*base, *columns])
         hashes = []
@@ -117,7 +120,7 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
     x0 = seed_starts(problem, plan.seeds)[seed_index]
     arrays = {name: values[setting] for name, values in plan.columns().items()}
     result = run_rows(problem, plan.optimizer, {**dict(plan.fixed), **arrays}, x0, plan.n_iter,
-                      plan.target)  # fmt: skip
+                      plan.target, plan.engine)  # fmt: skip
     return ChunkResult(np.asarray(chunk.cells), *result)
 
 
@@ -127,7 +130,8 @@ def seed_starts(problem, seeds) -> np.ndarray:
 
 
 def run_rows(problem, optimizer: str, hyperparameters: dict[str, Any], x0: np.ndarray,
-             n_iter: int, target: float | None) -> tuple[np.ndarray, ...]:  # fmt: skip
+             n_iter: int, target: float | None,
+             engine: str | None = None) -> tuple[np.ndarray, ...]:  # fmt: skip
     """One batch: row ``k`` starts at ``x0[k]`` with the ``k``-th value of each array
     hyperparameter. Returns final gap, start gap, iterations and gradients to the target (-1:
     not reached), status and each row's share of the wall time."""
@@ -135,7 +139,8 @@ def run_rows(problem, optimizer: str, hyperparameters: dict[str, Any], x0: np.nd
     floor = problem.minimum if problem.minimum is not None else 0.0
     tol = None if target is None else Tolerance(fun=target)
     began = time.perf_counter()
-    result = minimize(problem, optimizer_, n_iter=n_iter, x0=x0, tol=tol, record="none")
+    result = minimize(problem, optimizer_, n_iter=n_iter, x0=x0, tol=tol, record="none",
+                      engine=engine)  # fmt: skip
     seconds = time.perf_counter() - began
     reached = result.status == Status.CONVERGED.value
     iterations = np.where(reached, result.nit, -1)

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from descentlab.engines import resolve
 from descentlab.optimizers import OPTIMIZERS
 from descentlab.sweeps.cells import Chunk, ChunkResult, Plan, run_chunk
 from descentlab.sweeps.grid import Grid, check_grid, make_grid
@@ -46,6 +47,7 @@ def sweep(
     client: object = None,
     workers: int | None = None,
     progress: ProgressCallback | None = None,
+    engine: str | None = None,
 ):
     """Run every setting of ``grid`` for each optimizer on each problem; return a DataFrame.
 
@@ -80,6 +82,10 @@ def sweep(
         cluster of N processes on 127.0.0.1 for this call.
     progress : callable, optional
         ``progress(done, total, label)`` after each chunk.
+    engine : "numpy", "jax" or None
+        Where each chunk runs (None: the default engine). The JAX engine compiles one program
+        per chunk size and reuses it; its cells are stored apart from the NumPy engine's (their
+        numbers agree to rounding, not bit for bit).
 
     Returns
     -------
@@ -89,7 +95,8 @@ def sweep(
         ``iterations`` and ``gradients`` to the target (missing where not reached),
         ``status``, ``seconds`` (the cell's share of its batch's wall time) and ``cell`` (hash).
     """
-    plans = make_plans(problems, optimizers, grid, seeds, n_iter, target, hyper)
+    plans = make_plans(problems, optimizers, grid, seeds, n_iter, target, hyper,
+                       resolve(engine, None))  # fmt: skip
     from descentlab.sweeps.distributed import cluster
 
     own_store = not isinstance(store, Store)
@@ -103,7 +110,8 @@ def sweep(
             opened.close()
 
 
-def make_plans(problems, optimizers, grid, seeds, n_iter, target, hyper) -> list[Plan]:
+def make_plans(problems, optimizers, grid, seeds, n_iter, target, hyper,
+               engine: str = "numpy") -> list[Plan]:  # fmt: skip
     """Check every argument and make one :class:`Plan` per (problem, optimizer)."""
     names = [optimizers] if isinstance(optimizers, str) else list(optimizers)
     for name in names:
@@ -127,7 +135,8 @@ def make_plans(problems, optimizers, grid, seeds, n_iter, target, hyper) -> list
             own = _fixed_for(name, hyper or {})
             axes = grid.only([h.name for h in OPTIMIZERS[name].hyperparameters()])
             plans.append(Plan(spec, name, axes, seeds, n_iter, None if target is None
-                              else float(target), tuple(sorted(own.items()))))  # fmt: skip
+                              else float(target), tuple(sorted(own.items())),
+                              engine))  # fmt: skip
     return plans
 
 
@@ -207,6 +216,7 @@ def definition(plan: Plan) -> dict[str, Any]:
         "seeds": list(plan.seeds),
         "n_iter": plan.n_iter,
         "target": plan.target,
+        "engine": plan.engine,
     }
 
 
