@@ -70,7 +70,18 @@ class Carry(NamedTuple):
     nit: jax.Array
     code: jax.Array
     rows: jax.Array  # rows recorded so far
-    path: tuple  # (x, f, ||g||, iteration) buffers, one spare row for writes that do not count
+    path: jax.Array  # rows of (x, f, ||g||) per recorded start, one spare row for writes that
+    # do not count
+
+
+class Output(NamedTuple):
+    """What the host reads, in few arrays: each output costs the call a few microseconds."""
+
+    per_start: jax.Array  # (n, d + 2): final x, f and ||g||
+    stops: jax.Array  # (n, 2): nit and code
+    counts: jax.Array  # (2,): the last iteration and the recorded rows
+    path: jax.Array
+    state: object
 
 
 class Inputs(NamedTuple):
@@ -104,8 +115,14 @@ def compiled_run(plan: Plan, inputs: Inputs):
         lambda c: _visit(plan, inputs, _advance(plan, inputs, c)),
         carry,
     )
-    carry = _finish(plan, inputs, carry)
-    return carry._replace(g=_norm(carry.g))  # the host needs only the norms
+    c = _finish(plan, inputs, carry)
+    return Output(
+        per_start=jnp.concatenate([c.x, c.fx[:, None], _norm(c.g)[:, None]], axis=1),
+        stops=jnp.stack([c.nit, c.code.astype(jnp.int32)], axis=1),
+        counts=jnp.stack([c.i, c.rows]),
+        path=c.path,
+        state=c.state,
+    )
 
 
 def _initial_state(inputs: Inputs):
@@ -140,8 +157,7 @@ def _start(plan: Plan, inputs: Inputs) -> Carry:
     fx = f(x)
     rows = plan.record_rows + 1 if plan.record_every is not None else 0
     r = inputs.record_index.shape[0] if plan.record_some else n
-    path = (jnp.zeros((rows, r, d), x.dtype), jnp.zeros((rows, r), x.dtype),
-            jnp.zeros((rows, r), x.dtype), jnp.zeros((rows,), jnp.int32))  # fmt: skip
+    path = jnp.zeros((rows, r, d + 2), x.dtype)
     carry = Carry(jnp.int32(0), x, plan.problem.grad(x), fx, inputs.state0,
                   jnp.ones(n, bool), jnp.zeros(n, jnp.int32), jnp.zeros(n, jnp.int8),
                   jnp.int32(0), path)  # fmt: skip
@@ -167,9 +183,8 @@ def _record(plan: Plan, inputs: Inputs, carry: Carry, due) -> Carry:
     x, fx, gnorm = carry.x, carry.fx, _norm(carry.g)
     if plan.record_some:
         x, fx, gnorm = x[inputs.record_index], fx[inputs.record_index], gnorm[inputs.record_index]
-    px, pf, pg, pi = carry.path
-    path = (px.at[slot].set(x), pf.at[slot].set(fx), pg.at[slot].set(gnorm),
-            pi.at[slot].set(carry.i))  # fmt: skip
+    row = jnp.concatenate([x, fx[:, None], gnorm[:, None]], axis=1)
+    path = carry.path.at[slot].set(row)
     return carry._replace(path=path, rows=carry.rows + due.astype(jnp.int32))
 
 

@@ -150,24 +150,27 @@ def _statuses(stopping, code: np.ndarray, nit: np.ndarray, last: int):
 
 
 def _result(plan, stopping, recorder, end, batch_shape, name: str) -> Result:
-    last = int(end.i)
-    code, nit = np.asarray(end.code), np.asarray(end.nit).astype(int)
+    last, rows = (int(k) for k in np.asarray(end.counts))
+    stops = np.asarray(end.stops)
+    code, nit = stops[:, 1], stops[:, 0].astype(int)
     nit = np.where(code == loop.RUNNING, last, nit)
     status, message = _statuses(stopping, code, nit, last)
-    d = end.x.shape[-1]
+    per_start = np.asarray(end.per_start)
+    d = per_start.shape[1] - 2
     path = path_fun = path_grad_norm = None
     path_iter = np.zeros(0, dtype=int)
     if recorder is not None:
-        rows = int(end.rows)
-        px, pf, pg, pi = (np.asarray(buffer)[:rows] for buffer in end.path)
+        recorded = np.asarray(end.path)[:rows]
         shape = batch_shape if recorder.starts is None else (len(recorder.starts),)
-        path, path_fun = px.reshape((rows, *shape, d)), pf.reshape((rows, *shape))
-        path_grad_norm, path_iter = pg.reshape((rows, *shape)), pi.astype(int)
+        path = recorded[..., :d].reshape((rows, *shape, d))
+        path_fun = recorded[..., d].reshape((rows, *shape))
+        path_grad_norm = recorded[..., d + 1].reshape((rows, *shape))
+        path_iter = _recorded_iterations(last, recorder.every)
     each_step = plan.values_each_step
     return Result(
-        x=np.asarray(end.x).reshape((*batch_shape, d)),
-        fun=np.asarray(end.fx).reshape(batch_shape),
-        grad_norm=np.asarray(end.g).reshape(batch_shape),
+        x=per_start[:, :d].reshape((*batch_shape, d)),
+        fun=per_start[:, d].reshape(batch_shape),
+        grad_norm=per_start[:, d + 1].reshape(batch_shape),
         nit=nit.reshape(batch_shape),
         status=status.reshape(batch_shape),
         message=message.reshape(batch_shape),
@@ -182,6 +185,12 @@ def _result(plan, stopping, recorder, end, batch_shape, name: str) -> Result:
         state=_state_on_host(end.state, batch_shape),
         optimizer=name,
     )
+
+
+def _recorded_iterations(last: int, every: int) -> np.ndarray:
+    """The iterations a run that ended at ``last`` recorded: every ``every``-th, and the last."""
+    iterations = np.arange(0, last + 1, every)
+    return iterations if iterations[-1] == last else np.append(iterations, last)
 
 
 def _state_on_host(state, batch_shape):
