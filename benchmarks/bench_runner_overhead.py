@@ -7,7 +7,7 @@ beta1**t, beta2 0.99), path recorded, timed two ways in the same process:
 - a hand-written NumPy loop doing the same updates and keeping the same path.
 
 The two are timed in alternation (so drifts of a shared machine hit both alike); prints the
-best time of each and the median of the per-round ratios (goal: at most 1.5x).
+best time of each and the median of the per-round ratios (goal: at most 1.2x, issue #10).
 
     python benchmarks/bench_runner_overhead.py [--rounds 50]
 """

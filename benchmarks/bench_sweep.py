@@ -37,9 +37,10 @@ GRID = {"step_size": "log:1e-3:1:100", "momentum": "lin:0:0.99:100"}
 SEEDS, N_ITER, TARGET = 5, 500, 1e-8
 
 
-def time_sweep() -> tuple[float, np.ndarray]:
+def time_sweep(engine: str = "numpy") -> tuple[float, np.ndarray]:
     began = time.perf_counter()
-    frame = sweep(PROBLEM, "momentum", GRID, seeds=SEEDS, n_iter=N_ITER, target=TARGET)
+    frame = sweep(PROBLEM, "momentum", GRID, seeds=SEEDS, n_iter=N_ITER, target=TARGET,
+                  engine=engine)  # fmt: skip
     seconds = time.perf_counter() - began
     return seconds, frame["iterations"].fillna(-1).to_numpy(dtype=int)
 
@@ -127,6 +128,15 @@ def main() -> None:
     loop = time_loop(args.loop_settings)
     print(f"Python loop over minimize ({args.loop_settings} settings timed, scaled to 10,000): "
           f"{loop:.1f} s -> dl.sweep is {loop / ours:.1f}x faster")  # fmt: skip
+    try:
+        sweep(PROBLEM, "momentum", GRID, seeds=SEEDS, n_iter=N_ITER, target=TARGET, engine="jax")
+        compiled, compiled_iterations = time_sweep("jax")  # the second call: compiled already
+        agree = np.mean(compiled_iterations == iterations)
+        print(f"dl.sweep(engine='jax'): {compiled:.2f} s -> {ours / compiled:.1f}x the NumPy "
+              f"engine; iterations to target agree on {agree:.1%} of rows")  # fmt: skip
+    except ImportError:
+        compiled = None
+        print("dl.sweep(engine='jax'): JAX not installed")
     peer = time_optax()
     if peer is None:
         print("optax: not installed (pip install optax)")
@@ -136,6 +146,8 @@ def main() -> None:
         print(f"optax inject_hyperparams + vmap + scan: {run_only:.2f} s (first call with "
               f"compilation {compile_and_run:.2f} s) -> dl.sweep / optax = {ours / run_only:.2f}x; "
               f"iterations to target agree on {agree:.1%} of rows")  # fmt: skip
+        if compiled is not None:
+            print(f"  dl.sweep(engine='jax') / optax = {compiled / run_only:.2f}x")
     if args.dask:
         time_dask()
 
