@@ -171,3 +171,16 @@ def test_without_jax_the_engine_says_how_to_install_it(args, tmp_path):
         "descentlab: error: engine='jax' needs JAX, which is not installed: "
         "pip install 'descentlab[jax]'"
     ]
+
+
+def test_check_grad_on_jax_checks_the_traced_gradient(capsys):
+    code, out, err = run(capsys, "check-grad", "-f", "levy", "--dim", "3", "--engine", "jax")
+    assert code == 0, err
+    assert "gradient agrees with central differences" in out
+    jnp = pytest.importorskip("jax").numpy
+    # no gradient given: jax.grad of f is what the JAX engine runs, and what is checked
+    problem = dl.Problem(lambda x: jnp.sum(jnp.cos(x) * x, axis=-1), bounds=[(-2, 2)] * 2)
+    check = dl.gradient_check.check_gradient(problem, engine="jax")
+    assert check.ok and check.errors.max() < 1e-8
+    wrong = dl.Problem(problem.f, grad=lambda x: -jnp.sin(x), bounds=[(-2, 2)] * 2)
+    assert not dl.gradient_check.check_gradient(wrong, engine="jax").ok

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from descentlab.engines import load_jax_engine, resolve
 from descentlab.gradients import CentralDifference, checked_gradient
 from descentlab.problem import Problem
 from descentlab.starts import uniform_starts
@@ -59,14 +60,19 @@ def check_gradient(
     n_points: int = 20,
     seed: object = 0,
     threshold: float = DEFAULT_THRESHOLD,
+    engine: str | None = None,
 ) -> GradientCheck:
     """Compare ``problem``'s gradient with central differences of its ``f``.
+
+    With ``engine="jax"`` (or under ``engines.using("jax")``) the gradient checked is the one
+    the JAX engine runs with: the given one traced, or ``jax.grad`` of ``f``.
 
     The points are ``points`` if given, else ``n_points`` drawn uniformly in the bounds from
     ``seed``. The error at each point is relative to the larger of the gradient's norm and 1,
     so that points near a minimum (gradient near 0) do not inflate it.
     """
-    if problem.grad is None:
+    engine = resolve(engine, None)
+    if problem.grad is None and engine == "numpy":
         raise ValueError("the problem has no gradient to check (it uses finite differences)")
     threshold = _check_threshold(threshold)
     if points is None:
@@ -74,8 +80,11 @@ def check_gradient(
             raise ValueError("check_gradient needs points, or a problem with bounds to draw them")
         points = uniform_starts(problem.bounds, _check_n_points(n_points), seed)
     x = _check_points(points, problem.dim)
+    if engine == "jax":
+        given = load_jax_engine().gradient_function(problem, x.shape[-1])(x)
     problem = problem.prepared_for(x)
-    given = checked_gradient(problem.grad, x)
+    if engine == "numpy":
+        given = checked_gradient(problem.grad, x)
     reference = CentralDifference(problem.f)(x)
     scale = np.maximum(np.linalg.norm(reference, axis=-1), 1.0)
     errors = np.linalg.norm(given - reference, axis=-1) / scale

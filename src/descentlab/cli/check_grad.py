@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from descentlab.cli._engine import engine_option
 from descentlab.cli._problem import PROBLEM_OPTIONS, build_problem
 from descentlab.gradient_check import DEFAULT_THRESHOLD, MAX_POINTS, check_gradient
 
@@ -37,8 +38,10 @@ def _options(command):
 
 @click.command("check-grad")
 @_options
+@engine_option
 def check_grad_command(**options: Any) -> None:
-    """Check a gradient against central differences at random points in the bounds.
+    """Check a gradient against central differences at random points in the bounds (with
+    --engine jax: the gradient the JAX engine runs with, jax.grad of f when none is given).
 
     Exits with 1 when the largest relative error is above the threshold.
     """

@@ -16,6 +16,7 @@ faster and is not bit-equal to anything float64 computes.
 
 from __future__ import annotations
 
+import functools
 import math
 import sys
 
@@ -83,6 +84,23 @@ def run(problem, optimizer, x: np.ndarray, n_iter: int, stopping, recorder, box,
         if recorder is not asked:
             _keep_what_was_asked(result, asked)
     return result
+
+
+def gradient_function(problem, d: int, dtype: str = "float64"):
+    """The gradient the JAX engine runs ``problem`` with, as a function of NumPy points
+    ``(..., d)`` (for checking it against finite differences)."""
+
+    def gradient(x: np.ndarray) -> np.ndarray:
+        flat = np.asarray(x, dtype=dtype).reshape(-1, d)
+        traced = traced_problem(problem, flat.shape[0], d, dtype)
+        return np.asarray(_compiled(traced.grad)(flat)).reshape(np.shape(x))
+
+    return gradient
+
+
+@functools.cache
+def _compiled(function):
+    return jax.jit(function)
 
 
 def _record_rows(n_iter: int, every: int) -> int:
