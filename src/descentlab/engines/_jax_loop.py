@@ -138,12 +138,13 @@ def _initial_state(inputs: Inputs):
     )
 
 
-def _stop(carry: Carry, which, iteration, code: int) -> Carry:
+def _stop(carry: Carry, which, iteration, code) -> Carry:
+    """Stop the active starts in ``which`` at ``iteration`` for ``code`` (one, or one each)."""
     which = which & carry.active
     return carry._replace(
         active=carry.active & ~which,
         nit=jnp.where(which, iteration, carry.nit),
-        code=jnp.where(which, jnp.int8(code), carry.code),
+        code=jnp.where(which, jnp.asarray(code, jnp.int8), carry.code),
     )
 
 
@@ -207,9 +208,9 @@ def _advance(plan: Plan, inputs: Inputs, carry: Carry) -> Carry:
         bad = bad | ~jnp.isfinite(f_new)
     bad_grad = ~jnp.all(jnp.isfinite(carry.g), axis=-1)
     # as the NumPy engine names the culprit: the gradient, else the point, else the value
-    carry = _stop(carry, bad & bad_grad, i - 1, DIVERGED_GRAD)
-    carry = _stop(carry, bad & bad_point, i - 1, DIVERGED_POINT)
-    carry = _stop(carry, bad, i - 1, DIVERGED_VALUE)
+    culprit = jnp.where(bad_grad, DIVERGED_GRAD, jnp.where(bad_point, DIVERGED_POINT,
+                                                           DIVERGED_VALUE))  # fmt: skip
+    carry = _stop(carry, bad, i - 1, culprit)
     x = jnp.where(carry.active[:, None], x_new, carry.x)
     carry = carry._replace(x=x)
     if plan.values_each_step:
