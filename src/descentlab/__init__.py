@@ -7,6 +7,7 @@
 True
 """
 
+from descentlab import engines
 from descentlab.functions import FUNCTIONS, FunctionEntry, get_function
 from descentlab.gradients import CentralDifference
 from descentlab.optimizers import (
@@ -92,6 +93,7 @@ __all__ = [
     "Wolfe",
     "Yogi",
     "__version__",
+    "engines",
     "get_function",
     "get_optimizer",
     "minimize",

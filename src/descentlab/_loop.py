@@ -4,6 +4,10 @@ Every start is a row of one ``(..., d)`` array; one call of the objective, the g
 optimizer's step serves all of them. A start that converges, diverges or stops is held fixed
 while the others go on. An exception from the user's code ends the run with status ``error``;
 Ctrl-C ends it with the partial result attached to the :class:`Interrupted` it raises.
+
+The JAX engine's compiled loop (:mod:`descentlab.engines._jax_loop`) follows the same order of
+tests per iteration; ``tests/test_engines.py`` holds the two to the same statuses, messages,
+iteration counts and calls.
 """
 
 from __future__ import annotations

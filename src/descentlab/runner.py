@@ -1,8 +1,9 @@
 """The front door: ``minimize(problem, optimizer, ...) -> Result``.
 
 It checks and normalizes the arguments, makes sure the problem's functions are safe on a batch,
-refuses runs that would not fit in memory, and hands the loop (:mod:`descentlab._loop`) the
-starting points.
+refuses runs that would not fit in memory, and hands the starting points to the engine: the
+NumPy engine's loop (:mod:`descentlab._loop`) or the JAX engine's compiled program
+(:mod:`descentlab.engines.jax_engine`).
 """
 
 from __future__ import annotations
