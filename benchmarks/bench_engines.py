@@ -207,7 +207,7 @@ def many_starts(rounds: int) -> None:
 
 # 3. One big vector -----------------------------------------------------------------------------
 
-SIZE, FEW, MORE = 10_000_000, 2, 12
+SIZE, FEW, MORE = 10_000_000, 2, 22
 
 
 def _big_problem():

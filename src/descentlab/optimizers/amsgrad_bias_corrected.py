@@ -46,8 +46,10 @@ class AMSGradPyTorch(Adam):
         m, v = self._moments(with_l2(grad, x, self.weight_decay), state, t)
         correction2 = bias_correction(value_at(self.beta2, t), t)
         vmax, vhat = self._running_max(state.vmax, v, correction2)
-        mhat = m / bias_correction(value_at(self.beta1, t), t)
-        x = x - value_at(self.alpha, t) * mhat / (xp.sqrt(vhat) + value_at(self.eps, t))
+        # alpha * mhat as PyTorch forms it, alpha / (1 - beta1**t) times m: one pass over the
+        # coordinates fewer than dividing m first
+        step = value_at(self.alpha, t) / bias_correction(value_at(self.beta1, t), t)
+        x = x - step * m / (xp.sqrt(vhat) + value_at(self.eps, t))
         return x, AMSGradMaxState(t, m, v, vmax)
 
     @staticmethod
