@@ -138,14 +138,20 @@ class Loop:
         step, value, gradient = self.optimizer.step, self.evaluate.value, self.evaluate.gradient
         n_iter, every = self.n_iter, self.value_every
         record_every = None if recorder is None else recorder.every
+        plain_record = self.rounds is None and self.step_rule is None
+        add = None if recorder is None else recorder.add
+        has_gtol, has_ftol = stopping.gtol is not None, stopping.ftol is not None
         while True:
             i = self.i
-            if stopping.gtol is not None:
+            if has_gtol:
                 self._converge_on_gradient()
             last = (i == n_iter or self.stopped_by_callback
                     or not (run.all_active or run.active.any()))  # fmt: skip
             if record_every is not None and (last or i % record_every == 0):
-                self._record()
+                if plain_record and self.fx_at == i:
+                    add(i, self.x, self.fx, self.g)
+                else:
+                    self._record()
             if last:
                 return
             x, fx = self.x, self.fx
@@ -167,7 +173,7 @@ class Loop:
             self.x, self.g = x_new, None
             if f_new is not None:
                 self.fx, self.fx_at = f_new, i
-            if stopping.ftol is not None:
+            if has_ftol:
                 self._check_target()
             if self.looks_on:
                 self._report_and_call_back()
