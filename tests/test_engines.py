@@ -348,3 +348,16 @@ def test_the_tutorial_trace_is_the_same(capsys):
                          engine="jax")  # fmt: skip
     assert capsys.readouterr().out == ours
     assert result.path is None  # the record the trace needed is not handed out
+
+
+@pytest.mark.parametrize(("record", "starts"), [(3, None), (4, [0, 2]), ("all", [1])])
+def test_a_trace_hands_out_only_the_record_asked_for(capsys, record, starts):
+    problem = dl.get_function("sphere", dim=2)
+    kwargs = dict(n_iter=10, seed=0, starts=3, verbose=True, record=record, record_starts=starts)
+    ours = dl.minimize(problem, dl.Adam(alpha=0.1), **kwargs)
+    numpy_trace = capsys.readouterr().out
+    compiled = dl.minimize(problem, dl.Adam(alpha=0.1), **kwargs, engine="jax")
+    assert capsys.readouterr().out == numpy_trace
+    assert compiled.path.shape == ours.path.shape
+    assert np.array_equal(compiled.path_iter, ours.path_iter)
+    assert close(compiled.path_fun, ours.path_fun, RUN_RTOL)
