@@ -30,6 +30,8 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 import torch
+from bench_runner_overhead import ALPHA, BETA1, BETA2, N_ITER, SEED
+from bench_runner_overhead import hand_loop as hand_numpy_tutorial
 
 import descentlab as dl
 from descentlab.engines import _jax_loop, jax_engine
@@ -52,24 +54,7 @@ def best_of(rounds: int, contenders: dict[str, Callable[[], object]]) -> dict[st
 
 # 1. The tutorial's run ------------------------------------------------------------------------
 
-ALPHA, BETA1, BETA2, N_ITER, SEED = 0.007, 0.9, 0.99, 100, 1
-
-
-def hand_numpy_tutorial() -> np.ndarray:
-    rng = np.random.RandomState(SEED)
-    x = -1.0 + rng.rand(2) * 2.0
-    m = v = vhat = 0.0
-    path, values = [x], [np.sum(x**2, axis=-1)]
-    for t in range(1, N_ITER + 1):
-        g = x * 2.0
-        beta1 = BETA1**t
-        m = beta1 * m + (1.0 - beta1) * g
-        v = BETA2 * v + (1.0 - BETA2) * g**2
-        vhat = np.maximum(vhat, v)
-        x = x - ALPHA * m / (np.sqrt(vhat) + 1e-8)
-        path.append(x)
-        values.append(np.sum(x**2, axis=-1))
-    return np.stack(path)
+# the hand-written NumPy loop, and its settings, are those of bench_runner_overhead.py
 
 
 @jax.jit
