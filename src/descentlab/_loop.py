@@ -97,7 +97,6 @@ class Loop:
         # run has none of it, and at a few microseconds per step every test shows.
         self.shapes_step = step_rule is not None or box is not None
         self.looks_on = reporter is not None or callback is not None
-        self.rounds = evaluator.rounds
 
     def execute(self) -> Result:
         try:
@@ -138,15 +137,14 @@ class Loop:
         step, value, gradient = self.optimizer.step, self.evaluate.value, self.evaluate.gradient
         n_iter, every = self.n_iter, self.value_every
         record_every = None if recorder is None else recorder.every
-        plain_record = self.rounds is None and self.step_rule is None
+        plain_record = self.evaluate.rounds is None and self.step_rule is None
         add = None if recorder is None else recorder.add
         has_gtol, has_ftol = stopping.gtol is not None, stopping.ftol is not None
         while True:
             i = self.i
             if has_gtol:
                 self._converge_on_gradient()
-            last = (i == n_iter or self.stopped_by_callback
-                    or not (run.all_active or run.active.any()))  # fmt: skip
+            last = i == n_iter or self.stopped_by_callback or not run.any_active()
             if record_every is not None and (last or i % record_every == 0):
                 if plain_record and self.fx_at == i:
                     add(i, self.x, self.fx, self.g)
@@ -188,9 +186,7 @@ class Loop:
     def _record(self) -> None:
         if self.fx_at != self.i:
             self._current_value()
-        regret = None if self.rounds is None else self.rounds.regret
-        step = None if self.step_rule is None else self._step()
-        self.recorder.add(self.i, self.x, self.fx, self.g, regret, step)
+        self.recorder.add(self.i, self.x, self.fx, self.g, self._regret(), self._step())
 
     def _step(self) -> np.ndarray | None:
         """The step that led to the current point (NaN at the start), when a rule picks it."""

@@ -15,6 +15,8 @@ import contextvars
 import warnings
 from collections.abc import Iterator
 
+import numpy as np
+
 ENGINES = ("numpy", "jax")
 DTYPES = ("float64", "float32")
 
@@ -35,12 +37,10 @@ def check_engine(engine: object) -> str:
 
 def check_dtype(dtype: object, engine: str) -> str:
     """``dtype`` as a name of :data:`DTYPES`; float32 only where the engine computes in it."""
-    import numpy as np
-
     if dtype is None or dtype == "float64":
         return "float64"
     try:
-        name = np.dtype(dtype if dtype is not None else "float64").name
+        name = np.dtype(dtype).name
     except TypeError:
         name = None
     if name not in DTYPES:
