@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -144,3 +145,34 @@ def _rows(store) -> int:
             return db.execute("SELECT COUNT(*) FROM cells").fetchone()[0]
     except sqlite3.OperationalError:  # the tables are being made
         return 0
+
+
+def test_diverged_settings_rank_last_and_say_so(capsys, tmp_path):
+    """The finding: a setting that diverged at step 1 showed its start gap as its final gap
+    and ranked above settings that ended finite."""
+    code, out, _ = run(capsys, "sweep", "gd", "-f", "sphere", "--grid",
+                       "step_size=1e200,0.01,0.3", "--seeds", "3", "--n-iter", "20",
+                       "--store", tmp_path / "s.db")  # fmt: skip
+    assert code == 0
+    rows = [line for line in out.splitlines() if line.startswith("│")]
+    assert [row.split("│")[1].strip() for row in rows] == ["0.3", "0.01", "1e+200"]
+    assert "diverged" in rows[-1].split("│")[4] and rows[-1].split("│")[5].strip() == "diverged"
+    assert rows[0].split("│")[5].strip() == "converged"
+    # runs show prints the same table: "not reached", never "inf"
+    code, shown, _ = run(capsys, "runs", "show", "1", "--store", tmp_path / "s.db")
+    assert code == 0 and "not reached" in shown and "inf" not in shown
+    assert [line for line in shown.splitlines() if line.startswith("│")] == rows
+
+
+def test_best_settings_rank_by_diverged_share_before_gap():
+    from descentlab.sweeps.summary import best_settings
+
+    frame = pd.DataFrame({
+        "problem": "p", "optimizer": "gd", "step_size": [1.0, 1.0, 2.0, 2.0, 3.0, 3.0],
+        "seed": [0, 1] * 3, "final_gap": [1e-3, 1e-3, 1e-9, np.nan, 5.0, 6.0],
+        "start_gap": 1.0, "iterations": pd.array([None] * 6, dtype="Int64"),
+        "status": ["max_iter", "max_iter", "max_iter", "diverged", "max_iter", "max_iter"],
+    })  # fmt: skip
+    best = best_settings(frame, 3)
+    assert best["step_size"].tolist() == [1.0, 3.0, 2.0]
+    assert best["status"].tolist() == ["max_iter", "max_iter", "max_iter 1, diverged 1"]

@@ -79,3 +79,119 @@ def test_cli_resume(capsys, tmp_path):
         assert main(args) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and message in err
+
+
+def _summary_f(capsys) -> str:
+    out = capsys.readouterr().out
+    return out.split("; f = ")[1].split(",")[0]
+
+
+def test_cli_resume_continues_with_the_files_settings(capsys, tmp_path):
+    """The finding: a resumed run took the default alpha (0.001) instead of the file's 0.05."""
+    first = tmp_path / "h1.json"
+    assert main(["run", "adam", "-f", "rosenbrock", "--alpha", "0.05", "--n-iter", "100",
+                 "--seed", "0", "--json", str(first), "-q"]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main(["run", "adam", "--n-iter", "100", "-q", "--seed", "0",
+                 "--alpha", "0.05", "-f", "rosenbrock"]) == 0  # fmt: skip
+    straight = _summary_f(capsys)
+    for extra in ([], ["-f", "rosenbrock"], ["--alpha", "0.05", "--seed", "0"]):
+        assert main(["run", "adam", "--n-iter", "100", "--resume", str(first), "-q",
+                     "--json", str(tmp_path / "h2.json"), *extra]) == 0  # fmt: skip
+        out = capsys.readouterr().out
+        assert "seed 0" in out and f"f = {straight}" not in out  # 100 iterations: not the same
+    straight_200 = main(["run", "adam", "-f", "rosenbrock", "--alpha", "0.05", "--n-iter", "200",
+                         "--seed", "0", "-q"])  # fmt: skip
+    assert straight_200 == 0
+    expected = _summary_f(capsys)
+    assert main(["run", "adam", "--n-iter", "100", "--resume", str(first), "-q"]) == 0
+    assert _summary_f(capsys) == expected
+    written = json.loads((tmp_path / "h2.json").read_text())
+    assert written["optimizer"]["hyperparameters"]["alpha"] == 0.05
+    assert written["settings"]["seed"] == 0
+    assert written["settings"]["problem"]["function"] == "rosenbrock"
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--alpha", "0.01"], "--alpha 0.01 differs from the run in"),
+        (["--seed", "3"], "--seed 3 differs"),
+        (["--beta2", "0.9"], "--beta2 0.9 differs"),
+        (["--project"], "--project True differs"),
+        (["--bounds", "-3,3"], "--bounds"),
+    ],
+)
+def test_cli_resume_refuses_options_that_differ_from_the_file(capsys, tmp_path, extra, message):
+    first = tmp_path / "h1.json"
+    assert main(["run", "adam", "-f", "rosenbrock", "--alpha", "0.05", "--n-iter", "20",
+                 "--seed", "0", "--json", str(first), "-q"]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main(["run", "adam", "--n-iter", "20", "--resume", str(first), *extra]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1, err
+
+
+def test_cli_resume_keeps_catalog_parameters(capsys, tmp_path):
+    first = tmp_path / "q.json"
+    assert main(["run", "gd", "-f", "quadratic", "--param", "kappa=10", "--n-iter", "10",
+                 "--seed", "0", "--json", str(first), "-q"]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main(["run", "gd", "-f", "quadratic", "--param", "kappa=1000", "--n-iter", "10",
+                 "--resume", str(first)]) == 2  # fmt: skip
+    assert "--param kappa=1000 differs from the run" in capsys.readouterr().err
+    assert main(["run", "gd", "--n-iter", "10", "--resume", str(first), "-q"]) == 0
+    assert main(["run", "gd", "-f", "quadratic", "--param", "kappa=10", "--n-iter", "20",
+                 "--seed", "0", "-q"]) == 0  # fmt: skip
+    resumed, straight = capsys.readouterr().out.splitlines()
+    assert resumed.split("; f = ")[1].split(",")[0] == straight.split("; f = ")[1].split(",")[0]
+
+
+def test_cli_resume_of_an_own_function_needs_its_name_again(capsys, tmp_path, monkeypatch):
+    module = tmp_path / "myfuncs.py"
+    module.write_text("def f(x):\n    return (x**2).sum(axis=-1)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    first = tmp_path / "own.json"
+    assert main(["run", "gd", "-f", "myfuncs:f", "--bounds", "-1,1", "-1,1", "--n-iter", "5",
+                 "--seed", "0", "--json", str(first), "-q"]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main(["run", "gd", "--n-iter", "5", "--resume", str(first)]) == 2
+    assert "never imports code: name it again with -f myfuncs:f" in capsys.readouterr().err
+    assert main(["run", "gd", "-f", "myfuncs:f", "--n-iter", "5", "--resume", str(first),
+                 "-q"]) == 0  # fmt: skip
+
+
+def test_cli_resume_keeps_the_files_schedule_and_says_when_it_changes(capsys, tmp_path):
+    """The finding: a warmup schedule was rebuilt from the options and refused when the
+    remaining iterations were fewer than the warmup. The file's schedule goes on as it was."""
+    first = tmp_path / "w.json"
+    schedule = ["--schedule", "cosine", "--decay-steps", "300", "--warmup", "100"]
+    assert main(["run", "adam", "-f", "rosenbrock", "--alpha", "0.05", "--n-iter", "200",
+                 "--seed", "1", *schedule, "--json", str(first), "-q"]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main(["run", "adam", "--n-iter", "50", "--resume", str(first), "-q"]) == 0
+    resumed = _summary_f(capsys)
+    assert main(["run", "adam", "-f", "rosenbrock", "--alpha", "0.05", "--n-iter", "250",
+                 "--seed", "1", *schedule, "-q"]) == 0  # fmt: skip
+    assert _summary_f(capsys) == resumed
+    # the same schedule given again is no change; another is allowed and said
+    assert main(["run", "adam", "--n-iter", "50", "--resume", str(first), "-q", "--alpha",
+                 "0.05", *schedule]) == 0  # fmt: skip
+    assert "note" not in capsys.readouterr().err
+    assert main(["run", "adam", "--n-iter", "50", "--resume", str(first), "-q",
+                 "--schedule", "constant"]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    assert "follows the new constant schedule from step 201 on" in err
+    assert "a Warmup schedule" in err
+
+
+def test_cli_resume_with_a_new_tolerance_says_so(capsys, tmp_path):
+    first = tmp_path / "t.json"
+    assert main(["run", "gd", "-f", "sphere", "--n-iter", "5", "--seed", "0", "--gtol", "1e-3",
+                 "--json", str(first), "-q"]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main(["run", "gd", "--n-iter", "5", "--resume", str(first), "-q"]) == 0
+    assert "note" not in capsys.readouterr().err
+    assert main(["run", "gd", "--n-iter", "5", "--resume", str(first), "-q",
+                 "--gtol", "1e-9"]) == 0  # fmt: skip
+    assert "--gtol 1e-09 replaces the tolerance of the run" in capsys.readouterr().err

@@ -181,3 +181,44 @@ def test_cli_step_rules(capsys, tmp_path):
         assert main([*base, *args]) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and message in err
+
+
+@pytest.mark.parametrize("formula", ["long", "short"])
+def test_barzilai_borwein_cap_holds_for_the_fallback_steps_too(formula):
+    """The finding: the first step and those with s.y <= 0 took the optimizer's own step,
+    uncapped, so --max-step 1e-300 diverged."""
+    tiny = recorded(QUADRATIC, dl.GradientDescent(step_size=0.5), dl.BarzilaiBorwein(formula,
+                    cap=1e-300), 20, seed=0)  # fmt: skip
+    assert tiny.status == "max_iter"
+    assert np.nanmax(tiny.path_step) <= 1e-300
+    capped = recorded(QUADRATIC, dl.GradientDescent(step_size=0.5),
+                      dl.BarzilaiBorwein(formula, cap=1e-3), 30, seed=0)  # fmt: skip
+    assert np.nanmax(capped.path_step) <= 1e-3 * (1 + 1e-12)
+    assert capped.path_step[1] == pytest.approx(1e-3)  # the first step: capped, not 0.5
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--c1", "0.01"],
+            "--c1 applies only with --step-rule armijo or --step-rule wolfe, not no step rule",
+        ),
+        (["--step-rule", "armijo", "--c2", "0.5"], "--c2 applies only with --step-rule wolfe"),
+        (["--step-rule", "wolfe", "--shrink", "0.3"], "--shrink applies only with"),
+        (["--step-rule", "polyak", "--initial-step", "2"], "--initial-step applies only with"),
+        (["--step-rule", "armijo", "--max-step", "1"], "--max-step applies only with"),
+        (["--max-step", "1"], "not no step rule"),
+    ],
+)
+def test_step_rule_constants_without_their_rule_are_refused(capsys, args, message):
+    code = main(["run", "gd", "-f", "rosenbrock", "--seed", "0", "--n-iter", "3", *args])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and err.count("\n") == 1, err
+
+
+def test_cli_bb_with_a_tiny_cap_does_not_diverge(capsys):
+    code = main(["run", "gd", "-f", "rosenbrock", "--seed", "0", "--n-iter", "50", "-q",
+                 "--step-rule", "bb-long", "--max-step", "1e-300"])  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 0 and "max_iter" in out and "diverged" not in out

@@ -53,9 +53,15 @@ class NoiseSettings(_Strict):
     df: int = Field(ge=1, le=100)
 
 
+class TolSettings(_Strict):
+    grad: float | None = Field(default=None, ge=0)
+    fun: float | None = Field(default=None, ge=0)
+
+
 class Settings(_Strict):
     problem: ProblemSettings | None = None
     seed: int | None = None
+    tol: TolSettings | None = None
     n_iter: int | None = None
     starts: int | None = None
     noise: NoiseSettings | None = None

@@ -219,7 +219,7 @@ class Polyak(StepRule):
 class BarzilaiBorwein(StepRule):
     """Gradient descent with a Barzilai-Borwein step: ``"long"`` ``s.s / s.y`` (BB1) or
     ``"short"`` ``s.y / y.y`` (BB2); the first step (and any with ``s.y <= 0``) is the
-    optimizer's own. ``cap`` bounds the step."""
+    optimizer's own. ``cap`` bounds every step, those fallbacks included."""
 
     formula: str = "long"
     cap: float | None = None
@@ -233,7 +233,9 @@ class BarzilaiBorwein(StepRule):
     def multipliers(self, ctx: StepContext) -> np.ndarray:
         previous = ctx.memory.get("bb")
         ctx.memory["bb"] = (ctx.x.copy(), ctx.g.copy())
-        t = np.ones(len(ctx.f))
+        t = np.ones(len(ctx.f))  # the optimizer's own step, within the cap
+        if self.cap is not None:
+            t = np.minimum(t, _as_multiplier(np.full(len(ctx.f), self.cap), ctx))
         if previous is None:
             return t
         s, y = ctx.x - previous[0], ctx.g - previous[1]

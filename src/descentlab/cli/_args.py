@@ -72,3 +72,11 @@ def bounds_for(pairs: tuple[tuple[float, float], ...], dim: int) -> list[tuple[f
             param_hint="--bounds",
         )
     return list(pairs)
+
+
+def given(name: str) -> bool:
+    """Whether the option ``name`` (its parameter name) was written on the command line (or set
+    in the environment), as opposed to left at its default."""
+    source = click.get_current_context().get_parameter_source(name)
+    return source in (click.core.ParameterSource.COMMANDLINE,
+                      click.core.ParameterSource.ENVIRONMENT)  # fmt: skip

@@ -13,7 +13,7 @@ import click
 import numpy as np
 
 from descentlab import records
-from descentlab.cli._args import parse_vector, with_options
+from descentlab.cli._args import given, parse_vector, with_options
 from descentlab.cli._engine import engine_option
 from descentlab.cli._errors import CommandFailed
 from descentlab.cli._figures import (
@@ -25,6 +25,7 @@ from descentlab.cli._figures import (
 from descentlab.cli._output import atomic_path, check_output_path
 from descentlab.cli._present import print_summary
 from descentlab.cli._problem import PROBLEM_OPTIONS, build_problem
+from descentlab.cli._resume import load_resumed, resume_from, steps_done
 from descentlab.cli._stochastic import STOCHASTIC_OPTIONS, noise_from
 from descentlab.optimizers import OPTIMIZERS, Optimizer
 from descentlab.result import Status
@@ -212,29 +213,37 @@ def _command_for(name: str) -> click.Command:
 def _run(cls: type[Optimizer], options: dict[str, Any]) -> None:
     hyper_names = [h.name for h in cls.hyperparameters()]
     hypers = {k: options.pop(k) for k in hyper_names if options.get(k) is not None}
-    _apply_schedule(cls, hypers, options)
-    optimizer = cls(**hypers)
     check_figure_options(options)
     check_output_path("--json", options["json_file"], allow_dash=True)
     x0 = parse_vector("--x0", options["x0"]) if options["x0"] is not None else None
-    problem = build_problem(options, x0)
+    resume_file, resumed = options["resume_file"], None
+    saved = None if resume_file is None else load_resumed(resume_file, options)
+    _apply_schedule(cls, hypers, options, saved)
+    if saved is None:
+        optimizer = cls(**hypers)
+        problem = build_problem(options, x0)
+        seed = options["seed"] if options["seed"] is not None else _fresh_seed()
+        tol = Tolerance(grad=options["gtol"], fun=options["ftol"])
+    else:
+        resumed = resume_from(resume_file, saved, cls, options, hypers)
+        optimizer, problem, seed, tol = (resumed.optimizer, resumed.problem, resumed.seed,
+                                         resumed.tol)  # fmt: skip
+        for note in resumed.notes:
+            click.echo(f"descentlab: note: {note}", err=True)
     check_animation_dim(options, problem.dim)
     _check_final_only(options, problem.dim)
-    resume = _resumed(options, cls, problem)
-    seed = options["seed"] if options["seed"] is not None else _fresh_seed()
-    tol = Tolerance(grad=options["gtol"], fun=options["ftol"])
     to_stdout = options["json_file"] == "-"
     single = options["starts"] is None or options["starts"] == 1
-    if resume is not None:
-        single = resume.x.ndim == 1
+    if resumed is not None:
+        single = resumed.result.x.ndim == 1
     record, record_starts = _recording(options, problem.dim)
     noise = noise_from(options)
     run = functools.partial(
         minimize, problem, optimizer, n_iter=options["n_iter"], x0=x0, seed=seed,
         starts=options["starts"], tol=tol, record=record, record_starts=record_starts,
         verbose=single and not options["quiet"] and not to_stdout, noise=noise,
-        batch_size=options["batch_size"], project=options["project"], resume=resume,
-        step_rule=_step_rule(options),
+        batch_size=options["batch_size"], project=options["project"],
+        resume=None if resumed is None else resumed.result, step_rule=_step_rule(options),
     )  # fmt: skip
     try:
         result = run()
@@ -250,6 +259,14 @@ def _run(cls: type[Optimizer], options: dict[str, Any]) -> None:
 
 
 STEP_RULE_NAMES = ("armijo", "wolfe", "polyak", "bb-long", "bb-short")
+#: The step rules each constant belongs to; giving it with another rule (or none) is refused.
+STEP_RULE_OPTIONS = {
+    "c1": ("armijo", "wolfe"),
+    "c2": ("wolfe",),
+    "shrink": ("armijo",),
+    "initial_step": ("armijo", "wolfe"),
+    "max_step": ("polyak", "bb-long", "bb-short"),
+}
 
 
 def _step_rule(options: dict[str, Any]):
@@ -257,6 +274,14 @@ def _step_rule(options: dict[str, Any]):
     from descentlab.step_rules import Armijo, BarzilaiBorwein, Polyak, Wolfe
 
     name = options["step_rule"]
+    for option, rules in STEP_RULE_OPTIONS.items():
+        if name not in rules and given(option):
+            flag = "--" + option.replace("_", "-")
+            uses = " or ".join(f"--step-rule {rule}" for rule in rules)
+            raise click.UsageError(
+                f"{flag} applies only with {uses}, not "
+                f"{'no step rule' if name is None else name}: drop it"
+            )
     if name is None:
         return None
     if name == "armijo":
@@ -266,33 +291,6 @@ def _step_rule(options: dict[str, Any]):
     if name == "polyak":
         return Polyak(options["max_step"])
     return BarzilaiBorwein(name.removeprefix("bb-"), options["max_step"])
-
-
-def _resumed(options: dict[str, Any], cls: type[Optimizer], problem):
-    """The saved run --resume names, checked to be one this command can continue."""
-    path = options["resume_file"]
-    if path is None:
-        return None
-    for option in ("x0", "starts"):
-        if options[option] is not None:
-            raise click.UsageError(f"--resume continues the saved points: drop --{option}")
-    saved = records.load(path)
-    made_by, name = saved.record.optimizer.name, saved.record.problem.name
-    if made_by != cls.name:
-        raise click.BadParameter(f"{path} was made by {made_by!r}, not {cls.name!r}: continue "
-                                 "it with the same optimizer", param_hint="--resume")  # fmt: skip
-    d = saved.result.x.shape[-1]
-    if problem.dim is not None and d != problem.dim:
-        raise click.BadParameter(f"{path} has {d} coordinates, and this problem {problem.dim}",
-                                 param_hint="--resume")  # fmt: skip
-    if name != problem.name:
-        raise click.BadParameter(f"{path} is a run on {name!r}, not {problem.name!r}",
-                                 param_hint="--resume")  # fmt: skip
-    if saved.result.state is None:
-        raise click.BadParameter(f"{path} has no optimizer state (written before version 2 "
-                                 "of the run file), so it cannot be continued",
-                                 param_hint="--resume")  # fmt: skip
-    return saved.result
 
 
 def _recording(options: dict[str, Any], dim: int | None) -> tuple[int | str, list[int] | None]:
@@ -355,7 +353,11 @@ def _check_final_only(options: dict[str, Any], dim: int | None) -> None:
         raise click.UsageError("this picture needs the recorded path: drop --final-only")
 
 
-def _apply_schedule(cls: type[Optimizer], hypers: dict[str, Any], options: dict[str, Any]) -> None:
+def _apply_schedule(cls: type[Optimizer], hypers: dict[str, Any], options: dict[str, Any],
+                    saved=None) -> None:  # fmt: skip
+    """The step size as the schedule ``--schedule`` names. For a resumed run (``saved``) the
+    run is its steps so far plus ``--n-iter`` long, and the schedule starts from the file's
+    step size unless one is given."""
     if options["schedule"] is None:
         for option in ("decay_rate", "warmup", "boundaries", "scales"):
             if options[option] is not None:
@@ -363,10 +365,14 @@ def _apply_schedule(cls: type[Optimizer], hypers: dict[str, Any], options: dict[
         return
     step = next(h for h in cls.hyperparameters() if h.schedule)
     initial = hypers.get(step.name, step.default)
+    done = 0 if saved is None else steps_done(saved)
+    if saved is not None and step.name not in hypers:
+        before = saved.record.optimizer.hyperparameters.get(step.name)
+        initial = before if isinstance(before, int | float) else initial
     hypers[step.name] = make_schedule(
         options["schedule"], initial, options["decay_rate"], options["decay_steps"],
         final=options["final"], warmup=options["warmup"], warmup_start=options["warmup_start"],
-        n_iter=options["n_iter"], **_piecewise(options),
+        n_iter=done + options["n_iter"], **_piecewise(options),
     )  # fmt: skip
 
 

@@ -10,7 +10,6 @@ from rich.table import Table
 
 from descentlab.cli._output import check_output_path
 from descentlab.sweeps.store import DEFAULT_PATH, Store
-from descentlab.sweeps.summary import best_settings, swept_columns
 from descentlab.sweeps.table import to_frame
 
 STORE_OPTION = click.option("--store", "store_path", default=DEFAULT_PATH, show_default=True,
@@ -60,14 +59,9 @@ def show_command(sweep_id: int, store_path: str, top: int) -> None:
                   f"of {cells} finished")  # fmt: skip
     if frame.empty:
         return
-    hypers = swept_columns(frame)
-    table = Table(title="best settings (median over seeds)")
-    for column in (*hypers, "reached", "iterations", "final f - f*"):
-        table.add_column(column)
-    for row in best_settings(frame, top).to_dict("records"):
-        table.add_row(*(f"{row[h]:.4g}" for h in hypers), f"{row['reached']}/{row['seeds']}",
-                      f"{row['iterations']:g}", f"{row['final_gap']:.3g}")  # fmt: skip
-    console.print(table)
+    from descentlab.cli.sweep import settings_table
+
+    console.print(settings_table(frame, top, "best settings (median over seeds)"))
 
 
 @runs_group.command("export")
@@ -89,10 +83,8 @@ def export_command(sweep_id: int | None, store_path: str, out_file: str) -> None
 
 
 def _open(path: str) -> Store:
-    if not Path(path).is_file():
-        raise click.BadParameter(f"no store at {path!r} (descentlab sweep makes one)",
-                                 param_hint="--store")  # fmt: skip
-    return Store(path)
+    """The store for reading: a missing, empty or foreign file is refused as it is."""
+    return Store(path, readonly=True)
 
 
 def _product(grid: dict) -> int:

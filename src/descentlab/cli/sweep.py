@@ -10,7 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from descentlab.cli._args import with_options
+from descentlab.cli._args import given, with_options
 from descentlab.cli._engine import engine_option
 from descentlab.cli._figures import IMAGE_TYPES, pyplot, save
 from descentlab.cli._hypers import check_hypers, hypers_for
@@ -70,6 +70,8 @@ def sweep_command(names: tuple[str, ...], **options: Any) -> None:
     --seeds starts, as vectorized batches; print the best settings. Finished cells go to the
     --store, so an interrupted sweep resumes where it stopped."""
     check_hypers(names, options["hypers"])
+    if options["no_store"] and given("store_path"):
+        raise click.UsageError("give either --store FILE or --no-store, not both")
     if options["plot_file"] and len(names) != 1:
         raise click.BadParameter("a heatmap shows one optimizer: name one", param_hint="--plot")
     if options["workers"] and options["scheduler"]:
@@ -144,27 +146,35 @@ def _report(frame, found: int, seconds: float, options: dict[str, Any]) -> None:
     where = "memory" if options["no_store"] else options["store_path"]
     console.print(f"{len(frame):,} cells ({len(frame) - found:,} run now, {found:,} found in "
                   f"{where}) in {seconds:.1f} s")  # fmt: skip
-    best = best_settings(frame, options["top"])
-    hypers = [c for c in hyperparameter_columns(frame) if frame[c].nunique(dropna=True) > 1]
     shared = [c for c in ("problem", "optimizer") if frame[c].nunique() == 1]
     about = ", ".join(str(frame[c].iloc[0]) for c in shared)
     seeds, target = frame["seed"].nunique(), options["target"]
-    table = Table(title=f"best settings{': ' + about if about else ''}; median over {seeds} "
-                        f"seeds, target f - f* <= {target:g}")  # fmt: skip
-    columns = [c for c in ("problem", "optimizer") if c not in shared]
-    for column in (*columns, *hypers, "reached", "iterations", "final f - f*"):
-        table.add_column(column, no_wrap=column not in ("problem",))
-    for row in best.itertuples(index=False):
-        values = row._asdict()
-        iterations = values["iterations"]
+    title = (f"best settings{': ' + about if about else ''}; median over {seeds} seeds, target "
+             f"f - f* <= {target:g}")  # fmt: skip
+    console.print(settings_table(frame, options["top"], title))
+
+
+def settings_table(frame, top: int, title: str) -> Table:
+    """The ``top`` best settings per (problem, optimizer) of a sweep's cells: the swept
+    hyperparameters, how many seeds reached the target, the median iterations, the median
+    final gap of the seeds that did not diverge, and the seeds' statuses."""
+    best = best_settings(frame, top)
+    hypers = [c for c in hyperparameter_columns(frame) if frame[c].nunique(dropna=True) > 1]
+    columns = [c for c in ("problem", "optimizer") if frame[c].nunique() > 1]
+    table = Table(title=title)
+    for column in (*columns, *hypers, "reached", "iterations", "final f - f*", "status"):
+        table.add_column(column, no_wrap=column not in ("problem", "status"))
+    for values in best.to_dict("records"):
+        iterations, gap = values["iterations"], values["final_gap"]
         table.add_row(
             *(str(values[c]) for c in columns),
             *(_number(values[h]) for h in hypers),
             f"{values['reached']}/{values['seeds']}",
             "not reached" if iterations == float("inf") else f"{iterations:g}",
-            f"{values['final_gap']:.3g}",
+            "diverged" if gap != gap else f"{gap:.3g}",
+            values["status"],
         )
-    console.print(table)
+    return table
 
 
 def _number(value: object) -> str:

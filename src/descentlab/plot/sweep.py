@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
 from descentlab.plot._marks import new_axes
-from descentlab.sweeps.summary import is_log_spaced, per_setting, swept_columns
+from descentlab.sweeps.summary import is_log_spaced, per_setting, rank_settings, swept_columns
 from descentlab.theory import Quadratic
 
 UNSTABLE_COLOR = "#5b1a1a"
@@ -80,7 +80,7 @@ def _axes_of(frame, x: str | None, y: str | None) -> tuple[str, str | None]:
 
 def _best_per_cell(frame, axes: list[str]):
     """Per value of ``axes``: the setting with the fewest median iterations (then lowest gap)."""
-    settings = per_setting(frame).sort_values(["iterations", "final_gap"], kind="stable")
+    settings = rank_settings(per_setting(frame))
     return settings.groupby(axes, sort=True).head(1).sort_values(axes).reset_index(drop=True)
 
 

@@ -2,11 +2,11 @@
 
 A cell is one (problem, optimizer, full setting, seed, iterations, target): the smallest unit
 the store keeps. Its hash is the SHA-256 of its configuration as canonical JSON (sorted keys,
-floats as their shortest exact repr) followed by its seed, so the same cell asked for by two
-sweeps is computed once. A chunk is any set of cells of one plan; all
-of them go through :func:`descentlab.minimize` as one batch, one row per cell, with the
-hyperparameters as arrays over the rows. Rows never interact, so a cell's numbers do not depend
-on the chunk it ran in (the tests check this bit for bit).
+floats as their shortest exact repr; the problem as the digest of its key) followed by its
+seed, so the same cell asked for by two sweeps is computed once. A chunk is any set of cells
+of one plan; all of them go through :func:`descentlab.minimize` as one batch, one row per cell,
+with the hyperparameters as arrays over the rows. Rows never interact, so a cell's numbers do
+not depend on the chunk it ran in (the tests check this bit for bit).
 """
 
 from __future__ import annotations
@@ -24,10 +24,12 @@ from descentlab.result import Status
 from descentlab.runner import Tolerance, minimize
 from descentlab.starts import uniform_starts
 from descentlab.sweeps.grid import Grid
-from descentlab.sweeps.problems import SweepProblem
+from descentlab.sweeps.problems import SweepProblem, problem_digest
 
-#: Bump when what a cell's numbers mean changes, so old stores are not mistaken for new.
-CELL_FORMAT = 1
+#: Bump when what a cell's numbers mean or how cells are keyed changes, so old stores are not
+#: mistaken for new. 2: a problem is hashed by its key's digest, and a user's own problem's key
+#: holds the fingerprint of its values (version 1 keyed it by name, bounds and minimum only).
+CELL_FORMAT = 2
 
 #: The numbers a cell ends with, in the store's and the DataFrame's order.
 METRICS = ("final_gap", "start_gap", "iterations", "gradients", "status", "seconds")
@@ -72,7 +74,7 @@ class Plan:
         """The hash of every cell, setting-major (setting 0 with each seed, then setting 1...)."""
         common = {
             "format": CELL_FORMAT,
-            "problem": self.problem.key(),
+            "problem": problem_digest(self.problem.key()),
             "optimizer": self.optimizer,
             "n_iter": self.n_iter,
             "target": self.target,

@@ -22,7 +22,7 @@ from descentlab.engines import resolve
 from descentlab.optimizers import OPTIMIZERS
 from descentlab.sweeps.cells import Chunk, ChunkResult, Plan, run_chunk
 from descentlab.sweeps.grid import Grid, check_grid, make_grid
-from descentlab.sweeps.problems import as_sweep_problem
+from descentlab.sweeps.problems import as_sweep_problem, short_key
 from descentlab.sweeps.store import Store
 from descentlab.sweeps.table import to_frame
 
@@ -191,7 +191,7 @@ def identities(chunk: Chunk, hashes: list[str]) -> list[dict[str, Any]]:
     """What the store keeps of each cell of ``chunk`` besides its numbers."""
     plan = chunk.plan
     base, columns = plan.base_settings(), plan.columns()
-    problem = json.dumps(plan.problem.key(), sort_keys=True)
+    problem = json.dumps(short_key(plan.problem.key()), sort_keys=True)
     texts: dict[int, str] = {}
     out = []
     for k in chunk.cells.tolist():
