@@ -176,3 +176,38 @@ def test_best_settings_rank_by_diverged_share_before_gap():
     best = best_settings(frame, 3)
     assert best["step_size"].tolist() == [1.0, 3.0, 2.0]
     assert best["status"].tolist() == ["max_iter", "max_iter", "max_iter 1, diverged 1"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--plot", "h.png", "--axes", "stepsize"], "'stepsize' is not a hyperparameter the"),
+        (["--plot", "h.png", "--axes", "step_size,step_size"], "two different names"),
+        (["--axes", "step_size"], "--axes applies only with --plot"),
+        (["--plot", "h.png", "--grid", "momentum=0.5"], "needs a --grid axis with more than one"),
+    ],
+)
+def test_heatmap_mistakes_are_found_before_the_sweep(capsys, monkeypatch, tmp_path, extra,
+                                                     message):  # fmt: skip
+    """The finding: --axes typos and a heatmap of one setting were found after the sweep."""
+    import descentlab.cli.sweep as command
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(command, "sweep", lambda *a, **k: pytest.fail("the sweep ran"))
+    grid = [] if "--grid" in extra else ["--grid", "step_size=log:1e-3:1e-1:3"]
+    code, _, err = run(capsys, "sweep", "momentum", "-f", "sphere", "--no-store", *grid, *extra)
+    assert code == 2 and message in err and err.count("\n") == 1, err
+
+
+def test_parquet_without_pyarrow_is_refused_before_the_sweep(capsys, monkeypatch, tmp_path):
+    import importlib.util
+
+    import descentlab.cli.sweep as command
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "pyarrow" else real(name, *a))  # fmt: skip
+    monkeypatch.setattr(command, "sweep", lambda *a, **k: pytest.fail("the sweep ran"))
+    code, _, err = run(capsys, "sweep", "gd", "-f", "sphere", "--no-store", "--grid",
+                       "step_size=0.1", "--out", tmp_path / "cells.parquet")  # fmt: skip
+    assert code == 2 and "writing Parquet needs pyarrow" in err

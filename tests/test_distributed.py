@@ -83,3 +83,69 @@ def test_cli_workers(capsys, tmp_path, single_process):
     table = pd.read_csv(out)
     assert table["cell"].tolist() == single_process["cell"].tolist()
     assert table["final_gap"].tolist() == single_process["final_gap"].tolist()
+
+
+class _Service:
+    """A TCP service on the loopback that greets each connection with ``greeting`` (or stays
+    silent), for the scheduler probe."""
+
+    def __init__(self, greeting: bytes | None):
+        import socket
+        import threading
+
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.address = f"tcp://127.0.0.1:{self.server.getsockname()[1]}"
+        self.greeting, self.done = greeting, threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        connection, _ = self.server.accept()
+        with connection:
+            if self.greeting is not None:
+                connection.sendall(self.greeting)
+            self.done.wait(30)
+
+    def close(self):
+        self.done.set()
+        self.thread.join(5)
+        self.server.close()
+
+
+@pytest.mark.parametrize(
+    ("greeting", "message"),
+    [
+        (None, "said nothing for 0.5 s"),
+        (b"HTTP/1.1 400 Bad Request\r\n\r\n", "is not a Dask scheduler (it answered b'HTTP/1.1"),
+        (b"\xff" * 8 + b"x" * 40, "is not a Dask scheduler"),  # a length of 2**64 - 1 bytes
+    ],
+)
+def test_a_scheduler_address_that_is_not_dask_is_named_quickly(capsys, monkeypatch, greeting,
+                                                               message):  # fmt: skip
+    """The finding: --scheduler at a service that is not Dask hung past 60 s or reported
+    'out of memory' (it read an HTTP answer as a 3 EiB length)."""
+    import time
+
+    from descentlab.cli import main
+    from descentlab.sweeps import distributed as ours
+
+    monkeypatch.setattr(ours, "SCHEDULER_TIMEOUT", 0.5)
+    service = _Service(greeting)
+    try:
+        began = time.monotonic()
+        code = main(["sweep", "gd", "-f", "sphere", "--grid", "step_size=0.1", "--no-store",
+                     "--scheduler", service.address])  # fmt: skip
+        took = time.monotonic() - began
+    finally:
+        service.close()
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and err.count("\n") == 1, err
+    assert took < 10
+
+
+def test_a_real_scheduler_passes_the_probe(client):
+    from descentlab.sweeps.distributed import probe_scheduler
+
+    probe_scheduler(client.scheduler.address, timeout=5)
+    with pytest.raises(ValueError, match="tcp://HOST:PORT"):
+        probe_scheduler("http://127.0.0.1:80/x")

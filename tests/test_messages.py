@@ -168,3 +168,16 @@ def test_plot_functions_name_their_arguments():
     movie = plot.animate(sphere2, result, frames=2)
     with pytest.raises(ValueError, match=r"fps must be a whole number in \[1, 100\], not 0"):
         plot.save_animation(movie, "never.gif", fps=0)
+
+
+def test_a_run_too_big_for_memory_is_refused_before_its_starts_are_drawn(capsys, monkeypatch):
+    """The finding: the starts were drawn first, so a huge run ended in MemoryError, exit 1,
+    (or drew 8 GB for a minute) where exit 2 and the way out are promised."""
+    import descentlab.starts
+
+    monkeypatch.setattr(descentlab.starts, "uniform_starts",
+                        lambda *a: pytest.fail("the starts were drawn"))  # fmt: skip
+    code = main(["run", "adam", "-f", "sphere", "--dim", "100000", "--starts", "100000",
+                 "--final-only", "--seed", "0"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and "use fewer starts or fewer dimensions" in err and err.count("\n") == 1

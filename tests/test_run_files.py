@@ -2,6 +2,7 @@
 
 import copy
 import json
+import os
 import sys
 import textwrap
 
@@ -154,7 +155,23 @@ def test_deep_arrays_and_binary_files(capsys, tmp_path, valid):
 def test_large_files_are_refused_before_reading(capsys, tmp_path, valid, monkeypatch):
     monkeypatch.setattr(records, "MAX_FILE_BYTES", 100)
     code, _, err = run(capsys, "plot", write(tmp_path, valid), "--plot", tmp_path / "x.png")
-    assert code == 2 and "more than the 100 allowed" in err
+    assert code == 2 and "more than the 100 bytes allowed" in err
+
+
+@pytest.mark.parametrize("command", ["plot", "resume"])
+def test_devices_pipes_and_symlinks_to_them_are_never_read(capsys, tmp_path, command):
+    """The finding: a symlink to /dev/zero passed the size check and was read to 23 GB."""
+    zero = tmp_path / "zero.json"
+    zero.symlink_to("/dev/zero")
+    pipe = tmp_path / "pipe.json"
+    os.mkfifo(pipe)  # reading it would wait forever for a writer
+    for path in (zero, pipe):
+        if command == "plot":
+            args = ["plot", path, "--plot", tmp_path / "x.png"]
+        else:
+            args = ["run", "adam", "-f", "sphere", "--resume", path]
+        code, _, err = run(capsys, *args)
+        assert code == 2 and "not a regular file" in err and err.count("\n") == 1, err
 
 
 def test_a_one_row_path_is_drawn(capsys, tmp_path, valid):

@@ -204,3 +204,45 @@ def test_fixed_hyperparameters_are_checked_and_recorded(tmp_path):
     assert len(best_settings(frame)) == 2 and "ExponentialDecay" in frame["step_size"].iloc[0]
     with Store(tmp_path / "s.db") as store:
         assert store.definition(1)["fixed"]["step_size"]["schedule"] == "ExponentialDecay"
+
+
+def test_grid_and_cell_counts_are_checked_before_anything_is_built(monkeypatch):
+    """The findings: log:1e-4:1:100000000 built the axis (100 s, 11 GB) before the limit was
+    checked, and settings x seeds had no limit at all."""
+    from descentlab.sweeps import grid as grid_module
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("an axis was built")
+
+    monkeypatch.setattr(grid_module.np, "logspace", refuse)
+    monkeypatch.setattr(grid_module.np, "linspace", refuse)
+    with pytest.raises(ValueError, match="100,000,000 settings, more than 10,000,000"):
+        sweep("sphere", "gd", {"step_size": "log:1e-4:1:100000000"})
+    with pytest.raises(ValueError, match="20,000,000 values, more than"):
+        grid_module.parse_axis("step_size", "lin:0:1:20000000")
+    with pytest.raises(ValueError, match="settings, more than"):
+        sweep("sphere", "momentum", {"step_size": "log:1e-4:1:10000", "momentum": "lin:0:1:10000"})
+    monkeypatch.undo()
+    with pytest.raises(ValueError, match=r"100,000,000,000 cells \(settings x seeds"):
+        sweep("sphere", "gd", {"step_size": "log:1e-4:1:1000000"}, seeds=100_000)
+    with pytest.raises(ValueError, match="seeds must be at most"):
+        sweep("sphere", "gd", {"step_size": [0.1]}, seeds=10**11)
+
+
+def test_one_value_ranges_give_the_low_end_on_both_scales():
+    from descentlab.sweeps.grid import parse_axis
+
+    assert parse_axis("a", "log:0.1:1:1").values == (0.1,)
+    assert parse_axis("a", "lin:0.1:1:1").values == (0.1,)
+    assert parse_axis("a", "log:0.1:1:3").values == (0.1, 10**-0.5, 1.0)
+
+
+def test_chunks_are_sized_by_memory_with_the_dimension():
+    from descentlab.sweeps.sweep import CHUNK_BYTES, DEFAULT_CHUNK_CELLS, chunk_cells, make_plans
+
+    small, big = (make_plans(("sphere", {"dim": d}), "adam", {"alpha": [0.1]}, 5, 10, None,
+                             None)[0] for d in (2, 10_000))  # fmt: skip
+    assert chunk_cells(small) == DEFAULT_CHUNK_CELLS
+    cells = chunk_cells(big)
+    assert 1 <= cells < DEFAULT_CHUNK_CELLS
+    assert cells * 10_000 * 8 * 9 <= CHUNK_BYTES  # adam: point, gradient, m, v, temporaries

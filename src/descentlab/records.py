@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import math
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -108,11 +109,9 @@ def load(path: str | Path) -> SavedRun:
     def fault(what: str) -> RunFileError:
         return RunFileError(f"{path} is not a valid run record: {what}")
 
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise fault(f"it has {size:,} bytes, more than the {MAX_FILE_BYTES:,} allowed")
+    content = _bounded_read(path, fault)
     try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
+        data = json.loads(content.decode("utf-8"))
     except UnicodeDecodeError:
         raise fault("it is not UTF-8 text") from None
     except RecursionError:
@@ -134,6 +133,18 @@ def load(path: str | Path) -> SavedRun:
     except (ValueError, TypeError, RecursionError) as error:
         raise fault(str(error)) from None
     return SavedRun(record, result)
+
+
+def _bounded_read(path: Path, fault) -> bytes:
+    """The file's bytes, reading at most ``MAX_FILE_BYTES + 1`` whatever the file claims: a
+    device, a pipe or a symlink to ``/dev/zero`` is refused, never read to the end."""
+    if not stat.S_ISREG(path.stat().st_mode):
+        raise fault("it is not a regular file (a device, a pipe or a folder)")
+    with path.open("rb") as file:
+        content = file.read(MAX_FILE_BYTES + 1)
+    if len(content) > MAX_FILE_BYTES:
+        raise fault(f"it has more than the {MAX_FILE_BYTES:,} bytes allowed")
+    return content
 
 
 def _array(name: str, value: Any, dtype: type) -> np.ndarray:

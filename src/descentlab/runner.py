@@ -26,7 +26,7 @@ from descentlab.optimizers import Optimizer, get_optimizer
 from descentlab.problem import Problem
 from descentlab.result import Result
 from descentlab.resume import resumed_state
-from descentlab.starts import initial_points
+from descentlab.starts import check_starts, initial_points
 from descentlab.step_rules import StepRule
 from descentlab.stochastic import GradientNoise
 
@@ -176,13 +176,16 @@ def minimize(
         raise ValueError("tol.fun needs the problem's known minimum, and this problem has none")
     if resume is not None:
         x0 = _resumed_points(resume, x0, starts, noise, batch_size, problem)
+    if x0 is None and problem.dim is not None:  # refused before the starts are drawn
+        _check_memory(optimizer, (check_starts(starts) or 1, problem.dim), n_iter, None,
+                      record_limit)  # fmt: skip
     x = initial_points(problem, x0, seed, starts)
     if problem.dim is None and x.shape[-1] < 1:
         raise ValueError("x0 must have at least one coordinate")
     batch_shape = x.shape[:-1]
     optimizer.check_batch(batch_shape)
     recorder = None if every is None else Recorder(every, record_starts, batch_shape)
-    _check_memory(optimizer, x, n_iter, recorder, record_limit)
+    _check_memory(optimizer, x.shape, n_iter, recorder, record_limit)
     if engine == "jax":
         return _run_compiled(problem, optimizer, x, n_iter, tol, recorder, project, resume,
                              verbose, dtype)  # fmt: skip
@@ -319,14 +322,15 @@ def _projection_box(problem: Problem, project: object) -> np.ndarray | None:
     return problem.bounds.T.copy()
 
 
-def _check_memory(optimizer, x, n_iter, recorder, record_limit) -> None:
+def _check_memory(optimizer, shape: tuple[int, ...], n_iter, recorder, record_limit) -> None:
+    """Refuse a run whose recording or arrays (points of ``shape``) would not fit."""
     if isinstance(record_limit, bool) or not isinstance(record_limit, numbers.Integral):
         raise TypeError(f"record_limit must be a whole number of bytes, not {record_limit!r}")
-    n, d = math.prod(x.shape[:-1]), x.shape[-1]
+    n, d = math.prod(shape[:-1]), shape[-1]
     if recorder is not None:
         rows = n_iter // recorder.every + 1 + (n_iter % recorder.every != 0)
         memory.check_recording(rows, recorder.n_starts, d, int(record_limit))
-    state = optimizer.init(x[(0,) * (x.ndim - 1)])
+    state = optimizer.init(np.zeros(d))
     memory.check_working_memory(n, d, len(state) - 1)
 
 

@@ -33,12 +33,18 @@ def uniform_starts(bounds: np.ndarray, starts: int | None, seed: object) -> np.n
     return lo + rng.rand(*shape) * (hi - lo)
 
 
-def initial_points(problem: Problem, x0: object, seed: object, starts: int | None) -> np.ndarray:
-    """The starting points of a run as a float array of shape ``(..., d)``."""
+def check_starts(starts: object) -> int | None:
+    """``starts`` if it is None or a whole number >= 1, else a ValueError saying so."""
     if starts is not None and (
         isinstance(starts, bool) or not isinstance(starts, numbers.Integral) or starts < 1
     ):
         raise ValueError(f"starts must be a whole number >= 1, not {starts!r}")
+    return starts
+
+
+def initial_points(problem: Problem, x0: object, seed: object, starts: int | None) -> np.ndarray:
+    """The starting points of a run as a float array of shape ``(..., d)``."""
+    check_starts(starts)
     if x0 is None:
         if problem.bounds is None:
             raise ValueError("x0 is required when the problem has no bounds to draw starts from")

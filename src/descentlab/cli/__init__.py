@@ -53,8 +53,9 @@ def _main(args: list[str]) -> int:
         return _fail(str(error), USAGE_ERROR)
     except (click.Abort, KeyboardInterrupt):
         return _fail("interrupted", INTERRUPTED)
-    except MemoryError:
-        return _fail("out of memory: use fewer starts, dimensions or recorded iterations", 1)
+    except MemoryError:  # what the estimates before the run did not foresee
+        return _fail("out of memory: use fewer starts, dimensions or recorded iterations "
+                     "(--final-only, --record-every)", USAGE_ERROR)  # fmt: skip
     except OSError as error:
         return _fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "), 1)
     return code if isinstance(code, int) else 0

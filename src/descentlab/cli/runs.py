@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 from rich.console import Console
 from rich.table import Table
 
-from descentlab.cli._output import check_output_path
 from descentlab.sweeps.store import DEFAULT_PATH, Store
 from descentlab.sweeps.table import to_frame
 
@@ -70,12 +67,9 @@ def show_command(sweep_id: int, store_path: str, top: int) -> None:
 @click.option("--out", "out_file", required=True, help="A .csv or .parquet file.")
 def export_command(sweep_id: int | None, store_path: str, out_file: str) -> None:
     """Every finished cell (of sweep SWEEP_ID, or of all) to a CSV or Parquet file."""
-    from descentlab.cli.sweep import TABLE_TYPES, write_table
+    from descentlab.cli.sweep import check_table_path, write_table
 
-    if Path(out_file).suffix.lower() not in TABLE_TYPES:
-        raise click.BadParameter(f"{out_file!r}: the file type must be .csv or .parquet",
-                                 param_hint="--out")  # fmt: skip
-    check_output_path("--out", out_file)
+    check_table_path("--out", out_file)
     with _open(store_path) as store:
         frame = to_frame(store.cell_rows(sweep_id))
     write_table(frame, out_file)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import time
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,7 @@ def sweep_command(names: tuple[str, ...], **options: Any) -> None:
         raise click.UsageError("give either --workers or --scheduler, not both")
     _check_outputs(options)
     grid = parse_grid_options(options["grids"])
+    axes = _heatmap_axes(grid, options)
     problem = sweep_problem(options)
     hyper = {f"{name}.{key}": value for name in names
              for key, value in hypers_for(name, options["hypers"]).items()}  # fmt: skip
@@ -105,7 +107,7 @@ def sweep_command(names: tuple[str, ...], **options: Any) -> None:
     if options["out_file"]:
         write_table(frame, options["out_file"])
     if options["plot_file"]:
-        _heatmap(frame, problem, options)
+        _heatmap(frame, problem, axes, options)
 
 
 def sweep_problem(options: dict[str, Any]) -> SweepProblem:
@@ -121,11 +123,7 @@ def sweep_problem(options: dict[str, Any]) -> SweepProblem:
 
 
 def _check_outputs(options: dict[str, Any]) -> None:
-    out = options["out_file"]
-    if out and Path(out).suffix.lower() not in TABLE_TYPES:
-        raise click.BadParameter(f"{out!r}: the file type must be .csv or .parquet",
-                                 param_hint="--out")  # fmt: skip
-    check_output_path("--out", out)
+    check_table_path("--out", options["out_file"])
     plot = options["plot_file"]
     if plot and Path(plot).suffix.lower() not in IMAGE_TYPES:
         raise click.BadParameter(f"must end in {', '.join(IMAGE_TYPES)}, not {plot!r}",
@@ -181,6 +179,22 @@ def _number(value: object) -> str:
     return "-" if value != value else f"{value:.4g}"  # NaN: not a hyperparameter of this one
 
 
+NEEDS_PYARROW = "writing Parquet needs pyarrow: pip install 'descentlab[parquet]' (or write .csv)"
+
+
+def check_table_path(option: str, path: str | None) -> None:
+    """A table file: .csv or .parquet (with pyarrow installed), in a folder that exists."""
+    if not path:
+        return
+    suffix = Path(path).suffix.lower()
+    if suffix not in TABLE_TYPES:
+        raise click.BadParameter(f"{path!r}: the file type must be .csv or .parquet",
+                                 param_hint=option)  # fmt: skip
+    if suffix == ".parquet" and importlib.util.find_spec("pyarrow") is None:
+        raise ImportError(NEEDS_PYARROW)
+    check_output_path(option, path)
+
+
 def write_table(frame, path: str) -> None:
     """``frame`` to CSV or Parquet by the file's extension, whole or not at all."""
     with atomic_path(path) as temporary:
@@ -188,24 +202,39 @@ def write_table(frame, path: str) -> None:
             try:
                 frame.to_parquet(temporary, index=False)
             except ImportError:
-                raise ImportError(
-                    "writing Parquet needs pyarrow: pip install 'descentlab[parquet]' "
-                    "(or write .csv)"
-                ) from None
+                raise ImportError(NEEDS_PYARROW) from None
         else:
             frame.to_csv(temporary, index=False)
 
 
-def _heatmap(frame, problem: SweepProblem, options: dict[str, Any]) -> None:
+def _heatmap_axes(grid, options: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The heatmap's X and Y (None: the plot's default), checked against the grid before the
+    sweep runs, so a typo costs no computing."""
+    if options["axes"] and not options["plot_file"]:
+        raise click.UsageError("--axes applies only with --plot")
+    if not options["plot_file"]:
+        return None, None
+    swept = [axis.name for axis in grid.axes if len(axis.values) > 1]
+    if not swept:
+        raise click.BadParameter("a heatmap needs a --grid axis with more than one value",
+                                 param_hint="--plot")  # fmt: skip
+    if not options["axes"]:
+        return None, None
+    parts = [p.strip() for p in options["axes"].split(",")]
+    if len(parts) not in (1, 2) or not all(parts) or len(set(parts)) != len(parts):
+        raise click.BadParameter(f"expected X or X,Y (two different names), got "
+                                 f"{options['axes']!r}", param_hint="--axes")  # fmt: skip
+    for name in parts:
+        if name not in swept:
+            raise click.BadParameter(f"{name!r} is not a hyperparameter the --grid sweeps over "
+                                     f"more than one value; swept: {', '.join(swept)}",
+                                     param_hint="--axes")  # fmt: skip
+    return parts[0], (parts[1] if len(parts) == 2 else None)
+
+
+def _heatmap(frame, problem: SweepProblem, axes, options: dict[str, Any]) -> None:
     from descentlab.plot.sweep import plot_sweep
 
-    x = y = None
-    if options["axes"]:
-        parts = [p.strip() for p in options["axes"].split(",")]
-        if len(parts) not in (1, 2) or not all(parts):
-            raise click.BadParameter(f"expected X or X,Y, got {options['axes']!r}",
-                                     param_hint="--axes")  # fmt: skip
-        x, y = parts[0], (parts[1] if len(parts) == 2 else None)
     pyplot()
-    ax = plot_sweep(frame, x, y, curvature=problem.curvature())
+    ax = plot_sweep(frame, *axes, curvature=problem.curvature())
     save(ax.figure, options["plot_file"], options)

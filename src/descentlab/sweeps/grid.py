@@ -99,11 +99,15 @@ def _parse_text(name: str, text: str) -> Axis:
         )
     lo, hi = (_number(name, part, text) for part in parts[:2])
     count = _count(name, parts[2], text)
+    if count > MAX_SETTINGS:  # before anything is built
+        raise ValueError(f"grid of {name}: {count:,} values, more than the {MAX_SETTINGS:,} "
+                         f"settings a grid may have (in {text!r})")  # fmt: skip
     if kind == "log":
         if lo <= 0 or hi <= 0:
             raise ValueError(f"grid of {name}: a log range needs LO and HI > 0, got {text!r}")
         values = np.logspace(math.log10(lo), math.log10(hi), count)
-        values[0], values[-1] = lo, hi  # exactly the ends written, not 10**log10(end)
+        values[-1] = hi  # exactly the ends written, not 10**log10(end); one value is LO, as
+        values[0] = lo  # lin:LO:HI:1 gives
     else:
         values = np.linspace(lo, hi, count)
     return _checked(Axis(name, tuple(float(v) for v in values), kind), text)
@@ -145,10 +149,26 @@ def make_grid(grid: Grid | Mapping[str, object]) -> Grid:
         return grid
     if not isinstance(grid, Mapping):
         raise TypeError(f"grid must be a mapping of hyperparameter -> values, not {grid!r}")
-    made = Grid(tuple(parse_axis(str(name), spec) for name, spec in grid.items()))
-    if len(made) > MAX_SETTINGS:
-        raise ValueError(f"grid has {len(made):,} settings, more than {MAX_SETTINGS:,}")
-    return made
+    settings = math.prod(_size(spec) for spec in grid.values())
+    if settings > MAX_SETTINGS:  # counted from the specs, before any axis is built
+        raise ValueError(f"grid has {settings:,} settings, more than {MAX_SETTINGS:,}")
+    return Grid(tuple(parse_axis(str(name), spec) for name, spec in grid.items()))
+
+
+def _size(spec: object) -> int:
+    """How many values ``spec`` gives, read off without building them (1 where unsure: the
+    axis itself then says what is wrong)."""
+    if isinstance(spec, str):
+        _, colon, rest = spec.strip().partition(":")
+        if not colon:
+            return spec.count(",") + 1
+        try:
+            return max(int(rest.split(":")[-1]), 1)
+        except ValueError:
+            return 1
+    if isinstance(spec, Sequence | np.ndarray) and not isinstance(spec, bytes):
+        return max(int(np.size(spec)) if isinstance(spec, np.ndarray) else len(spec), 1)
+    return 1
 
 
 def parse_grid_options(texts: Sequence[str]) -> Grid:

@@ -18,16 +18,23 @@ from typing import Any
 
 import numpy as np
 
+from descentlab import memory
 from descentlab.engines import resolve
-from descentlab.optimizers import OPTIMIZERS
+from descentlab.optimizers import OPTIMIZERS, get_optimizer
 from descentlab.sweeps.cells import Chunk, ChunkResult, Plan, run_chunk
 from descentlab.sweeps.grid import Grid, check_grid, make_grid
 from descentlab.sweeps.problems import as_sweep_problem, short_key
 from descentlab.sweeps.store import Store
 from descentlab.sweeps.table import to_frame
 
-#: Cells per chunk when none is asked for: one batch up to this many starts.
+#: Cells per chunk when none is asked for: one batch up to this many starts (fewer where the
+#: dimension makes a batch bigger than ``CHUNK_BYTES``).
 DEFAULT_CHUNK_CELLS = 100_000
+#: The most memory one chunk's arrays may take (or a quarter of the memory available).
+CHUNK_BYTES = 2**30
+#: The most cells one sweep may have: more is a typo, and hashing and storing them would take
+#: hours (each cell is a row of the store and of the table).
+MAX_CELLS = 10_000_000
 
 #: ``progress(done, total, label)``: cells finished so far (those found in the store included).
 ProgressCallback = Callable[[int, int, str], None]
@@ -127,6 +134,12 @@ def make_plans(problems, optimizers, grid, seeds, n_iter, target, hyper,
     if target is not None and not (_real(target) and target >= 0):
         raise ValueError(f"target must be a finite number >= 0 or None, not {target!r}")
     _check_fixed(hyper or {}, names, grid)
+    cells = len(grid) * len(seeds) * len(names) * len(specs)
+    if cells > MAX_CELLS:
+        raise ValueError(
+            f"the sweep has {cells:,} cells (settings x seeds x optimizers x problems), more "
+            f"than the {MAX_CELLS:,} one sweep may have: fewer values per axis or fewer seeds"
+        )
     plans = []
     for spec in specs:
         if target is not None and spec.build().minimum is None:
@@ -223,12 +236,24 @@ def definition(plan: Plan) -> dict[str, Any]:
 def _chunk_settings(plan: Plan, chunk_size: int | None, client) -> int:
     if chunk_size is not None:
         return _whole("chunk_size", chunk_size, 1)
-    largest = max(1, DEFAULT_CHUNK_CELLS // len(plan.seeds))
+    largest = max(1, chunk_cells(plan) // len(plan.seeds))
     if client is None:
         return largest
     from descentlab.sweeps.distributed import worker_count
 
     return max(1, min(largest, math.ceil(plan.n_settings / (4 * worker_count(client)))))
+
+
+def chunk_cells(plan: Plan) -> int:
+    """Cells per chunk: ``DEFAULT_CHUNK_CELLS``, fewer where a batch of that many starts in the
+    problem's dimension would take more than ``CHUNK_BYTES`` (or a quarter of the memory
+    available) for its arrays."""
+    dim = plan.problem.build().dim
+    state = len(get_optimizer(plan.optimizer).init(np.zeros(dim))) - 1
+    per_cell = memory.working_bytes(1, dim, state)
+    available = memory.available_memory()
+    budget = CHUNK_BYTES if available is None else min(CHUNK_BYTES, available // 4)
+    return int(max(1, min(DEFAULT_CHUNK_CELLS, budget // per_cell)))
 
 
 def _listed(problems: object) -> list[object]:
@@ -241,7 +266,10 @@ def _listed(problems: object) -> list[object]:
 
 def _seeds(seeds: object) -> tuple[int, ...]:
     if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
-        return tuple(range(_whole("seeds", seeds, 1)))
+        count = _whole("seeds", seeds, 1)
+        if count > MAX_CELLS:
+            raise ValueError(f"seeds must be at most {MAX_CELLS:,}, not {count:,}")
+        return tuple(range(count))
     if isinstance(seeds, Sequence | np.ndarray) and not isinstance(seeds, str):
         chosen = tuple(_whole("seeds", s, 0) for s in seeds)
         if chosen and len(set(chosen)) == len(chosen) and max(chosen) < 2**32:
