@@ -47,9 +47,13 @@ def drawn(page):
     return page.evaluate("window.playground.drawn")
 
 
-def settle(page):
-    page.wait_for_timeout(50)
-    page.wait_for_function(IDLE, timeout=20_000)
+def act(page, action):
+    """Do ``action`` and wait until the page has shown the answer to it (no fixed delays:
+    the page counts the answers it has drawn or said)."""
+    before = page.evaluate("window.playground.answers")
+    action()
+    page.wait_for_function(f"window.playground.answers > {before} && window.playground.busy === 0",
+                           timeout=20_000)  # fmt: skip
 
 
 def test_the_page_loads_without_errors_and_draws(page):
@@ -61,8 +65,7 @@ def test_the_page_loads_without_errors_and_draws(page):
 
 
 def test_choosing_a_function_draws_its_contours(page):
-    page.select_option("#function", "himmelblau")
-    settle(page)
+    act(page, lambda: page.select_option("#function", "himmelblau"))
     assert page.evaluate("window.playground.lastRun.problem.name") == "himmelblau"
     assert page.evaluate("window.playground.surface.minimum") == 0
     assert drawn(page)["contourLevels"] >= 8
@@ -73,8 +76,8 @@ def test_choosing_a_function_draws_its_contours(page):
 
 def test_a_click_sets_the_start_and_a_path_appears(page):
     box = page.locator("#map").bounding_box()
-    page.mouse.click(box["x"] + box["width"] * 0.7, box["y"] + box["height"] * 0.3)
-    settle(page)
+    act(page, lambda: page.mouse.click(box["x"] + box["width"] * 0.7,
+                                       box["y"] + box["height"] * 0.3))  # fmt: skip
     start = page.evaluate("window.playground.state.start")
     assert start[0] > 0.5 and start[1] > 0.5  # right and up of the middle of [-2, 2]^2
     paths = drawn(page)["paths"]
@@ -85,8 +88,8 @@ def test_a_click_sets_the_start_and_a_path_appears(page):
 def test_moving_a_slider_changes_the_path(page):
     before = drawn(page)["paths"][0]["points"]
     slider = page.locator("input[type=range][data-optimizer=momentum][data-hyper=step_size]")
-    slider.evaluate("(s) => { s.value = 300; s.dispatchEvent(new Event('input')); }")
-    settle(page)
+    act(page, lambda: slider.evaluate("(s) => { s.value = 300; "
+                                      "s.dispatchEvent(new Event('input')); }"))  # fmt: skip
     after = drawn(page)["paths"][0]["points"]
     step = page.evaluate("window.playground.state.optimizers[0].hyperparameters.step_size")
     assert step != 0.0002
@@ -94,8 +97,7 @@ def test_moving_a_slider_changes_the_path(page):
 
 
 def test_the_tutorial_preset_reproduces_the_tutorial(page):
-    page.click("button[data-preset=momentum]")
-    settle(page)
+    act(page, lambda: page.click("button[data-preset=momentum]"))
     run = page.evaluate("window.playground.lastRun")
     assert run["problem"]["dim"] == 1
     assert run["runs"][0]["final_x"] == [6.17748881095409e-07]  # the tutorial's last line
@@ -103,8 +105,7 @@ def test_the_tutorial_preset_reproduces_the_tutorial(page):
 
 
 def test_the_url_holds_the_state(page, browser):
-    page.click("button[data-preset=amsgrad]")
-    settle(page)
+    act(page, lambda: page.click("button[data-preset=amsgrad]"))
     url, state = page.url, page.evaluate("window.playground.state")
     final = page.evaluate("window.playground.lastRun.runs[0].final_x")
     other = browser.new_page()
@@ -136,11 +137,53 @@ def test_the_picture_is_not_blank(page, tmp_path):
 
 
 def test_choices_and_switches_are_editable(page):
-    page.check("#optimizer-list input[data-optimizer=rmsprop]")
-    settle(page)
-    page.check("input[type=checkbox][data-optimizer=rmsprop][data-hyper=centered]")
-    settle(page)
+    act(page, lambda: page.check("#optimizer-list input[data-optimizer=rmsprop]"))
+    act(
+        page,
+        lambda: page.check("input[type=checkbox][data-optimizer=rmsprop][data-hyper=centered]"),
+    )
     chosen = page.evaluate("window.playground.state.optimizers.find(o => o.name === 'rmsprop')")
     assert chosen["hyperparameters"]["centered"] is True
     assert page.evaluate("window.playground.lastRun.runs.map(r => r.optimizer)")[-1] == "rmsprop"
     assert page.errors == []
+
+
+def test_a_link_naming_an_unknown_optimizer_still_works(browser):
+    """The finding: a URL state naming an unknown optimizer broke the page."""
+    import json
+    import urllib.parse
+
+    state = {
+        "problem": {"function": "himmelblau", "dim": 2},
+        "start": [1, 1],
+        "n_iter": 50,
+        "noise": 0,
+        "seed": 0,
+        "stop_at_target": True,
+        "optimizers": [
+            {"name": "sgd9000", "hyperparameters": {}},
+            {"name": "adam", "hyperparameters": {"alpha": 0.1, "bogus": 3}},
+        ],
+    }
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(browser.base + "/#state=" + urllib.parse.quote(json.dumps(state)))
+    page.wait_for_function(IDLE, timeout=20_000)
+    assert errors == []
+    assert page.evaluate("window.playground.lastRun.runs.map(r => r.optimizer)") == ["adam"]
+    assert "sgd9000" in page.locator("#message").inner_text()
+    page.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [("x1**2 + x2**2", ["x1", "x2"]), ("x**2 + z**2", ["x", "z"]), ("(x - 1)**2", ["x"])],
+)
+def test_expressions_in_their_own_variables_are_drawn(page, text, names):
+    """The finding: the page guessed the dimension from the letter y."""
+    page.fill("#expr", text)
+    act(page, lambda: page.click("#use-expr"))
+    assert page.locator("#message").inner_text() == ""
+    assert page.evaluate("window.playground.surface.variables") == names
+    assert len(drawn(page)["paths"][0]["points"]) > 1

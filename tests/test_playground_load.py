@@ -3,7 +3,7 @@
 import json
 import time
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 import numpy as np
 import pytest
@@ -31,11 +31,12 @@ def test_100_concurrent_runs(capsys):
               for s in starts]  # fmt: skip
     with running_server() as base, ThreadPoolExecutor(max_workers=100) as pool:
         futures = [pool.submit(post, f"{base}/api/run", body) for body in bodies]
-        time.sleep(0.05)
+        wait(futures, return_when=FIRST_COMPLETED)  # the server is busy with the load now
         began = time.perf_counter()
         with urllib.request.urlopen(f"{base}/api/functions", timeout=30) as response:
             assert response.status == 200
         responsive = time.perf_counter() - began
+        still_running = sum(not future.done() for future in futures)
         answers = [future.result() for future in futures]
     latencies = np.array([seconds for seconds, _ in answers])
     problem = dl.get_function("rosenbrock")
@@ -46,5 +47,5 @@ def test_100_concurrent_runs(capsys):
     with capsys.disabled():
         print(f"\n100 concurrent runs: p50 {np.percentile(latencies, 50) * 1e3:.0f} ms, "
               f"p99 {np.percentile(latencies, 99) * 1e3:.0f} ms; /api/functions during the "
-              f"load: {responsive * 1e3:.0f} ms")  # fmt: skip
-    assert responsive < 10
+              f"load ({still_running} runs unanswered): {responsive * 1e3:.0f} ms")  # fmt: skip
+    assert responsive < 10 and still_running > 0

@@ -61,6 +61,13 @@ def unit_interval(name: str, value: object) -> Hyper:
     return _check(name, value, lambda a: (a >= 0) & (a < 1), "in [0, 1)")
 
 
+#: What each check allows, as bounds a schema can state (``gt``, ``ge``, ``lt``): read by
+#: :meth:`descentlab.optimizers.Optimizer.domains` for the playground's API document.
+positive.domain = {"gt": 0.0}  # type: ignore[attr-defined]
+non_negative.domain = {"ge": 0.0}  # type: ignore[attr-defined]
+unit_interval.domain = {"ge": 0.0, "lt": 1.0}  # type: ignore[attr-defined]
+
+
 def one_of(name: str, value: object, allowed: tuple[str, ...]) -> str:
     """One of the strings in ``allowed``."""
     if value not in allowed:

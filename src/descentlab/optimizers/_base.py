@@ -76,8 +76,24 @@ class Optimizer:
             for f in dataclasses.fields(cls)  # type: ignore[arg-type]
         ]
 
+    @classmethod
+    def domains(cls) -> dict[str, dict[str, float]]:
+        """The numbers each numeric hyperparameter may take, as the bounds its check enforces
+        (``{"alpha": {"gt": 0.0}, "beta1": {"ge": 0.0, "lt": 1.0}}``), read from the checks the
+        optimizer itself runs; a hyperparameter without such a check is left out."""
+        if "_checks" not in cls.__dict__:
+            cls()  # the defaults are valid; building them runs the checks once
+        checks = cls.__dict__.get("_checks", {})
+        return {name: dict(check.domain) for name, check in checks.items()
+                if hasattr(check, "domain")}  # fmt: skip
+
     def _validate(self, **checks: Callable[[str, Any], Any]) -> None:
-        """Replace each named hyperparameter by what its check returns (or let it raise)."""
+        """Replace each named hyperparameter by what its check returns (or let it raise); the
+        class remembers which check each hyperparameter has (see :meth:`domains`)."""
+        recorded = type(self).__dict__.get("_checks")
+        if recorded is None:
+            type(self)._checks = recorded = {}
+        recorded.update(checks)
         for name, check in checks.items():
             object.__setattr__(self, name, check(name, getattr(self, name)))
 

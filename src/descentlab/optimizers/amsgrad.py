@@ -55,10 +55,8 @@ class AMSGrad(Optimizer):
     )
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "alpha", step_size("alpha", self.alpha))
-        object.__setattr__(self, "beta1", check.unit_interval("beta1", self.beta1))
-        object.__setattr__(self, "beta2", check.unit_interval("beta2", self.beta2))
-        object.__setattr__(self, "eps", check.non_negative("eps", self.eps))
+        self._validate(alpha=step_size, beta1=check.unit_interval, beta2=check.unit_interval,
+                       eps=check.non_negative)  # fmt: skip
         check.one_of("beta1_decay", self.beta1_decay, BETA1_DECAYS)
 
     def init(self, x: np.ndarray) -> AMSGradState:

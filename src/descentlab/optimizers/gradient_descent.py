@@ -37,7 +37,7 @@ class GradientDescent(Optimizer):
     )
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "step_size", step_size("step_size", self.step_size))
+        self._validate(step_size=step_size)
 
     def init(self, x: np.ndarray) -> GradientDescentState:
         return GradientDescentState(count=0)

@@ -43,8 +43,7 @@ class Momentum(Optimizer):
     )
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "step_size", step_size("step_size", self.step_size))
-        object.__setattr__(self, "momentum", coefficient("momentum", self.momentum))
+        self._validate(step_size=step_size, momentum=coefficient)
 
     def init(self, x: np.ndarray) -> MomentumState:
         return MomentumState(count=0, change=0.0)

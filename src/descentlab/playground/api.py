@@ -1,20 +1,28 @@
 """The playground's JSON API: what the page asks for, checked, answered from the library.
 
-Every request is a small pydantic model; a field out of its range is a 422 that names it. The
-library's own checks (an unknown optimizer, a hyperparameter out of range, an expression off the
-allow-list) become a 400 with ``{"error": message, "field": name}``. Work is capped per
-request (iterations x optimizers x dimension) and every run stops at a time limit.
+Every request is a pydantic model whose constraints are in the API document: a problem is one
+of the catalog functions (each with the dimensions it has) or an expression, an optimizer is one
+of the registered ones with its own hyperparameters and the ranges its checks enforce
+(:meth:`~descentlab.optimizers.Optimizer.domains`), and every number is finite. A request the
+schema refuses is a 422 naming the field; one the schema allows but the library refuses (an
+expression off the allow-list, bounds with lo > hi, a start of the wrong length) is a 400 with
+``{"error": message, "field": name}``.
+
+The work of a request is bounded by the schema (at most ``MAX_OPTIMIZERS`` runs of
+``MAX_ITER`` iterations in two dimensions) and by a time limit that the server enforces in its
+worker processes (:mod:`descentlab.playground.workers`). The functions here are plain and run
+wherever they are called.
 """
 
 from __future__ import annotations
 
 import functools
 import math
-import time
-from typing import Any
+import re
+from typing import Annotated, Any, Literal, Union
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 from descentlab import records
 from descentlab.functions import FUNCTIONS
@@ -27,9 +35,7 @@ from descentlab.tutorials import TUTORIALS
 MAX_ITER = 5000
 MAX_OPTIMIZERS = 6
 MAX_GRID = 200
-#: Iterations x optimizers x dimension a single request may ask for.
-MAX_WORK = 20_000
-TIME_LIMIT = 2.0  # seconds per run request
+MAX_EXPRESSION = 500
 
 
 class BadRequest(ValueError):
@@ -39,37 +45,35 @@ class BadRequest(ValueError):
         super().__init__(message)
         self.field = field
 
+    def __reduce__(self):  # it crosses from the worker processes
+        return (type(self), (self.field, str(self)))
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class ProblemSpec(_Model):
-    function: str | None = Field(default=None, max_length=100)
-    expr: str | None = Field(default=None, max_length=500)
-    dim: int = Field(default=2, ge=1, le=2)
-    bounds: list[tuple[float, float]] | None = Field(default=None, max_length=2)
+# JSON types exactly: no false for 0.0, no "5" for 5 (strict leaves; lists stay lists).
+Finite = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Whole = Annotated[int, Field(strict=True), BeforeValidator(lambda v: _json_integer(v))]
+Switch = Annotated[bool, Field(strict=True)]
+Pair = tuple[Finite, Finite]
 
 
-class OptimizerSpec(_Model):
-    name: str = Field(max_length=50)
-    hyperparameters: dict[str, float | bool | str] = Field(default_factory=dict, max_length=20)
+def _json_integer(value: object) -> object:
+    """A JSON number with no fraction (``524.0``) is an integer, as JSON Schema says."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-class RunRequest(_Model):
-    problem: ProblemSpec
-    start: list[float] = Field(min_length=1, max_length=2)
-    optimizers: list[OptimizerSpec] = Field(min_length=1, max_length=MAX_OPTIMIZERS)
-    n_iter: int = Field(default=200, ge=1, le=MAX_ITER)
-    target: float = Field(default=1e-8, gt=0, le=1e6)
-    stop_at_target: bool = True
-    noise: float = Field(default=0.0, ge=0, le=1e3)
-    seed: int = Field(default=0, ge=0, lt=2**32)
+def _no_switch(value: object) -> object:
+    """true and false are not the numbers 1 and 0 in JSON."""
+    if isinstance(value, bool):
+        raise ValueError("Input should be a whole number, not true or false")
+    return value
 
 
-class SurfaceRequest(_Model):
-    problem: ProblemSpec
-    n: int = Field(default=80, ge=8, le=MAX_GRID)
+def _identifier(name: str) -> str:
+    return re.sub(r"\W", "_", name)
 
 
 @functools.cache
@@ -87,6 +91,29 @@ def functions() -> list[dict[str, Any]]:
     return listed
 
 
+def _function_model(name: str, dims: list[int]) -> type[BaseModel]:
+    """The request for one catalog function: its name, one of its dimensions, its box."""
+    return create_model(
+        f"Function_{_identifier(name)}",
+        __base__=_Model,
+        function=(Literal[name], ...),
+        dim=(Annotated[Literal[tuple(dims)], BeforeValidator(_no_switch)] | None, None),  # type: ignore[valid-type]
+        bounds=(list[Pair] | None, Field(None, min_length=min(dims), max_length=max(dims))),
+    )
+
+
+class ExpressionProblem(_Model):
+    expr: str = Field(min_length=1, max_length=MAX_EXPRESSION)
+    bounds: list[Pair] | None = Field(default=None, min_length=1, max_length=2)
+
+
+FunctionProblem = Annotated[
+    Union[tuple(_function_model(f["name"], f["dims"]) for f in functions())],  # noqa: UP007
+    Field(discriminator="function"),
+]
+ProblemSpec = FunctionProblem | ExpressionProblem
+
+
 @functools.cache
 def optimizers() -> list[dict[str, Any]]:
     """Each optimizer with its hyperparameters, defaults and the ranges the sliders allow."""
@@ -95,6 +122,56 @@ def optimizers() -> list[dict[str, Any]]:
         hypers = [_slider(h) for h in cls.hyperparameters()]
         out.append({"name": name, "summary": cls.summary, "hyperparameters": hypers})
     return out
+
+
+def _optimizer_model(name: str) -> type[BaseModel]:
+    """The request for one optimizer: its name and any of its own hyperparameters, each in the
+    range the optimizer's checks allow."""
+    cls = OPTIMIZERS[name]
+    domains = cls.domains()
+    fields: dict[str, Any] = {}
+    for info in cls.hyperparameters():
+        if info.choices:
+            kind: Any = Literal[tuple(info.choices)]
+        elif isinstance(info.default, bool):
+            kind = Switch
+        else:
+            kind = Annotated[Finite, Field(**domains.get(info.name, {}))]
+        fields[info.name] = (kind | None, Field(default=None, description=info.help))
+    hypers = create_model(f"Hyperparameters_{_identifier(name)}", __base__=_Model, **fields)
+    return create_model(f"Optimizer_{_identifier(name)}", __base__=_Model,
+                        name=(Literal[name], ...),
+                        hyperparameters=(hypers, Field(default_factory=hypers)))  # fmt: skip
+
+
+OptimizerSpec = Annotated[
+    Union[tuple(_optimizer_model(name) for name in OPTIMIZERS)],  # noqa: UP007
+    Field(discriminator="name"),
+]
+
+
+class RunRequest(_Model):
+    problem: ProblemSpec
+    start: list[Finite] = Field(min_length=1, max_length=2)
+    optimizers: list[OptimizerSpec] = Field(min_length=1, max_length=MAX_OPTIMIZERS)
+    n_iter: Whole = Field(default=200, ge=1, le=MAX_ITER)
+    target: Finite = Field(default=1e-8, gt=0, le=1e6)
+    stop_at_target: Switch = True
+    noise: Finite = Field(default=0.0, ge=0, le=1e3)
+    seed: Whole = Field(default=0, ge=0, lt=2**32)
+
+
+class SurfaceRequest(_Model):
+    problem: ProblemSpec
+    n: Whole = Field(default=80, ge=8, le=MAX_GRID)
+
+
+class ErrorBody(BaseModel):
+    """Every answer that is not a 200: what went wrong, and the field to change (``None``
+    for a fault of the server)."""
+
+    error: str
+    field: str | None
 
 
 def _slider(info) -> dict[str, Any]:
@@ -133,44 +210,74 @@ def _plain_settings(optimizer) -> dict[str, Any]:
     return {k: v for k, v in optimizer.settings().items() if isinstance(v, int | float | str)}
 
 
-def build_problem(spec: ProblemSpec) -> Problem:
-    if (spec.function is None) == (spec.expr is None):
-        raise BadRequest("problem", "give exactly one of problem.function and problem.expr")
-    if spec.expr is not None:
-        from descentlab.expressions import parse_expression
-
-        try:
-            parsed = parse_expression(spec.expr)
-        except (ValueError, TypeError) as error:
-            raise BadRequest("problem.expr", str(error)) from None
-        bounds = spec.bounds or [(-2.0, 2.0)] * parsed.dim
-        if parsed.dim > 2 or len(bounds) != parsed.dim:
-            raise BadRequest("problem.expr", f"the expression has {parsed.dim} variables; the "
-                             "playground draws one or two, with one bounds pair each")  # fmt: skip
-        return parsed.as_problem(bounds)
-    entry = FUNCTIONS.get(spec.function)
-    if entry is None:
-        known = ", ".join(f["name"] for f in functions())
-        raise BadRequest("problem.function",
-                         f"function must be one of {known}, not {spec.function!r}")  # fmt: skip
+def build_problem(spec) -> tuple[Problem, list[str]]:
+    """The problem a request names, and the names of its axes."""
+    if isinstance(spec, ExpressionProblem):
+        return _expression_problem(spec.expr, spec.bounds)
+    entry = FUNCTIONS[spec.function]
+    dims = next(f["dims"] for f in functions() if f["name"] == spec.function)
+    dim = spec.dim or (len(spec.bounds) if spec.bounds else max(dims))
+    if spec.bounds is not None and len(spec.bounds) != dim:
+        raise BadRequest("problem.bounds", f"give {dim} bounds pairs for dimension {dim}, "
+                         f"not {len(spec.bounds)}")  # fmt: skip
     try:
-        return entry.problem(spec.dim, spec.bounds)
+        problem = entry.problem(dim, spec.bounds)
     except ValueError as error:
-        raise BadRequest("problem.dim", str(error)) from None
+        raise BadRequest("problem.bounds", str(error)) from None
+    return problem, ["x", "y"][:dim]
+
+
+def _expression_problem(text: str, bounds) -> tuple[Problem, list[str]]:
+    parsed, names = _parsed(text)
+    box = bounds or [(-2.0, 2.0)] * parsed.dim
+    if len(box) != parsed.dim:
+        raise BadRequest("problem.bounds", f"the expression has {parsed.dim} variable"
+                         f"{'s' if parsed.dim > 1 else ''} ({', '.join(names)}): give one bounds "
+                         f"pair each, not {len(box)}")  # fmt: skip
+    try:
+        return parsed.as_problem(box), names
+    except ValueError as error:
+        raise BadRequest("problem.bounds", str(error)) from None
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(text: str):
+    """The expression, its used variables drawn as the page's axes: ``x**2 + z**2`` is a
+    function of two variables (x and z), not of three, and ``x1**2 + x3**2`` likewise."""
+    from descentlab.expressions import parse_expression
+
+    try:
+        parsed = parse_expression(text)
+        used = [v for v in parsed.variables if v in parsed.expression.free_symbols]
+        if 0 < len(used) < parsed.dim:
+            names = [str(v) for v in used]
+            axes = [str(v) for v in parsed.variables[: len(used)]]
+            renamed = re.sub(r"\b(" + "|".join(map(re.escape, names)) + r")\b",
+                             lambda m: axes[names.index(m.group(1))], text)  # fmt: skip
+            parsed = parse_expression(renamed)
+            return parsed, names
+    except (ValueError, TypeError) as error:
+        raise BadRequest("problem.expr", str(error)) from None
+    if parsed.dim > 2:
+        raise BadRequest("problem.expr", f"the expression has {parsed.dim} variables; the "
+                         "playground draws one or two")  # fmt: skip
+    return parsed, [str(v) for v in parsed.variables]
 
 
 def surface(request: SurfaceRequest) -> dict[str, Any]:
     """Values on a grid over the bounds: ``n`` points (1-D) or ``n x n`` (2-D)."""
-    problem = build_problem(request.problem)
+    problem, names = build_problem(request.problem)
     axes = [np.linspace(lo, hi, request.n) for lo, hi in problem.bounds]
-    if len(axes) == 1:
-        values = problem.f(axes[0][:, None])
-    else:
-        xx, yy = np.meshgrid(*axes)
-        values = problem.f(np.stack([xx, yy], axis=-1))
+    with np.errstate(all="ignore"):
+        if len(axes) == 1:
+            values = problem.f(axes[0][:, None])
+        else:
+            xx, yy = np.meshgrid(*axes)
+            values = problem.f(np.stack([xx, yy], axis=-1))
     minimizers = None if problem.minimizers is None else problem.minimizers.tolist()
-    return {"axes": [a.tolist() for a in axes], "values": _finite(np.asarray(values)),
-            "minimum": problem.minimum, "minimizers": minimizers}  # fmt: skip
+    return {"axes": [a.tolist() for a in axes], "variables": names,
+            "values": _finite(np.asarray(values)), "minimum": problem.minimum,
+            "minimizers": minimizers}  # fmt: skip
 
 
 def run(request: RunRequest, engine: str = "numpy") -> dict[str, Any]:
@@ -178,58 +285,36 @@ def run(request: RunRequest, engine: str = "numpy") -> dict[str, Any]:
 
     On the JAX engine a run is compiled once per function, optimizer and ``n_iter``; moving a
     slider then reuses the program (noisy runs stay on NumPy)."""
-    problem = build_problem(request.problem)
+    problem, names = build_problem(request.problem)
     if len(request.start) != problem.dim:
         raise BadRequest("start", f"start must have {problem.dim} coordinates, not "
                          f"{len(request.start)}")  # fmt: skip
-    work = request.n_iter * len(request.optimizers) * problem.dim
-    if work > MAX_WORK:
-        raise BadRequest("n_iter", f"n_iter x optimizers x dimension must be at most "
-                         f"{MAX_WORK:,}, not {work:,}")  # fmt: skip
-    deadline = time.monotonic() + TIME_LIMIT
-    answers = []
-    for k, spec in enumerate(request.optimizers):
-        optimizer = _optimizer(spec, k)
-        answers.append(_one_run(problem, optimizer, request, deadline, engine))
-    return {"problem": {"name": problem.name, "dim": problem.dim,
+    answers = [_one_run(problem, _optimizer(spec, k), request, engine)
+               for k, spec in enumerate(request.optimizers)]  # fmt: skip
+    return {"problem": {"name": problem.name, "dim": problem.dim, "variables": names,
                         "bounds": problem.bounds.tolist(), "minimum": problem.minimum},
             "runs": answers}  # fmt: skip
 
 
-def _optimizer(spec: OptimizerSpec, k: int):
-    if spec.name not in OPTIMIZERS:
-        raise BadRequest(f"optimizers.{k}.name", f"optimizer must be one of "
-                         f"{', '.join(OPTIMIZERS)}, not {spec.name!r}")  # fmt: skip
-    known = {h.name for h in OPTIMIZERS[spec.name].hyperparameters()}
-    for name in spec.hyperparameters:
-        if name not in known:
-            raise BadRequest(f"optimizers.{k}.hyperparameters.{name}",
-                             f"{spec.name} has hyperparameters {', '.join(sorted(known))}, "
-                             f"not {name!r}")  # fmt: skip
+def _optimizer(spec, k: int):
+    chosen = {name: value for name, value in spec.hyperparameters if value is not None}
     try:
-        return get_optimizer(spec.name, **spec.hyperparameters)
+        return get_optimizer(spec.name, **chosen)
     except (ValueError, TypeError) as error:
         raise BadRequest(f"optimizers.{k}.hyperparameters", str(error)) from None
 
 
-def _one_run(problem: Problem, optimizer, request: RunRequest, deadline: float, engine: str):
+def _one_run(problem: Problem, optimizer, request: RunRequest, engine: str):
     noise = GradientNoise(request.noise) if request.noise > 0 else None
     stop = request.stop_at_target and problem.minimum is not None
     tol = Tolerance(fun=request.target) if stop else None
-    common = dict(n_iter=request.n_iter, x0=request.start, seed=request.seed, tol=tol)
-    if engine == "jax" and noise is None:  # compiled: no callback, the work cap bounds it
-        result = minimize(problem, optimizer, **common, engine="jax")
-    else:
-        result = minimize(problem, optimizer, **common, noise=noise, engine="numpy",
-                          callback=lambda info: time.monotonic() > deadline)  # fmt: skip
-    if str(result.status) == "stopped":
-        raise BadRequest("n_iter", f"the run took longer than the {TIME_LIMIT:g} s allowed: "
-                         "ask for fewer iterations")  # fmt: skip
+    on = "jax" if engine == "jax" and noise is None else "numpy"
+    result = minimize(problem, optimizer, n_iter=request.n_iter, x0=request.start,
+                      seed=request.seed, tol=tol, noise=noise, engine=on)  # fmt: skip
     floor = problem.minimum if problem.minimum is not None else 0.0
     gaps = np.asarray(result.path_fun, dtype=float) - floor
     reached = np.flatnonzero(gaps <= request.target)
-    settings = {"problem": {"function": request.problem.function, "expr": request.problem.expr,
-                            "grad": None, "params": None},
+    settings = {"problem": _problem_settings(request.problem),
                 "seed": request.seed, "n_iter": request.n_iter, "starts": None,
                 "x0": request.start, "tol": {"grad": None, "fun": request.target},
                 "noise": None if noise is None else noise.describe()}  # fmt: skip
@@ -248,6 +333,12 @@ def _one_run(problem: Problem, optimizer, request: RunRequest, deadline: float, 
     }
 
 
+def _problem_settings(spec) -> dict[str, Any]:
+    expr = spec.expr if isinstance(spec, ExpressionProblem) else None
+    function = None if expr is not None else spec.function
+    return {"function": function, "expr": expr, "grad": None, "params": None}
+
+
 def _finite(array) -> Any:
     """Numbers for JSON: non-finite ones as None."""
     values = np.asarray(array, dtype=float)
@@ -255,3 +346,13 @@ def _finite(array) -> Any:
         return float(values) if math.isfinite(values) else None
     return [_finite(v) for v in values] if values.ndim > 1 else [
         float(v) if math.isfinite(v) else None for v in values.tolist()]  # fmt: skip
+
+
+def run_plain(body: dict[str, Any], engine: str) -> dict[str, Any]:
+    """:func:`run` of a request given as plain data (what the worker processes receive)."""
+    return run(RunRequest.model_validate(body), engine)
+
+
+def surface_plain(body: dict[str, Any]) -> dict[str, Any]:
+    """:func:`surface` of a request given as plain data."""
+    return surface(SurfaceRequest.model_validate(body))

@@ -22,6 +22,9 @@ def step_size(name: str, value: object) -> Hyper | Schedule:
     return check.positive(name, value)
 
 
+step_size.domain = {"gt": 0.0}  # type: ignore[attr-defined]  (as a number)
+
+
 def value_at(value: Hyper | Schedule, t: int) -> Hyper:
     """The value of a hyperparameter at iteration ``t``, ready to broadcast over ``(..., d)``."""
     if type(value) is float:  # the common case, first
@@ -40,3 +43,6 @@ def coefficient(name: str, value: object) -> Hyper | Schedule:
                 check.unit_interval(f"{name}.{end}", getattr(value, end))
         return value
     return check.unit_interval(name, value)
+
+
+coefficient.domain = {"ge": 0.0, "lt": 1.0}  # type: ignore[attr-defined]  (as a number)

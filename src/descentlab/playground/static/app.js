@@ -12,7 +12,8 @@ const playground = {
   surface: null,
   lastRun: null,
   drawn: { paths: [], frame: 0 },
-  busy: 0,
+  busy: 0,      // requests on their way
+  answers: 0,   // answers shown so far (a drawing or a message): tests wait for it to move
 };
 window.playground = playground;
 
@@ -45,7 +46,39 @@ function defaultState() {
 function readUrl() {
   const match = location.hash.match(/state=([^&]*)/);
   if (!match) return null;
-  try { return JSON.parse(decodeURIComponent(match[1])); } catch (e) { return null; }
+  let state;
+  try { state = JSON.parse(decodeURIComponent(match[1])); } catch (e) { return null; }
+  return checkedState(state);
+}
+
+// A link may come from anywhere: keep what this server knows, say what was dropped.
+function checkedState(state) {
+  if (!state || typeof state !== "object") return null;
+  const fresh = defaultState(), dropped = [];
+  const problem = state.problem || {};
+  if (typeof problem.expr === "string" && problem.expr.trim()) {
+    state.problem = { expr: problem.expr };
+  } else if (!functionInfo(problem.function)) {
+    if (problem.function !== undefined) dropped.push(`function ${JSON.stringify(problem.function)}`);
+    state.problem = fresh.problem;
+  }
+  const chosen = Array.isArray(state.optimizers) ? state.optimizers : [];
+  state.optimizers = chosen.filter((o) => {
+    const info = o && optimizerInfo(o.name);
+    if (!info) { dropped.push(`optimizer ${JSON.stringify(o && o.name)}`); return false; }
+    const known = new Set(info.hyperparameters.map((h) => h.name));
+    const given = o.hyperparameters && typeof o.hyperparameters === "object" ? o.hyperparameters : {};
+    o.hyperparameters = Object.fromEntries(Object.entries(given).filter(([k]) => known.has(k)));
+    return true;
+  }).slice(0, 6);
+  if (!state.optimizers.length) state.optimizers = fresh.optimizers;
+  for (const key of ["n_iter", "noise", "seed"]) {
+    if (typeof state[key] !== "number" || !Number.isFinite(state[key])) state[key] = fresh[key];
+  }
+  if (typeof state.stop_at_target !== "boolean") state.stop_at_target = fresh.stop_at_target;
+  if (!Array.isArray(state.start) || !state.start.every(Number.isFinite)) state.start = null;
+  playground.dropped = dropped;
+  return state;
 }
 
 function writeUrl() {
@@ -73,8 +106,8 @@ function buildFunctionSelect() {
   $("use-expr").addEventListener("click", () => {
     const text = $("expr").value.trim();
     if (!text) { say("type an expression in x and y, e.g. x**2 + 10*y**2"); return; }
-    const dim = /\by\b/.test(text) ? 2 : 1;
-    playground.state.problem = { expr: text, dim: dim, bounds: Array(dim).fill([-2, 2]) };
+    // the server reads the variables (x, y; x and z; x1 and x3 ...) and answers the axes
+    playground.state.problem = { expr: text };
     playground.state.start = null;
     refreshProblem();
   });
@@ -226,11 +259,15 @@ function showState() {
 
 async function refreshProblem() {
   showState();
+  playground.busy += 1;
   try {
     playground.surface = await ask("/api/surface", { problem: playground.state.problem, n: 90 });
   } catch (error) {
     playground.surface = null; playground.lastRun = null; say(error.message); clearViews();
+    playground.answers += 1;
     return;
+  } finally {
+    playground.busy -= 1;
   }
   if (!playground.state.start) {
     const axes = playground.surface.axes;
@@ -253,8 +290,9 @@ async function rerun() {
     const longest = Math.max(...answer.runs.map((r) => r.path.length - 1));
     $("frame").max = longest; $("frame").value = longest;
     drawAll(longest);
+    playground.answers += 1;
   } catch (error) {
-    if (mine === pending) say(error.message);
+    if (mine === pending) { say(error.message); playground.answers += 1; }
   } finally {
     playground.busy -= 1;
   }
@@ -469,6 +507,9 @@ async function start() {
   playground.state = readUrl() || defaultState();
   buildFunctionSelect(); buildPresets(); buildOptimizerList(); bindRunInputs();
   await refreshProblem();
+  if (playground.dropped && playground.dropped.length) {
+    say(`the link named what this playground does not know (${playground.dropped.join(", ")}): left out`);
+  }
   document.body.dataset.ready = "yes";
 }
 
