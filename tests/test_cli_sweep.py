@@ -211,3 +211,43 @@ def test_parquet_without_pyarrow_is_refused_before_the_sweep(capsys, monkeypatch
     code, _, err = run(capsys, "sweep", "gd", "-f", "sphere", "--no-store", "--grid",
                        "step_size=0.1", "--out", tmp_path / "cells.parquet")  # fmt: skip
     assert code == 2 and "writing Parquet needs pyarrow" in err
+
+
+def test_sweeps_and_tuning_of_an_expression(capsys):
+    """The finding: CLI sweeps and tuning of an expression or module:f always failed (their
+    target needs f*). --minimum gives it; without it a sweep ranks by the final value."""
+    expr = ["--expr", "x**2 + 10*y**2 + 3", "--bounds", "-2,2"]
+    code, out, err = run(capsys, "sweep", "gd", *expr, "--grid", "step_size=log:1e-3:0.09:3",
+                         "--no-store", "--seeds", "2", "--n-iter", "100")  # fmt: skip
+    assert code == 0 and "no known minimum" in err and "ranked by final f" in out
+    rows = [line.split("│")[1].strip() for line in out.splitlines() if line.startswith("│")]
+    assert rows[-1] == "0.001"  # the smallest step ends highest
+    code, out, _ = run(capsys, "sweep", "gd", *expr, "--minimum", "3", "--grid",
+                       "step_size=log:1e-3:0.09:3", "--no-store", "--seeds", "2", "--n-iter",
+                       "200")  # fmt: skip
+    assert code == 0 and "2/2" in out and "converged" in out
+    code, _, err = run(capsys, "sweep", "gd", *expr, "--target", "1e-6", "--grid",
+                       "step_size=0.1", "--no-store")  # fmt: skip
+    assert code == 2 and "--target needs the problem's known minimum: give --minimum" in err
+    code, _, err = run(capsys, "tune", "gd", *expr, "--budget", "4")
+    assert code == 2 and "--minimum" in err
+    code, out, _ = run(capsys, "tune", "gd", *expr, "--budget", "8", "--minimum", "3")
+    assert code == 0 and "tuned" in out
+    code, _, err = run(capsys, "sweep", "gd", "-f", "sphere", "--minimum", "0", "--grid",
+                       "step_size=0.1", "--no-store")  # fmt: skip
+    assert code == 2 and "knows its own minimum" in err
+
+
+def test_tuning_refuses_a_target_of_zero():
+    from descentlab.sweeps.tune import tune
+
+    with pytest.raises(ValueError, match="target must be a finite number > 0"):
+        tune("sphere", "gd", target=0)
+
+
+def test_compare_tune_with_the_last_seed_wraps_its_tuning_seeds(capsys):
+    """The finding: --seed 2**32-1 with --tune gave a confusing message about seeds."""
+    code, out, err = run(capsys, "compare", "gd", "momentum", "-f", "sphere", "--tune", "4",
+                         "--seed", str(2**32 - 1), "--n-iter", "30")  # fmt: skip
+    assert code == 0, err
+    assert "on seeds 0-4" in " ".join(out.split())

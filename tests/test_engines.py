@@ -339,6 +339,35 @@ def test_what_jax_cannot_trace_is_refused_with_the_way_out():
         dl.minimize(sphere, dl.Adam(), n_iter=5, seed=0, engine="torch")
 
 
+def test_a_function_that_raises_under_jax_ends_as_on_numpy():
+    """The finding: a user function that raised was refused as 'cannot be traced' (exit 2)
+    where the NumPy engine reports status error (exit 1)."""
+    from descentlab.engines import EngineFallbackWarning
+
+    def boom(x):
+        raise ZeroDivisionError("no")
+
+    problem = dl.Problem(boom, bounds=[(-1, 1)] * 2)
+    with pytest.warns(EngineFallbackWarning, match=r"raised ZeroDivisionError \(no\) while JAX"):
+        result = dl.minimize(problem, dl.Adam(), n_iter=5, seed=0, engine="jax")
+    on_numpy = dl.minimize(problem, dl.Adam(), n_iter=5, seed=0)
+    assert result.status == on_numpy.status == "error"
+    assert result.message == on_numpy.message
+    with pytest.warns(EngineFallbackWarning), pytest.raises(ZeroDivisionError):
+        dl.minimize(problem, dl.Adam(), n_iter=5, seed=0, engine="jax", raise_errors=True)
+
+
+def test_cli_a_function_that_raises_under_jax_exits_1(capsys, tmp_path, monkeypatch):
+    from descentlab.cli import main
+
+    (tmp_path / "boomfunc.py").write_text("def f(x):\n    raise ZeroDivisionError('no')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    code = main(["run", "adam", "-f", "boomfunc:f", "--bounds", "-1,1", "-1,1", "--seed", "0",
+                 "--engine", "jax", "-q"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 1 and "the objective raised ZeroDivisionError: no at iteration 0" in err
+
+
 def test_the_tutorial_trace_is_the_same(capsys):
     problem = dl.get_function("sphere", dim=2)
     optimizer = dl.AMSGrad(alpha=0.007, beta1=0.9, beta2=0.99)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import numbers
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -187,8 +188,16 @@ def minimize(
     recorder = None if every is None else Recorder(every, record_starts, batch_shape)
     _check_memory(optimizer, x.shape, n_iter, recorder, record_limit)
     if engine == "jax":
-        return _run_compiled(problem, optimizer, x, n_iter, tol, recorder, project, resume,
-                             verbose, dtype)  # fmt: skip
+        compiled = engines.load_jax_engine()
+        try:
+            return _run_compiled(problem, optimizer, x, n_iter, tol, recorder, project, resume,
+                                 verbose, dtype)  # fmt: skip
+        except compiled.FunctionRaised as raised:
+            error = raised.error
+            warnings.warn(f"the {raised.what} of {problem.name!r} raised {type(error).__name__} "
+                          f"({error}) while JAX traced it: this run uses the NumPy engine, "
+                          "which reports what the function does", engines.EngineFallbackWarning,
+                          stacklevel=2)  # fmt: skip
     problem = problem.prepared_for(x)
     evaluator = build_evaluator(problem, batch_shape, tol, noise, batch_size, seed, first_stream)
     box = _projection_box(problem, project)

@@ -43,6 +43,12 @@ PROBLEM_OPTIONS = [
         help="Dimension, for functions defined in any dimension.",
     ),
     click.option(
+        "--minimum",
+        type=float,
+        help="The known minimum value f* of an --expr or your own --function (catalog "
+        "functions know theirs): for --ftol, sweep targets and tuning.",
+    ),
+    click.option(
         "--bounds",
         "bounds",
         multiple=True,
@@ -73,9 +79,12 @@ def build_problem(options: dict[str, Any], x0: list[float] | None) -> Problem:
                 f"x1..x{options['dim']} for {options['dim']} dimensions, or drop --dim",
                 param_hint="--dim",
             )
-        return parsed.as_problem(_bounds(options, parsed.dim))
+        return parsed.as_problem(_bounds(options, parsed.dim), minimum=options.get("minimum"))
     if ":" in function:
         return _callable_problem(options, x0)
+    if options.get("minimum") is not None:
+        raise click.UsageError(f"--minimum applies to --expr and your own --function; "
+                               f"{function!r} knows its own minimum")  # fmt: skip
     return _catalog_problem(options, x0)
 
 
@@ -113,7 +122,8 @@ def _callable_problem(options: dict[str, Any], x0: list[float] | None) -> Proble
     bounds = _bounds(options, dim)
     if bounds is None and x0 is None:
         raise click.UsageError("random starts need --bounds (or give --x0)")
-    return Problem(f, grad, bounds=bounds, name=options["function"])
+    return Problem(f, grad, bounds=bounds, minimum=options.get("minimum"),
+                   name=options["function"])  # fmt: skip
 
 
 def _implied_dim(options: dict[str, Any], x0: list[float] | None) -> int | None:

@@ -132,6 +132,9 @@ def _problem(path: str, record, options: dict[str, Any]):
         chosen["dim"] = record.problem.dim
     if not given("bounds") and record.problem.bounds is not None:
         chosen["bounds"] = tuple(f"{lo!r},{hi!r}" for lo, hi in record.problem.bounds)
+    own = chosen["expr"] is not None or ":" in (chosen["function"] or "")
+    if own and not given("minimum"):
+        chosen["minimum"] = record.problem.minimum
     problem = build_problem(chosen, None)
     if problem.name != record.problem.name:
         raise click.BadParameter(f"{path} is a run on {record.problem.name!r}, not "

@@ -117,7 +117,7 @@ def _tuned(names, chosen, options: dict[str, Any]) -> dict[str, dict[str, float]
     if options["noise"] is not None or options["batch_size"] is not None:
         raise click.UsageError("--tune tunes on the exact gradient: drop --noise and --batch-size")
     problem = sweep_problem(options)
-    seeds = [options["seed"] + k for k in range(1, 6)]
+    seeds = tuning_seeds(options["seed"])
     tuned = {}
     with progress_bar("tuning") as (bar, task):
         for name in names:
@@ -134,9 +134,15 @@ def _tuned(names, chosen, options: dict[str, Any]) -> dict[str, dict[str, float]
 def _tuned_title(notes: dict[str, str], options: dict[str, Any]) -> str:
     if not notes:
         return ""
-    seed = options["seed"]
+    seeds = tuning_seeds(options["seed"])
+    shown = f"{seeds[0]}-{seeds[-1]}" if seeds[-1] > seeds[0] else ", ".join(map(str, seeds))
     return (f"; tuned first ({options['tune_budget']} Optuna trials each, median iterations "
-            f"to target on seeds {seed + 1}-{seed + 5})")  # fmt: skip
+            f"to target on seeds {shown})")  # fmt: skip
+
+
+def tuning_seeds(seed: int) -> list[int]:
+    """The five seeds after ``seed`` (wrapping past 2**32 - 1 to 0), never ``seed`` itself."""
+    return [(seed + k) % 2**32 for k in range(1, 6)]
 
 
 def _add_notes(table: Table, notes: dict[str, str]) -> None:

@@ -81,6 +81,7 @@ def sweep_command(names: tuple[str, ...], **options: Any) -> None:
     grid = parse_grid_options(options["grids"])
     axes = _heatmap_axes(grid, options)
     problem = sweep_problem(options)
+    target = _target(problem, options)
     hyper = {f"{name}.{key}": value for name in names
              for key, value in hypers_for(name, options["hypers"]).items()}  # fmt: skip
     store = None if options["no_store"] else Store(options["store_path"])
@@ -95,7 +96,7 @@ def sweep_command(names: tuple[str, ...], **options: Any) -> None:
                 bar.update(task, completed=done, total=total, description=label)
 
             frame = sweep(problem, list(names), grid, seeds=options["seeds"],
-                          n_iter=options["n_iter"], target=options["target"], hyper=hyper,
+                          n_iter=options["n_iter"], target=target, hyper=hyper,
                           store=store, chunk_size=options["chunk_size"], client=client,
                           workers=options["workers"], progress=progress)  # fmt: skip
     finally:
@@ -108,6 +109,18 @@ def sweep_command(names: tuple[str, ...], **options: Any) -> None:
         write_table(frame, options["out_file"])
     if options["plot_file"]:
         _heatmap(frame, problem, axes, options)
+
+
+def _target(problem: SweepProblem, options: dict[str, Any]) -> float | None:
+    """``--target``, or None for a problem with no known minimum: its cells then run every
+    iteration and are ranked by their final value (said in a note)."""
+    if problem.build().minimum is not None:
+        return options["target"]
+    if given("target"):
+        raise click.UsageError("--target needs the problem's known minimum: give --minimum F")
+    click.echo("descentlab: note: the problem has no known minimum (--minimum F gives one): "
+               "every cell runs --n-iter iterations, ranked by its final f", err=True)  # fmt: skip
+    return None
 
 
 def sweep_problem(options: dict[str, Any]) -> SweepProblem:
@@ -146,29 +159,35 @@ def _report(frame, found: int, seconds: float, options: dict[str, Any]) -> None:
                   f"{where}) in {seconds:.1f} s")  # fmt: skip
     shared = [c for c in ("problem", "optimizer") if frame[c].nunique() == 1]
     about = ", ".join(str(frame[c].iloc[0]) for c in shared)
-    seeds, target = frame["seed"].nunique(), options["target"]
-    title = (f"best settings{': ' + about if about else ''}; median over {seeds} seeds, target "
-             f"f - f* <= {target:g}")  # fmt: skip
+    seeds, target = frame["seed"].nunique(), frame["target"].iloc[0] if len(frame) else None
+    goal = "ranked by final f" if target != target or target is None else (
+        f"target f - f* <= {target:g}")  # fmt: skip
+    title = f"best settings{': ' + about if about else ''}; median over {seeds} seeds, {goal}"
     console.print(settings_table(frame, options["top"], title))
 
 
 def settings_table(frame, top: int, title: str) -> Table:
     """The ``top`` best settings per (problem, optimizer) of a sweep's cells: the swept
     hyperparameters, how many seeds reached the target, the median iterations, the median
-    final gap of the seeds that did not diverge, and the seeds' statuses."""
+    final gap of the seeds that did not diverge, and the seeds' statuses. Cells without a
+    target (a problem with no known minimum) show the final value instead."""
     best = best_settings(frame, top)
     hypers = [c for c in hyperparameter_columns(frame) if frame[c].nunique(dropna=True) > 1]
     columns = [c for c in ("problem", "optimizer") if frame[c].nunique() > 1]
+    targeted = not frame["target"].isna().all()
+    counts = ("reached", "iterations") if targeted else ()
     table = Table(title=title)
-    for column in (*columns, *hypers, "reached", "iterations", "final f - f*", "status"):
+    for column in (*columns, *hypers, *counts, "final f - f*" if targeted else "final f",
+                   "status"):  # fmt: skip
         table.add_column(column, no_wrap=column not in ("problem", "status"))
     for values in best.to_dict("records"):
         iterations, gap = values["iterations"], values["final_gap"]
+        reached = (f"{values['reached']}/{values['seeds']}",
+                   "not reached" if iterations == float("inf") else f"{iterations:g}")  # fmt: skip
         table.add_row(
             *(str(values[c]) for c in columns),
             *(_number(values[h]) for h in hypers),
-            f"{values['reached']}/{values['seeds']}",
-            "not reached" if iterations == float("inf") else f"{iterations:g}",
+            *(reached if targeted else ()),
             "diverged" if gap != gap else f"{gap:.3g}",
             values["status"],
         )

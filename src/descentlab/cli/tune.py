@@ -11,10 +11,9 @@ from rich.table import Table
 from descentlab.cli._args import with_options
 from descentlab.cli._engine import engine_option
 from descentlab.cli._hypers import check_hypers, hypers_for
-from descentlab.cli._output import check_output_path
 from descentlab.cli._problem import PROBLEM_OPTIONS
 from descentlab.cli._progress import progress_bar
-from descentlab.cli.sweep import TABLE_TYPES, sweep_problem, write_table
+from descentlab.cli.sweep import check_table_path, sweep_problem, write_table
 from descentlab.sweeps.tune import AGGREGATES, METRICS, default_space, tune
 
 
@@ -55,10 +54,7 @@ def tune_command(name: str, **options: Any) -> None:
     beside the defaults and the tutorial's settings, scored on the same seeds."""
     check_hypers((name,), options["hypers"])
     out = options["out_file"]
-    if out and not out.lower().endswith(TABLE_TYPES):
-        raise click.BadParameter(f"{out!r}: the file type must be .csv or .parquet",
-                                 param_hint="--out")  # fmt: skip
-    check_output_path("--out", out)
+    check_table_path("--out", out)
     space = _space(options["spaces"])
     problem = sweep_problem(options)
     with progress_bar(f"tuning {name}") as (bar, task):

@@ -8,8 +8,10 @@
 - A function not declared vectorized is mapped over the points with ``jax.vmap``, which is
   right whether it was written for one point or for a batch.
 
-What JAX cannot trace (NumPy calls on a tracer, Python branches on values, PyTorch) is found
-before the run, with an error that says what failed and suggests the NumPy engine.
+What JAX cannot trace (NumPy calls on a tracer, Python branches on values, PyTorch: errors of
+tracing, which JAX raises as TypeErrors) is found before the run, with an error that says what
+failed and suggests the NumPy engine. Any other error the function raises is its own
+(:class:`FunctionRaised`): the run then goes to the NumPy engine, which reports it as a status.
 """
 
 from __future__ import annotations
@@ -28,6 +30,16 @@ _FIX = "write it with jax.numpy operations (jnp.sin(x), x.sum(axis=-1)), or use 
 
 class NotTraceable(TypeError):
     """A user function JAX cannot trace."""
+
+
+class FunctionRaised(Exception):
+    """A user function raised an error of its own (not one of tracing) while JAX traced it:
+    the run goes to the NumPy engine, which reports it as the NumPy engine does (status
+    ``error``), or runs the function if it raised only under JAX."""
+
+    def __init__(self, what: str, error: Exception) -> None:
+        super().__init__(f"the {what} raised {type(error).__name__}: {error}")
+        self.what, self.error = what, error
 
 
 @dataclass(frozen=True)
@@ -90,6 +102,8 @@ def _check_traceable(problem: Problem, traced: TracedProblem, n: int, d: int, dt
         try:
             out = jax.eval_shape(function, points)
         except Exception as error:
+            if not isinstance(error, TypeError | jax.errors.JAXIndexError):
+                raise FunctionRaised(what, error) from None
             detail = " ".join(f"{type(error).__name__}: {error}".split())[:160]
             raise NotTraceable(
                 f"the {what} of {problem.name!r} cannot be traced by JAX ({detail}); {_FIX}"

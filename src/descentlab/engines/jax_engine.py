@@ -24,11 +24,11 @@ import jax
 import numpy as np
 
 from descentlab.engines import _jax_loop as loop
-from descentlab.engines._jax_problem import NotTraceable, traced_problem
+from descentlab.engines._jax_problem import FunctionRaised, NotTraceable, traced_problem
 from descentlab.engines._jax_setup import register
 from descentlab.result import Result, Status
 
-__all__ = ["NotTraceable", "run", "trace_count"]
+__all__ = ["FunctionRaised", "NotTraceable", "run", "trace_count"]
 
 
 def trace_count() -> int:
