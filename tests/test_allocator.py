@@ -36,6 +36,7 @@ def faults_per_step(keep_freed: bool) -> float:
     return (counts[1] - counts[0]) / 6
 
 
+@pytest.mark.slow
 def test_steps_on_big_arrays_take_no_fresh_memory():
     assert faults_per_step(keep_freed=True) < 500
     # without it every step faults its new arrays in: 40 MB is ~10,000 pages per array

@@ -94,6 +94,7 @@ def test_tune_on_jax_runs(capsys):
     assert "step_size" in out
 
 
+@pytest.mark.slow
 def test_experiments_on_jax_reach_the_same_verdict(capsys):
     _, numpy_out, _ = run(capsys, "experiment", "step-size", "--quick")
     code, jax_out, err = run(capsys, "experiment", "step-size", "--quick", "--engine", "jax")

@@ -104,6 +104,7 @@ KILL_SWEEP = ["sweep", "gd", "-f", "rosenbrock", "--grid", "step_size=log:1e-5:1
               "--chunk-size", "2"]  # fmt: skip
 
 
+@pytest.mark.slow
 def test_a_sweep_killed_at_any_moment_resumes_without_loss_or_duplicates(tmp_path):
     """SIGKILL the sweep twice while chunks are being run and written; the reruns finish it,
     and the store then holds every cell once, with the numbers of an uninterrupted sweep."""

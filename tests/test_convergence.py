@@ -173,6 +173,7 @@ def test_the_tuned_table_re_examines_every_known_failure():
     assert set(TUNED_FAILURES) <= set(KNOWN_FAILURES)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "problem"), [tuned_cell(*cell) for cell in KNOWN_FAILURES])
 def test_converges_after_tuning(name, problem):
     pytest.importorskip("optuna")

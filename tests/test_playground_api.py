@@ -221,6 +221,7 @@ def test_the_time_limit_kills_work_of_any_kind():
         assert answer.status_code == 200
 
 
+@pytest.mark.slow
 def test_requests_at_the_schemas_limits_finish_within_the_time_limit(capsys):
     """The finding: requests inside the documented work cap (1-D ackley, 4 x 5000 iterations)
     were refused by the time limit. The schema's limits are now the cap: six optimizers of

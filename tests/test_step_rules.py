@@ -76,6 +76,7 @@ def test_wolfe_finds_steps_where_scipy_does():
     assert found > 150
 
 
+@pytest.mark.slow
 def test_armijo_makes_gradient_descent_converge_on_rosenbrock(capsys):
     """The convergence table's gd-rosenbrock cell fails with constant steps (and with the tuned
     one); with Armijo's line search every start converges."""

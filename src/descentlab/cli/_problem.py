@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from descentlab import memory
 from descentlab.cli._args import bounds_for, parse_pair
 from descentlab.functions import STOCHASTIC_PROBLEMS, get_entry, get_stochastic
 from descentlab.gradients import GRADIENT_METHODS
@@ -97,6 +98,8 @@ def _catalog_problem(options: dict[str, Any], x0: list[float] | None) -> Problem
     if dim is None and entry.dim is None:
         dim = _implied_dim(options, x0)
     dim = entry.resolve_dim(dim)
+    # before the catalog builds its (d, 2) bounds and minimizers: a run's arrays are larger
+    memory.check_working_memory(options.get("starts") or 1, dim, 0)
     return entry.problem(dim, _bounds(options, dim))
 
 

@@ -56,7 +56,9 @@ def serve_command(host: str, port: int, open_browser: bool, engine: str, time_li
     click.echo(f"descentlab playground at {url} (Ctrl-C stops it)", err=True)
     if open_browser:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    # log_config=None: uvicorn's own dictConfig would close every logging handler already set
+    # up in this process (a caller's, pytest's); its warnings still reach standard error.
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", log_config=None))
     server.run(sockets=[listening])
 
 
