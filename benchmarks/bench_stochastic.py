@@ -26,7 +26,7 @@ import time
 import numpy as np
 
 import descentlab as dl
-from descentlab.stochastic.finite_sum import logistic_digits
+from descentlab.problems.stochastic.finite_sum import logistic_digits
 
 if os.environ.get("MALLOC_MMAP_THRESHOLD_") is None:  # see bench_multistart.py
     os.environ.update(MALLOC_MMAP_THRESHOLD_="1073741824", MALLOC_TRIM_THRESHOLD_="1073741824")

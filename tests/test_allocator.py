@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import descentlab as dl
-from descentlab import _allocator
+from descentlab.engines.numpy_engine import allocator as _allocator
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux") or _allocator._mallopt() is None,

@@ -6,8 +6,8 @@ import json
 import numpy as np
 import pytest
 
-from descentlab import records
 from descentlab.cli import main
+from descentlab.results import records
 
 
 def run(capsys, *args):
@@ -84,7 +84,7 @@ def test_bad_stochastic_input_is_one_line(capsys, args, message):
 
 
 def test_a_missing_data_extra_says_how_to_get_it(capsys, monkeypatch):
-    from descentlab.stochastic import finite_sum
+    from descentlab.problems.stochastic import finite_sum
 
     real_import = builtins.__import__
 

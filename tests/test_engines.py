@@ -14,8 +14,8 @@ jax = pytest.importorskip("jax")
 import descentlab as dl  # noqa: E402
 from descentlab import OPTIMIZERS, get_optimizer  # noqa: E402
 from descentlab.engines import jax_engine  # noqa: E402
-from descentlab.engines._jax_setup import register  # noqa: E402
-from descentlab.expressions import problem_from_expression  # noqa: E402
+from descentlab.engines.jax_engine.setup import register  # noqa: E402
+from descentlab.problems.expressions import problem_from_expression  # noqa: E402
 from descentlab.schedules import (  # noqa: E402
     CosineDecay,
     ExponentialDecay,
@@ -141,7 +141,7 @@ def _sensitivity(problem, optimizer, x0) -> float:
 @pytest.mark.parametrize("name", list(OPTIMIZERS))
 def test_whole_runs_agree(name, problem_name):
     problem, optimizer = PROBLEMS[problem_name], get_optimizer(name)
-    x0 = dl.starts.uniform_starts(problem.bounds, 6, 3)
+    x0 = dl.uniform_starts(problem.bounds, 6, 3)
     ours = dl.minimize(problem, optimizer, n_iter=N_ITER, x0=x0)
     compiled = dl.minimize(problem, optimizer, n_iter=N_ITER, x0=x0, engine="jax")
     assert np.array_equal(compiled.status, ours.status)
@@ -167,7 +167,7 @@ def test_whole_runs_agree(name, problem_name):
 def test_some_paths_do_amplify_rounding():
     """The claim the test above leans on, measured: Adadelta on the kappa = 1e3 quadratic."""
     problem = PROBLEMS["rotated-quadratic"]
-    x0 = dl.starts.uniform_starts(problem.bounds, 6, 3)
+    x0 = dl.uniform_starts(problem.bounds, 6, 3)
     assert _sensitivity(problem, dl.Adadelta(), x0) > 1e-6
     assert _sensitivity(problem, dl.Adam(), x0) < 1e-12
 
@@ -188,7 +188,7 @@ MILD = dl.get_function("quadratic", dim=6, kappa=10.0, rotation_seed=1)
 )
 def test_tolerances_stop_at_the_same_iteration(optimizer):
     problem = MILD
-    x0 = dl.starts.uniform_starts(problem.bounds, 5, 1)
+    x0 = dl.uniform_starts(problem.bounds, 5, 1)
     for tol in (dl.Tolerance(grad=1e-2), dl.Tolerance(fun=1e-3)):
         ours = dl.minimize(problem, optimizer, n_iter=3000, x0=x0, tol=tol, record=50)
         compiled = dl.minimize(problem, optimizer, n_iter=3000, x0=x0, tol=tol, record=50,
@@ -203,7 +203,7 @@ def test_tolerances_stop_at_the_same_iteration(optimizer):
 def test_many_starts_with_array_hyperparameters():
     problem = MILD
     n = 40
-    x0 = dl.starts.uniform_starts(problem.bounds, n, 7)
+    x0 = dl.uniform_starts(problem.bounds, n, 7)
     rng = np.random.RandomState(0)
     optimizers = [
         dl.Momentum(step_size=rng.uniform(1e-3, 0.1, n), momentum=rng.uniform(0, 0.9, n)),
@@ -257,7 +257,7 @@ def test_a_start_that_is_not_finite_at_the_start():
 
 def test_projection_and_record_of_some_starts():
     problem = dl.get_function("rosenbrock", dim=2)
-    x0 = dl.starts.uniform_starts(problem.bounds, 10, 2)
+    x0 = dl.uniform_starts(problem.bounds, 10, 2)
     kwargs = dict(n_iter=300, x0=x0, project=True, record=7, record_starts=[1, 4, 9])
     ours = dl.minimize(problem, dl.Adam(alpha=0.3), **kwargs)
     compiled = dl.minimize(problem, dl.Adam(alpha=0.3), **kwargs, engine="jax")
@@ -270,7 +270,7 @@ def test_projection_and_record_of_some_starts():
 
 def test_resume_continues_the_compiled_run():
     problem = PROBLEMS["rotated-quadratic"]
-    x0 = dl.starts.uniform_starts(problem.bounds, 4, 0)
+    x0 = dl.uniform_starts(problem.bounds, 4, 0)
     optimizer = dl.Nadam(alpha=0.02)
     whole = dl.minimize(problem, optimizer, n_iter=200, x0=x0, engine="jax")
     half = dl.minimize(problem, optimizer, n_iter=100, x0=x0, engine="jax")
@@ -282,12 +282,12 @@ def test_resume_continues_the_compiled_run():
 
 def test_a_second_call_does_not_compile_again():
     problem = dl.get_function("rosenbrock", dim=2)
-    x0 = dl.starts.uniform_starts(problem.bounds, 16, 0)
+    x0 = dl.uniform_starts(problem.bounds, 16, 0)
     dl.minimize(problem, dl.Adam(alpha=0.01), n_iter=50, x0=x0, record="none", engine="jax")
     before = jax_engine.trace_count()
     for alpha, beta1, n_iter, seed in ((0.02, 0.8, 50, 1), (0.3, 0.5, 120, 2), (1e-4, 0.0, 7, 3)):
         again = dl.get_function("rosenbrock", dim=2)  # a new Problem of the same function
-        x = dl.starts.uniform_starts(again.bounds, 16, seed)
+        x = dl.uniform_starts(again.bounds, 16, seed)
         dl.minimize(again, dl.Adam(alpha=alpha, beta1=beta1), n_iter=n_iter, x0=x,
                     record="none", engine="jax")  # fmt: skip
     assert jax_engine.trace_count() == before
@@ -297,7 +297,7 @@ def test_a_second_call_does_not_compile_again():
 
 def test_float32_runs_and_is_documented_as_not_equal():
     problem = PROBLEMS["rotated-quadratic"]
-    x0 = dl.starts.uniform_starts(problem.bounds, 8, 0)
+    x0 = dl.uniform_starts(problem.bounds, 8, 0)
     wide = dl.minimize(problem, dl.Adam(alpha=0.01), n_iter=500, x0=x0, engine="jax")
     narrow = dl.minimize(problem, dl.Adam(alpha=0.01), n_iter=500, x0=x0, engine="jax",
                          dtype="float32")  # fmt: skip

@@ -13,7 +13,7 @@ from descentlab import experiments
 from descentlab.cli import main
 from descentlab.experiments import DEPENDS, NOT_SUPPORTED, SUPPORTED, Check
 from descentlab.experiments._base import decide
-from descentlab.statistics import (
+from descentlab.results.statistics import (
     Summary,
     band,
     disjoint,

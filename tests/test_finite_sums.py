@@ -5,8 +5,8 @@ import pytest
 from scipy.optimize import check_grad
 
 import descentlab as dl
-from descentlab.stochastic import StartStreams
-from descentlab.stochastic.finite_sum import (
+from descentlab.problems.stochastic import StartStreams
+from descentlab.problems.stochastic.finite_sum import (
     MinibatchSampler,
     finite_sum,
     least_squares_diabetes,

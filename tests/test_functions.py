@@ -5,8 +5,8 @@ import pytest
 from scipy.optimize import rosen, rosen_der
 
 from descentlab import FUNCTIONS, get_function
-from descentlab.functions import get_entry
-from descentlab.gradients import CentralDifference
+from descentlab.problems.functions import get_entry
+from descentlab.problems.gradients import CentralDifference
 
 DIMS = {
     name: [entry.dim] if entry.dim else [entry.min_dim, 3, 6] for name, entry in FUNCTIONS.items()

@@ -7,7 +7,7 @@ import pytest
 import descentlab as dl
 from descentlab import memory, plot
 from descentlab.cli import main
-from descentlab.expressions import parse_expression
+from descentlab.problems.expressions import parse_expression
 
 matplotlib.use("Agg")
 
@@ -173,9 +173,9 @@ def test_plot_functions_name_their_arguments():
 def test_a_run_too_big_for_memory_is_refused_before_its_starts_are_drawn(capsys, monkeypatch):
     """The finding: the starts were drawn first, so a huge run ended in MemoryError, exit 1,
     (or drew 8 GB for a minute) where exit 2 and the way out are promised."""
-    import descentlab.starts
+    import descentlab.problems.starts
 
-    monkeypatch.setattr(descentlab.starts, "uniform_starts",
+    monkeypatch.setattr(descentlab.problems.starts, "uniform_starts",
                         lambda *a: pytest.fail("the starts were drawn"))  # fmt: skip
     code = main(["run", "adam", "-f", "sphere", "--dim", "100000", "--starts", "100000",
                  "--final-only", "--seed", "0"])  # fmt: skip

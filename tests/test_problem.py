@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from descentlab import CentralDifference, Problem, get_function
-from descentlab.gradients import RELATIVE_STEP
+from descentlab.problems.gradients import RELATIVE_STEP
 
 
 def wavy(x):
@@ -30,7 +30,7 @@ def test_central_differences_batch_equals_one_at_a_time():
 
 
 def test_central_differences_one_coordinate_at_a_time_for_large_batches(monkeypatch):
-    import descentlab.gradients as gradients
+    import descentlab.problems.gradients as gradients
 
     x = np.random.RandomState(2).uniform(-2, 2, size=(30, 2))
     stacked = CentralDifference(wavy)(x)

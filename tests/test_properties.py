@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import descentlab as dl
-from descentlab import records
 from descentlab.cli import main
-from descentlab.result import Status
+from descentlab.problems.vectorization import NotVectorizedWarning
+from descentlab.results import records
+from descentlab.results.result import Status
 
 FAST = settings(max_examples=25, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -93,7 +94,7 @@ def test_finite_differences_agree_with_the_exact_gradient(quadratic, vectorized,
         f = lambda x: 0.5 * float(x @ a @ x) + float(x @ b)  # noqa: E731 - one point only
     problem = dl.Problem(f, bounds=[(-1, 1)] * d)
     x = data.draw(hnp.arrays(float, (5, d), elements=st.floats(-1, 1)))
-    with pytest.warns(dl.vectorization.NotVectorizedWarning) if not vectorized else _nothing():
+    with pytest.warns(NotVectorizedWarning) if not vectorized else _nothing():
         g = problem.gradient(x)
     np.testing.assert_allclose(g, x @ a + b, rtol=1e-6, atol=1e-6)
 

@@ -7,7 +7,7 @@ import pytest
 
 import descentlab as dl
 from descentlab.cli import main
-from descentlab.result import Result
+from descentlab.results.result import Result
 
 PROBLEM = dl.get_function("quadratic", dim=4, kappa=10, rotation_seed=1)
 

@@ -8,8 +8,8 @@ import textwrap
 
 import pytest
 
-from descentlab import records
 from descentlab.cli import main
+from descentlab.results import records
 
 
 def run(capsys, *args):

@@ -6,7 +6,7 @@ import pytest
 
 import descentlab as dl
 from descentlab.cli import main
-from descentlab.step_rules import StepContext
+from descentlab.optimizers.step_rules import StepContext
 
 ROSENBROCK = dl.get_function("rosenbrock")
 QUADRATIC = dl.get_function("quadratic", dim=10, kappa=100, rotation_seed=0)
@@ -165,7 +165,7 @@ def test_cli_step_rules(capsys, tmp_path):
     err = capsys.readouterr().err
     assert code == 0, err
     assert picture.stat().st_size > 20_000
-    from descentlab import records
+    from descentlab.results import records
 
     saved = records.load(record).result
     assert saved.path_step.shape == saved.path_fun.shape and np.isnan(saved.path_step[0])

@@ -5,7 +5,7 @@ import pytest
 from scipy import stats
 
 import descentlab as dl
-from descentlab.stochastic import GradientNoise, StartStreams
+from descentlab.problems.stochastic import GradientNoise, StartStreams
 
 SPHERE2 = dl.get_function("sphere", dim=2)
 
@@ -136,7 +136,7 @@ def test_projected_descent_ends_at_the_corner_of_a_linear_objective():
 
 # --- online problems -------------------------------------------------------------------------
 
-from descentlab.stochastic.online import (  # noqa: E402
+from descentlab.problems.stochastic.online import (  # noqa: E402
     reddi_online,
     reddi_stochastic,
     reddi_theorem1,

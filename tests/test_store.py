@@ -14,6 +14,7 @@ import pytest
 import descentlab as dl
 from descentlab.cli import main
 from descentlab.sweeps.store import NotAStore, Store, StoreError
+from descentlab.sweeps.table import to_frame
 
 GRID = {"step_size": "log:1e-2:0.4:6"}
 
@@ -240,6 +241,6 @@ def test_a_store_written_before_keeps_its_cells_readable(tmp_path):
         db.execute("UPDATE cells SET problem = "
                    "json_set(problem, '$.bounds', json('[[-1,1],[-1,1]]'))")  # fmt: skip
     with Store(store, readonly=True) as opened:
-        frame = dl.sweeps.table.to_frame(opened.cell_rows())
+        frame = to_frame(opened.cell_rows())
     assert len(frame) == 12 and set(frame["problem"]) == {"sphere (d=2)"}
     assert np.isfinite(frame["final_gap"]).all()

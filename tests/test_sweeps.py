@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 import descentlab as dl
+from descentlab.optimizers.theory import Quadratic
 from descentlab.sweeps import CatalogProblem, Store, make_grid, parse_axis, sweep
 from descentlab.sweeps.summary import best_settings, per_setting, unstable
-from descentlab.theory import Quadratic
 
 matplotlib.use("Agg")
 

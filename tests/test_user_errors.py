@@ -14,7 +14,7 @@ import pytest
 import descentlab as dl
 from descentlab import memory
 from descentlab.cli import main
-from descentlab.gradient_check import check_gradient
+from descentlab.engines.gradient_check import check_gradient
 from descentlab.runner import Interrupted
 
 SPHERE2 = dl.get_function("sphere", dim=2)

@@ -9,10 +9,10 @@ import pytest
 
 import descentlab as dl
 from descentlab.cli import main
-from descentlab.expressions import parse_expression, problem_from_expression
-from descentlab.gradient_check import check_gradient
-from descentlab.loading import load_callable
-from descentlab.multistart import summarize
+from descentlab.engines.gradient_check import check_gradient
+from descentlab.problems.expressions import parse_expression, problem_from_expression
+from descentlab.problems.loading import load_callable
+from descentlab.results.multistart import summarize
 
 ROSEN = dl.get_function("rosenbrock", dim=3)
 POINTS = np.random.RandomState(0).uniform(-2, 2, size=(25, 3))

@@ -4,7 +4,12 @@ import numpy as np
 import pytest
 
 import descentlab as dl
-from descentlab.vectorization import NotVectorizedWarning, Pointwise, is_vectorized, probe_points
+from descentlab.problems.vectorization import (
+    NotVectorizedWarning,
+    Pointwise,
+    is_vectorized,
+    probe_points,
+)
 
 
 def rosen_one_point(x):  # written for one point: x[0], not x[..., 0]
@@ -117,7 +122,7 @@ def test_a_function_wrong_even_for_one_point_is_an_error():
 
 
 def test_plots_and_gradient_checks_use_the_safe_function():
-    from descentlab.gradient_check import check_gradient
+    from descentlab.engines.gradient_check import check_gradient
     from descentlab.plot._data import grid_values
 
     problem = dl.Problem(rosen_one_point, grad=rosen_grad_one_point, bounds=[(-2, 2), (-1, 3)])

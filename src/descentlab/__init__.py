@@ -8,8 +8,6 @@ True
 """
 
 from descentlab import engines
-from descentlab.functions import FUNCTIONS, FunctionEntry, get_function
-from descentlab.gradients import CentralDifference
 from descentlab.optimizers import (
     OPTIMIZERS,
     AdaBelief,
@@ -32,8 +30,14 @@ from descentlab.optimizers import (
     Yogi,
     get_optimizer,
 )
-from descentlab.problem import Problem
-from descentlab.result import Result, Status
+from descentlab.optimizers.step_rules import Armijo, BarzilaiBorwein, Polyak, StepRule, Wolfe
+from descentlab.problems.functions import FUNCTIONS, FunctionEntry, get_function
+from descentlab.problems.gradients import CentralDifference
+from descentlab.problems.problem import Problem
+from descentlab.problems.starts import uniform_starts
+from descentlab.problems.stochastic import GradientNoise
+from descentlab.results.result import Result, Status
+from descentlab.results.trace import TutorialTrace
 from descentlab.runner import IterationInfo, Tolerance, minimize
 from descentlab.schedules import (
     Constant,
@@ -42,12 +46,8 @@ from descentlab.schedules import (
     InverseTimeDecay,
     Schedule,
 )
-from descentlab.starts import uniform_starts
-from descentlab.step_rules import Armijo, BarzilaiBorwein, Polyak, StepRule, Wolfe
-from descentlab.stochastic import GradientNoise
 from descentlab.sweeps import Store, sweep
 from descentlab.sweeps.tune import tune
-from descentlab.trace import TutorialTrace
 
 __version__ = "0.1.0"
 

@@ -2,8 +2,8 @@
 
 It checks and normalizes the arguments, makes sure the problem's functions are safe on a batch,
 refuses runs that would not fit in memory, and hands the starting points to the engine: the
-NumPy engine's loop (:mod:`descentlab._loop`) or the JAX engine's compiled program
-(:mod:`descentlab.engines.jax_engine`).
+NumPy engine's loop (:mod:`descentlab.engines.numpy_engine.loop`) or the JAX engine's compiled
+program (:mod:`descentlab.engines.jax_engine`).
 """
 
 from __future__ import annotations
@@ -18,18 +18,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from descentlab import engines, memory
-from descentlab._allocator import reuse_freed_memory
-from descentlab._loop import Interrupted, IterationInfo, Loop, Stopping
-from descentlab._recorder import Recorder
 from descentlab.engines import check_dtype, resolve
-from descentlab.evaluation import build_evaluator
+from descentlab.engines.numpy_engine.allocator import reuse_freed_memory
+from descentlab.engines.numpy_engine.evaluation import build_evaluator
+from descentlab.engines.numpy_engine.loop import Interrupted, IterationInfo, Loop, Stopping
+from descentlab.engines.recorder import Recorder
 from descentlab.optimizers import Optimizer, get_optimizer
-from descentlab.problem import Problem
-from descentlab.result import Result
-from descentlab.resume import resumed_state
-from descentlab.starts import check_starts, initial_points
-from descentlab.step_rules import StepRule
-from descentlab.stochastic import GradientNoise
+from descentlab.optimizers.step_rules import StepRule
+from descentlab.problems.problem import Problem
+from descentlab.problems.starts import check_starts, initial_points
+from descentlab.problems.stochastic import GradientNoise
+from descentlab.results.result import Result
+from descentlab.results.resume import resumed_state
 
 __all__ = ["Callback", "Interrupted", "IterationInfo", "Tolerance", "minimize"]
 
@@ -131,9 +131,10 @@ def minimize(
         A gradient tolerance is refused with noise (a noisy norm would stop a start by luck);
         ``grad_norm`` and ``path_grad_norm`` are the norms of the gradients the optimizer saw.
     batch_size : int, optional
-        For a finite sum (:class:`~descentlab.stochastic.finite_sum.FiniteSum`): the gradient
-        at each iteration is the mean over a minibatch of this many examples, in an order each
-        start draws per epoch from its stream (``seed`` required). Without it, the full gradient.
+        For a finite sum (:class:`~descentlab.problems.stochastic.finite_sum.FiniteSum`): the
+        gradient at each iteration is the mean over a minibatch of this many examples, in an
+        order each start draws per epoch from its stream (``seed`` required). Without it, the
+        full gradient.
     project : bool
         Keep every iterate in the problem's bounds by clipping it after each step (projected
         gradient descent). Clipping is the Euclidean projection on a box, and also the
@@ -148,10 +149,11 @@ def minimize(
         uninterrupted run would have reached, bit for bit. Not with ``x0``, ``starts``, noise,
         minibatches or an online problem, whose streams follow the iteration number.
     step_rule : StepRule, optional
-        Choose each step from the problem: :class:`~descentlab.step_rules.Armijo` or
-        :class:`~descentlab.step_rules.Wolfe` line searches along the optimizer's update (gd,
-        momentum), :class:`~descentlab.step_rules.Polyak` or
-        :class:`~descentlab.step_rules.BarzilaiBorwein` steps (gd). Exact gradients only.
+        Choose each step from the problem: :class:`~descentlab.optimizers.step_rules.Armijo`
+        or :class:`~descentlab.optimizers.step_rules.Wolfe` line searches along the
+        optimizer's update (gd, momentum), :class:`~descentlab.optimizers.step_rules.Polyak` or
+        :class:`~descentlab.optimizers.step_rules.BarzilaiBorwein` steps (gd). Exact gradients
+        only.
     engine : "numpy", "jax" or None
         Where the run executes; None is the default engine (NumPy, or the one
         :func:`descentlab.engines.using` chose). ``"numpy"`` steps in Python over NumPy arrays and
@@ -223,8 +225,8 @@ def minimize(
 
 def _what_jax_cannot(problem, callback, noise, batch_size, step_rule) -> str | None:
     """What in the run the JAX engine does not do, in words, or None."""
-    from descentlab.stochastic.finite_sum import FiniteSum
-    from descentlab.stochastic.online import OnlineProblem
+    from descentlab.problems.stochastic.finite_sum import FiniteSum
+    from descentlab.problems.stochastic.online import OnlineProblem
 
     for used, what in ((callback is not None, "callbacks (a Python call at every step)"),
                        (noise is not None, "gradient noise"),
@@ -307,7 +309,7 @@ def _resumed_points(resume, x0, starts, noise, batch_size, problem) -> np.ndarra
         raise TypeError(f"resume must be the Result of an earlier run, not {resume!r}")
     if x0 is not None or starts is not None:
         raise ValueError("resume continues from the run's own final points: drop x0 and starts")
-    from descentlab.stochastic.online import OnlineProblem
+    from descentlab.problems.stochastic.online import OnlineProblem
 
     if noise is not None or batch_size is not None or isinstance(problem, OnlineProblem):
         raise ValueError(
@@ -362,6 +364,6 @@ def _check_record(record: object) -> int | None:
 def _make_reporter(verbose: bool):
     if not verbose:
         return None
-    from descentlab.trace import TutorialTrace
+    from descentlab.results.trace import TutorialTrace
 
     return TutorialTrace()

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from descentlab.functions import get_function
 from descentlab.optimizers import AMSGrad, GradientDescent, Momentum, Optimizer
-from descentlab.problem import Problem
-from descentlab.result import Result
+from descentlab.problems.functions import get_function
+from descentlab.problems.problem import Problem
+from descentlab.results.result import Result
 from descentlab.runner import minimize
 
 

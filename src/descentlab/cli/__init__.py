@@ -17,7 +17,7 @@ import click
 from descentlab.cli._app import cli
 from descentlab.cli._args import spread_multi_value_options
 from descentlab.cli._errors import CommandFailed
-from descentlab.evaluation import UserFunctionError
+from descentlab.problems.calls import UserFunctionError
 
 USAGE_ERROR = 2
 INTERRUPTED = 130

@@ -7,10 +7,10 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from descentlab.multistart import summarize
 from descentlab.optimizers import Optimizer
-from descentlab.problem import Problem
-from descentlab.result import Result
+from descentlab.problems.problem import Problem
+from descentlab.results.multistart import summarize
+from descentlab.results.result import Result
 
 MAX_ROWS = 5
 

@@ -8,10 +8,10 @@ import click
 
 from descentlab import memory
 from descentlab.cli._args import bounds_for, parse_pair
-from descentlab.functions import STOCHASTIC_PROBLEMS, get_entry, get_stochastic
-from descentlab.gradients import GRADIENT_METHODS
-from descentlab.loading import load_callable
-from descentlab.problem import Problem
+from descentlab.problems.functions import STOCHASTIC_PROBLEMS, get_entry, get_stochastic
+from descentlab.problems.gradients import GRADIENT_METHODS
+from descentlab.problems.loading import load_callable
+from descentlab.problems.problem import Problem
 
 PROBLEM_OPTIONS = [
     click.option(
@@ -70,7 +70,7 @@ def build_problem(options: dict[str, Any], x0: list[float] | None) -> Problem:
         raise click.UsageError("--param applies only to catalog functions")
     if expr is not None:
         # SymPy takes a third of a second to import: only expressions pay for it.
-        from descentlab.expressions import parse_expression
+        from descentlab.problems.expressions import parse_expression
 
         parsed = parse_expression(expr)
         if options["dim"] is not None and options["dim"] != parsed.dim:

@@ -15,11 +15,11 @@ from typing import Any
 import click
 import numpy as np
 
-from descentlab import records
 from descentlab.cli._args import given
 from descentlab.cli._problem import build_problem, catalog_parameters
 from descentlab.optimizers import Optimizer
-from descentlab.result import Result
+from descentlab.results import records
+from descentlab.results.result import Result
 from descentlab.runner import Tolerance
 from descentlab.schedules.plain import from_plain
 

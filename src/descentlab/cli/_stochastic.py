@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from descentlab.stochastic import NOISE_KINDS, GradientNoise
+from descentlab.problems.stochastic import NOISE_KINDS, GradientNoise
 
 STOCHASTIC_OPTIONS = [
     click.option(

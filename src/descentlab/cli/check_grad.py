@@ -8,7 +8,7 @@ import click
 
 from descentlab.cli._engine import engine_option
 from descentlab.cli._problem import PROBLEM_OPTIONS, build_problem
-from descentlab.gradient_check import DEFAULT_THRESHOLD, MAX_POINTS, check_gradient
+from descentlab.engines.gradient_check import DEFAULT_THRESHOLD, MAX_POINTS, check_gradient
 
 DISAGREES = 1
 

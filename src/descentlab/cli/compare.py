@@ -26,8 +26,8 @@ from descentlab.cli._problem import PROBLEM_OPTIONS, build_problem
 from descentlab.cli._progress import progress_bar
 from descentlab.cli._stochastic import STOCHASTIC_OPTIONS, noise_from
 from descentlab.optimizers import get_optimizer
+from descentlab.results.statistics import BANDS, first_reach, median_interval
 from descentlab.runner import minimize
-from descentlab.statistics import BANDS, first_reach, median_interval
 
 
 def _options(command):

@@ -8,9 +8,9 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from descentlab.functions import FUNCTIONS
 from descentlab.optimizers import OPTIMIZERS
-from descentlab.stochastic.online import ONLINE_PROBLEMS
+from descentlab.problems.functions import FUNCTIONS
+from descentlab.problems.stochastic.online import ONLINE_PROBLEMS
 
 
 def _functions_rows() -> list[dict]:

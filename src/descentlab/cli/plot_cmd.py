@@ -12,10 +12,10 @@ from typing import Any
 
 import click
 
-from descentlab import records
 from descentlab.cli._figures import check_figure_options, draw_run, figure_options
 from descentlab.cli._problem import build_problem
-from descentlab.functions import STOCHASTIC_PROBLEMS
+from descentlab.problems.functions import STOCHASTIC_PROBLEMS
+from descentlab.results import records
 
 
 @click.command("plot")

@@ -12,7 +12,6 @@ from typing import Any
 import click
 import numpy as np
 
-from descentlab import records
 from descentlab.cli._args import given, parse_vector, with_options
 from descentlab.cli._engine import engine_option
 from descentlab.cli._errors import CommandFailed
@@ -28,7 +27,8 @@ from descentlab.cli._problem import PROBLEM_OPTIONS, build_problem
 from descentlab.cli._resume import load_resumed, resume_from, steps_done
 from descentlab.cli._stochastic import STOCHASTIC_OPTIONS, noise_from
 from descentlab.optimizers import OPTIMIZERS, Optimizer
-from descentlab.result import Status
+from descentlab.results import records
+from descentlab.results.result import Status
 from descentlab.runner import Interrupted, Tolerance, minimize
 from descentlab.schedules import SCHEDULE_KINDS, make_schedule
 
@@ -271,7 +271,7 @@ STEP_RULE_OPTIONS = {
 
 def _step_rule(options: dict[str, Any]):
     """The step rule --step-rule names, with its constants."""
-    from descentlab.step_rules import Armijo, BarzilaiBorwein, Polyak, Wolfe
+    from descentlab.optimizers.step_rules import Armijo, BarzilaiBorwein, Polyak, Wolfe
 
     name = options["step_rule"]
     for option, rules in STEP_RULE_OPTIONS.items():

@@ -18,7 +18,7 @@ from descentlab.cli._hypers import check_hypers, hypers_for
 from descentlab.cli._output import atomic_path, check_output_path
 from descentlab.cli._problem import PROBLEM_OPTIONS, build_problem, catalog_parameters
 from descentlab.cli._progress import progress_bar
-from descentlab.functions import FUNCTIONS
+from descentlab.problems.functions import FUNCTIONS
 from descentlab.sweeps.grid import parse_grid_options
 from descentlab.sweeps.problems import CatalogProblem, OwnProblem, SweepProblem
 from descentlab.sweeps.store import DEFAULT_PATH, Store

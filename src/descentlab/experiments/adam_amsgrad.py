@@ -23,8 +23,8 @@ import numpy as np
 
 import descentlab as dl
 from descentlab.experiments._base import Check, Experiment, Finding, Progress
-from descentlab.statistics import band
-from descentlab.stochastic.online import reddi_online, reddi_stochastic, reddi_theorem1
+from descentlab.problems.stochastic.online import reddi_online, reddi_stochastic, reddi_theorem1
+from descentlab.results.statistics import band
 
 REPLICATES = 16
 
@@ -149,8 +149,12 @@ def run(quick: bool, progress: Progress) -> Finding:
             for s in chosen
         )
         + "; start x = 0, iterates clipped to [-1, 1]."
-        + (" Quick: AMSGrad on reddi-stochastic is left out (it needs about 1,000,000 rounds "
-           "to approach -1); the full design checks it." if quick else "")
+        + (
+            " Quick: AMSGrad on reddi-stochastic is left out (it needs about 1,000,000 rounds "
+            "to approach -1); the full design checks it."
+            if quick
+            else ""
+        )
     )
     return EXPERIMENT.finding(
         design=design, quick=quick, checks=checks, numbers={"runs": rows}, data={"curves": data}

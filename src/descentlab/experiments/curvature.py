@@ -17,8 +17,8 @@ import numpy as np
 
 import descentlab as dl
 from descentlab.experiments._base import Check, Experiment, Finding, Progress
-from descentlab.statistics import iterations_per_decade
-from descentlab.theory import Quadratic
+from descentlab.optimizers.theory import Quadratic
+from descentlab.results.statistics import iterations_per_decade
 
 #: The error window the decay rate is fitted over (relative to the start's error).
 WINDOW = (1e-2, 1e-12)

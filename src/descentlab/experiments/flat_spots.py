@@ -15,7 +15,7 @@ import numpy as np
 
 import descentlab as dl
 from descentlab.experiments._base import Check, Experiment, Finding, Progress
-from descentlab.statistics import band, first_reach, median_interval
+from descentlab.results.statistics import band, first_reach, median_interval
 
 ALPHA = 0.5
 WELL = 0.5

@@ -15,8 +15,8 @@ import numpy as np
 
 import descentlab as dl
 from descentlab.experiments._base import Check, Experiment, Finding, Progress
-from descentlab.statistics import band, disjoint, median_interval
-from descentlab.stochastic.finite_sum import logistic_digits
+from descentlab.problems.stochastic.finite_sum import logistic_digits
+from descentlab.results.statistics import band, disjoint, median_interval
 
 BATCH = 64
 GRIDS = {

@@ -24,12 +24,12 @@ from typing import Annotated, Any, Literal, Union
 import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
-from descentlab import records
-from descentlab.functions import FUNCTIONS
 from descentlab.optimizers import OPTIMIZERS, get_optimizer
-from descentlab.problem import Problem
+from descentlab.problems.functions import FUNCTIONS
+from descentlab.problems.problem import Problem
+from descentlab.problems.stochastic import GradientNoise
+from descentlab.results import records
 from descentlab.runner import Tolerance, minimize
-from descentlab.stochastic import GradientNoise
 from descentlab.tutorials import TUTORIALS
 
 MAX_ITER = 5000
@@ -244,7 +244,7 @@ def _expression_problem(text: str, bounds) -> tuple[Problem, list[str]]:
 def _parsed(text: str):
     """The expression, its used variables drawn as the page's axes: ``x**2 + z**2`` is a
     function of two variables (x and z), not of three, and ``x1**2 + x3**2`` likewise."""
-    from descentlab.expressions import parse_expression
+    from descentlab.problems.expressions import parse_expression
 
     try:
         parsed = parse_expression(text)

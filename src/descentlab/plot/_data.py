@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from descentlab import statistics
-from descentlab.evaluation import call_user
-from descentlab.outputs import as_values
-from descentlab.problem import Problem, as_bounds
-from descentlab.result import Result
+from descentlab.problems.calls import call_user
+from descentlab.problems.outputs import as_values
+from descentlab.problems.problem import Problem, as_bounds
+from descentlab.results import statistics
+from descentlab.results.result import Result
 
 #: Values spanning more than this ratio (95th over 5th percentile) get log-spaced levels.
 LOG_LEVELS_SPREAD = 200.0

@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
-from descentlab.problem import Problem
+from descentlab.problems.problem import Problem
 
 #: Paths longer than this many points are drawn with a dot every len // MAX_DOTS points.
 MAX_DOTS = 80

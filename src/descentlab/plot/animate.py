@@ -17,8 +17,8 @@ from descentlab.plot import _data
 from descentlab.plot._marks import draw_minima_2d, finite_rows
 from descentlab.plot.compare import COLORS, LINE_COLORS
 from descentlab.plot.contour import draw_contours
-from descentlab.problem import Problem
-from descentlab.result import Result
+from descentlab.problems.problem import Problem
+from descentlab.results.result import Result
 
 
 def animate(

@@ -18,8 +18,8 @@ from descentlab.plot._marks import (
 )
 from descentlab.plot.contour import draw_contours
 from descentlab.plot.convergence import plot_convergence
-from descentlab.problem import Problem
-from descentlab.result import Result
+from descentlab.problems.problem import Problem
+from descentlab.results.result import Result
 
 COLORS = ("white", "orange", "magenta", "cyan", "red", "lime", "yellow", "black")
 LINE_COLORS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown")

@@ -15,8 +15,8 @@ from descentlab.plot._marks import (
     legend_below,
     new_axes,
 )
-from descentlab.problem import Problem
-from descentlab.result import Result
+from descentlab.problems.problem import Problem
+from descentlab.results.result import Result
 
 
 def plot_contour(

@@ -10,8 +10,8 @@ from matplotlib.axes import Axes
 
 from descentlab.plot import _data
 from descentlab.plot._marks import new_axes
-from descentlab.problem import Problem
-from descentlab.result import Result
+from descentlab.problems.problem import Problem
+from descentlab.results.result import Result
 
 BAND_NAMES = {"iqr": "interquartile range", "ci95": "95% interval of the median"}
 

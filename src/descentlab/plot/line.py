@@ -6,8 +6,8 @@ from matplotlib.axes import Axes
 
 from descentlab.plot import _data
 from descentlab.plot._marks import draw_path, finite_rows, key_for_marks, new_axes
-from descentlab.problem import Problem
-from descentlab.result import Result
+from descentlab.problems.problem import Problem
+from descentlab.results.result import Result
 
 
 def plot_line(

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.axes import Axes
 
-from descentlab.multistart import summarize
 from descentlab.plot import _data
 from descentlab.plot._marks import draw_minima_2d, legend_below, new_axes
 from descentlab.plot.contour import draw_contours
-from descentlab.problem import Problem
-from descentlab.result import Result
+from descentlab.problems.problem import Problem
+from descentlab.results.multistart import summarize
+from descentlab.results.result import Result
 
 
 def plot_starts(

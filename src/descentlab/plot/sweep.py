@@ -14,9 +14,9 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
+from descentlab.optimizers.theory import Quadratic
 from descentlab.plot._marks import new_axes
 from descentlab.sweeps.summary import is_log_spaced, per_setting, rank_settings, swept_columns
-from descentlab.theory import Quadratic
 
 UNSTABLE_COLOR = "#5b1a1a"
 NOT_REACHED_COLOR = "0.82"

@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 
 from descentlab.optimizers import OPTIMIZERS, get_optimizer
-from descentlab.result import Status
+from descentlab.problems.starts import uniform_starts
+from descentlab.results.result import Status
 from descentlab.runner import Tolerance, minimize
-from descentlab.starts import uniform_starts
 from descentlab.sweeps.grid import Grid
 from descentlab.sweeps.problems import SweepProblem, problem_digest
 

@@ -2,7 +2,7 @@
 
 A catalog function travels as :class:`CatalogProblem` (name, dimension, parameters, bounds):
 a few bytes to send to a Dask worker, and an exact description to hash. A user's own
-:class:`~descentlab.problem.Problem` travels as itself (Dask pickles functions with
+:class:`~descentlab.problems.problem.Problem` travels as itself (Dask pickles functions with
 cloudpickle); the store knows it by its name, dimension, bounds and minimum and by a
 fingerprint of what it computes: the values and gradients at a few fixed points of its box,
 so two functions that share a name (every unnamed problem is ``"problem"``) never share cells.
@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from descentlab.functions import FUNCTIONS, STOCHASTIC_PROBLEMS, get_function
-from descentlab.problem import Problem
+from descentlab.problems.functions import FUNCTIONS, STOCHASTIC_PROBLEMS, get_function
+from descentlab.problems.problem import Problem
 
 
 @dataclass(frozen=True)

@@ -129,16 +129,20 @@ def tune(
     if over not in AGGREGATES:
         raise ValueError(f"over must be one of {', '.join(AGGREGATES)}, not {over!r}")
     budget, batch = _whole("budget", budget, 1), _whole("batch", batch, 1)
-    if isinstance(target, bool) or not isinstance(target, int | float) or not (
-        math.isfinite(target) and target > 0
+    if (
+        isinstance(target, bool)
+        or not isinstance(target, int | float)
+        or not (math.isfinite(target) and target > 0)
     ):
         raise ValueError(f"target must be a finite number > 0 (a score counts the decades a "
                          f"start ends above it), not {target!r}")  # fmt: skip
     spec = as_sweep_problem(problem)
     built = spec.build()
     if built.minimum is None:
-        raise ValueError(f"tuning needs the known minimum of {spec.label}, which has none: "
-                         "give it (Problem(..., minimum=...); on the command line --minimum)")
+        raise ValueError(
+            f"tuning needs the known minimum of {spec.label}, which has none: "
+            "give it (Problem(..., minimum=...); on the command line --minimum)"
+        )
     run = _Evaluator(built, optimizer, _fixed_for(optimizer, hyper or {}), _seeds(seeds),
                      _whole("n_iter", n_iter, 1), float(target), metric, over)  # fmt: skip
     study = optuna.create_study(direction="minimize",

@@ -1,0 +1,260 @@
+"""The whole run as one compiled program: the NumPy engine's loop
+(:mod:`descentlab.engines.numpy_engine.loop`) written with ``lax.while_loop`` over a flat
+batch of starts ``(n, d)``.
+
+Per iteration ``i``, as the NumPy engine does: the gradient tolerance at ``x``, the record (a
+row of preallocated buffers), then the optimizer's own ``step`` (the one in
+``descentlab/optimizers``, traced), the projection, the value when it is needed, the finite test
+(a start that produced non-finite numbers is held at its last point, with the reason as a code),
+the value target, and the gradient at the new points. Statuses are small integer codes and the
+iteration they happened at; the host turns them into the NumPy engine's words
+(:mod:`descentlab.engines.jax_engine`).
+
+A run with nothing to test along the way (no tolerance, no record, no projection) takes a
+quicker road: chunks of :data:`CHUNK` steps without per-start bookkeeping, each kept only if
+every point is still finite at its end (a non-finite point stays non-finite: ``x - u`` is
+non-finite whenever ``x`` is). A chunk in which some start diverged is run again from its
+beginning with the per-start tests, so statuses and final points are the same either way.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+from jax import lax
+
+from descentlab.engines.jax_engine.problem import TracedProblem
+
+#: Steps per chunk on the quick road: the finite test and the choice between the chunk and its
+#: rerun cost about one step's memory traffic per chunk.
+CHUNK = 64
+
+# Why a start stopped (``code``), with the iteration in ``nit``; RUNNING ends as max_iter.
+RUNNING, CONVERGED_GRAD, CONVERGED_FUN = 0, 1, 2
+DIVERGED_START, DIVERGED_GRAD, DIVERGED_POINT, DIVERGED_VALUE, DIVERGED_END = 3, 4, 5, 6, 7
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a compiled program is specialized to, beyond array shapes and the optimizer's
+    structure: the functions, which tests run, and the record's size. Hashable: the cache key."""
+
+    problem: TracedProblem
+    has_gtol: bool
+    has_ftol: bool
+    project: bool
+    record_every: int | None  # None: nothing recorded
+    record_rows: int  # rows the record can take (the start and the last included)
+    record_some: bool  # only the starts in record_index
+
+    @property
+    def values_each_step(self) -> bool:
+        """f at every iteration (a value target or a record needs it), else at both ends."""
+        return self.has_ftol or self.record_every is not None
+
+    @property
+    def quick(self) -> bool:
+        return not (self.has_gtol or self.has_ftol or self.project or self.record_every)
+
+
+class Carry(NamedTuple):
+    i: jax.Array  # the iteration of x
+    x: jax.Array
+    g: jax.Array
+    fx: jax.Array
+    state: object
+    active: jax.Array
+    nit: jax.Array
+    code: jax.Array
+    rows: jax.Array  # rows recorded so far
+    path: jax.Array  # rows of (x, f, ||g||) per recorded start, one spare row for writes that
+    # do not count
+
+
+class Output(NamedTuple):
+    """What the host reads, in few arrays: each output costs the call a few microseconds."""
+
+    per_start: jax.Array  # (n, d + 2): final x, f and ||g||
+    stops: jax.Array  # (n, 2): nit and code
+    counts: jax.Array  # (2,): the last iteration and the recorded rows
+    path: jax.Array
+    state: object
+
+
+class Inputs(NamedTuple):
+    """The traced inputs: values that change from call to call without a new compilation."""
+
+    optimizer: object
+    x0: jax.Array
+    state0: object
+    n_iter: jax.Array
+    gtol: jax.Array
+    target: jax.Array
+    lo: jax.Array
+    hi: jax.Array
+    record_index: jax.Array
+
+
+#: How often a program was traced (compiled), for tests of the cache.
+TRACE_COUNT = [0]
+
+
+@functools.partial(jax.jit, static_argnums=0)
+def compiled_run(plan: Plan, inputs: Inputs):
+    """Run to the end; returns the final carry (the host reads the arrays it needs)."""
+    TRACE_COUNT[0] += 1
+    inputs = inputs._replace(state0=_initial_state(inputs))
+    carry = _visit(plan, inputs, _start(plan, inputs))
+    if plan.quick:
+        carry = _quick_road(plan, inputs, carry)
+    carry = lax.while_loop(
+        lambda c: (c.i < inputs.n_iter) & jnp.any(c.active),
+        lambda c: _visit(plan, inputs, _advance(plan, inputs, c)),
+        carry,
+    )
+    c = _finish(plan, inputs, carry)
+    return Output(
+        per_start=jnp.concatenate([c.x, c.fx[:, None], _norm(c.g)[:, None]], axis=1),
+        stops=jnp.stack([c.nit, c.code.astype(jnp.int32)], axis=1),
+        counts=jnp.stack([c.i, c.rows]),
+        path=c.path,
+        state=c.state,
+    )
+
+
+def _initial_state(inputs: Inputs):
+    """The state before the first step, every array at the shape and dtype the step gives it:
+    ``init`` may answer with numbers (0.0) that the first step turns into arrays, and a
+    ``lax.while_loop`` keeps its carry's shapes fixed."""
+    optimizer, x0, start = inputs.optimizer, inputs.x0, inputs.state0
+    shapes = jax.eval_shape(lambda s: optimizer.step(x0, x0, s)[1], start)
+    return jax.tree_util.tree_map(
+        lambda leaf, shape: jnp.broadcast_to(jnp.asarray(leaf, shape.dtype), shape.shape),
+        start,
+        shapes,
+    )
+
+
+def _stop(carry: Carry, which, iteration, code) -> Carry:
+    """Stop the active starts in ``which`` at ``iteration`` for ``code`` (one, or one each)."""
+    which = which & carry.active
+    return carry._replace(
+        active=carry.active & ~which,
+        nit=jnp.where(which, iteration, carry.nit),
+        code=jnp.where(which, jnp.asarray(code, jnp.int8), carry.code),
+    )
+
+
+def _norm(g):
+    return jnp.sqrt(jnp.sum(g * g, axis=-1))
+
+
+def _start(plan: Plan, inputs: Inputs) -> Carry:
+    x, f = inputs.x0, plan.problem.f
+    n, d = x.shape
+    fx = f(x)
+    rows = plan.record_rows + 1 if plan.record_every is not None else 0
+    r = inputs.record_index.shape[0] if plan.record_some else n
+    path = jnp.zeros((rows, r, d + 2), x.dtype)
+    carry = Carry(jnp.int32(0), x, plan.problem.grad(x), fx, inputs.state0,
+                  jnp.ones(n, bool), jnp.zeros(n, jnp.int32), jnp.zeros(n, jnp.int8),
+                  jnp.int32(0), path)  # fmt: skip
+    carry = _stop(carry, ~jnp.isfinite(fx), 0, DIVERGED_START)
+    if plan.has_ftol:
+        carry = _stop(carry, fx <= inputs.target, 0, CONVERGED_FUN)
+    return carry
+
+
+def _visit(plan: Plan, inputs: Inputs, carry: Carry) -> Carry:
+    """At iteration ``i``: the gradient tolerance, then the record when ``i`` is due."""
+    if plan.has_gtol:
+        carry = _stop(carry, _norm(carry.g) <= inputs.gtol, carry.i, CONVERGED_GRAD)
+    if plan.record_every is None:
+        return carry
+    due = carry.i % plan.record_every == 0
+    return _record(plan, inputs, carry, due)
+
+
+def _record(plan: Plan, inputs: Inputs, carry: Carry, due) -> Carry:
+    """Write the current row at ``rows`` (or at the spare row when not ``due``)."""
+    slot = jnp.where(due, carry.rows, plan.record_rows)
+    x, fx, gnorm = carry.x, carry.fx, _norm(carry.g)
+    if plan.record_some:
+        x, fx, gnorm = x[inputs.record_index], fx[inputs.record_index], gnorm[inputs.record_index]
+    row = jnp.concatenate([x, fx[:, None], gnorm[:, None]], axis=1)
+    path = carry.path.at[slot].set(row)
+    return carry._replace(path=path, rows=carry.rows + due.astype(jnp.int32))
+
+
+def _moved(plan: Plan, inputs: Inputs, carry: Carry):
+    """The optimizer's step from every start, projected on the box when asked."""
+    x_new, state = inputs.optimizer.step(carry.x, carry.g, carry.state)
+    if plan.project:
+        x_new = jnp.clip(x_new, inputs.lo, inputs.hi)
+    return x_new, state
+
+
+def _advance(plan: Plan, inputs: Inputs, carry: Carry) -> Carry:
+    x_new, state = _moved(plan, inputs, carry)
+    i = carry.i + 1
+    carry = carry._replace(i=i, state=state)
+    bad_point = ~jnp.all(jnp.isfinite(x_new), axis=-1)
+    bad = bad_point
+    if plan.values_each_step:
+        f_new = plan.problem.f(x_new)
+        bad = bad | ~jnp.isfinite(f_new)
+    bad_grad = ~jnp.all(jnp.isfinite(carry.g), axis=-1)
+    # as the NumPy engine names the culprit: the gradient, else the point, else the value
+    culprit = jnp.where(bad_grad, DIVERGED_GRAD, jnp.where(bad_point, DIVERGED_POINT,
+                                                           DIVERGED_VALUE))  # fmt: skip
+    carry = _stop(carry, bad, i - 1, culprit)
+    x = jnp.where(carry.active[:, None], x_new, carry.x)
+    carry = carry._replace(x=x)
+    if plan.values_each_step:
+        carry = carry._replace(fx=jnp.where(carry.active, f_new, carry.fx))
+    if plan.has_ftol:
+        carry = _stop(carry, carry.fx <= inputs.target, i, CONVERGED_FUN)
+    return carry._replace(g=plan.problem.grad(x))
+
+
+def _quick_road(plan: Plan, inputs: Inputs, carry: Carry) -> Carry:
+    """Chunks of plain steps while every point stays finite (see the module's docstring);
+    returns the carry to go on from with the per-start tests (at the end, or at the start of
+    the chunk in which some start diverged)."""
+
+    def plain_steps(c: Carry) -> Carry:
+        end = jnp.minimum(c.i + CHUNK, inputs.n_iter)
+
+        def one(c: Carry) -> Carry:
+            x, state = _moved(plan, inputs, c)
+            return c._replace(i=c.i + 1, x=x, state=state, g=plan.problem.grad(x))
+
+        return lax.while_loop(lambda c: c.i < end, one, c)
+
+    def chunk(both):
+        c, _ = both
+        ahead = plain_steps(c)
+        finite = jnp.all(jnp.isfinite(ahead.x))
+        kept = jax.tree_util.tree_map(lambda a, b: jnp.where(finite, a, b), ahead, c)
+        return kept, finite
+
+    all_active = jnp.all(carry.active)
+    carry, _ = lax.while_loop(
+        lambda both: both[1] & (both[0].i < inputs.n_iter), chunk, (carry, all_active)
+    )
+    return carry
+
+
+def _finish(plan: Plan, inputs: Inputs, carry: Carry) -> Carry:
+    if plan.record_every is not None:
+        carry = _record(plan, inputs, carry, carry.i % plan.record_every != 0)
+    if not plan.values_each_step:  # the value at the end, as the NumPy engine takes it
+        moved = carry.i > 0
+        fx = jnp.where(moved, plan.problem.f(carry.x), carry.fx)
+        carry = carry._replace(fx=fx)
+        carry = _stop(carry, moved & ~jnp.isfinite(fx), carry.i, DIVERGED_END)
+    return carry

@@ -1,0 +1,248 @@
+"""The JAX engine: ``minimize(..., engine="jax")`` as one compiled program.
+
+The run is compiled once per *structure*: the problem's functions, the optimizer's class and its
+switches (``beta1_decay``, ``centered``), which tests run, the record's size and the arrays'
+shapes and dtype. Hyperparameter values, starts, tolerances and ``n_iter`` (when nothing is
+recorded) are traced inputs, so a second call with other values reuses the compiled program;
+sweeps and the playground pay compilation once.
+
+Devices: the program runs on JAX's default device, the first GPU with ``jax[cuda]`` installed,
+else the CPU. Choose with JAX's usual means (``JAX_PLATFORMS=cpu``, ``jax.default_device``).
+Only the CPU is tested here.
+
+float64 is the default and agrees with the NumPy engine to rounding; ``dtype="float32"`` is
+faster and is not bit-equal to anything float64 computes.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import sys
+
+import jax
+import numpy as np
+
+from descentlab.engines.jax_engine import loop
+from descentlab.engines.jax_engine.problem import FunctionRaised, NotTraceable, traced_problem
+from descentlab.engines.jax_engine.setup import register
+from descentlab.results.result import Result, Status
+
+__all__ = ["FunctionRaised", "NotTraceable", "run", "trace_count"]
+
+
+def trace_count() -> int:
+    """How many times a run has been traced (compiled) in this process."""
+    return loop.TRACE_COUNT[0]
+
+
+def run(problem, optimizer, x: np.ndarray, n_iter: int, stopping, recorder, box, state,
+        dtype: str, reporter=None) -> Result:  # fmt: skip
+    """Run ``optimizer`` on ``problem`` from ``x`` (shape ``batch + (d,)``), compiled.
+
+    The arguments are those :func:`descentlab.minimize` has checked: ``stopping`` its tolerances,
+    ``recorder`` what to record (or None), ``box`` the ``(lo, hi)`` to project on (or None),
+    ``state`` a resumed run's optimizer state (or None).
+    """
+    batch_shape, d = x.shape[:-1], x.shape[-1]
+    n = math.prod(batch_shape)
+    asked = recorder
+    if reporter is not None and (recorder is None or recorder.every != 1 or recorder.starts
+                                 is not None):  # fmt: skip
+        from descentlab.engines.recorder import Recorder
+
+        recorder = Recorder(1, None, batch_shape)  # the trace prints every point
+    register(optimizer)
+    traced = traced_problem(problem, n, d, dtype)
+    x0 = np.asarray(x.reshape(n, d), dtype=dtype)
+    optimizer_in = _per_start(optimizer, batch_shape, n, dtype)
+    plan = loop.Plan(
+        problem=traced,
+        has_gtol=stopping.gtol is not None,
+        has_ftol=stopping.ftol is not None,
+        project=box is not None,
+        record_every=None if recorder is None else recorder.every,
+        record_rows=0 if recorder is None else _record_rows(n_iter, recorder.every),
+        record_some=recorder is not None and recorder.starts is not None,
+    )
+    scalar = np.dtype(dtype).type
+    inputs = loop.Inputs(
+        optimizer=optimizer_in,
+        x0=x0,
+        state0=optimizer_in.init(x0) if state is None else _flat_state(state, x0.shape),
+        n_iter=np.int32(n_iter),
+        gtol=scalar(stopping.gtol or 0.0),
+        target=scalar(0.0 if stopping.target is None else stopping.target),
+        lo=np.asarray(box[0] if box is not None else np.zeros(d), dtype),
+        hi=np.asarray(box[1] if box is not None else np.zeros(d), dtype),
+        record_index=_record_index(recorder),
+    )
+    end = loop.compiled_run(plan, inputs)
+    result = _result(plan, stopping, recorder, end, batch_shape, optimizer.name)
+    if reporter is not None:
+        _print_trace(reporter, result)
+        if recorder is not asked:
+            _keep_what_was_asked(result, asked)
+    return result
+
+
+def gradient_function(problem, d: int, dtype: str = "float64"):
+    """The gradient the JAX engine runs ``problem`` with, as a function of NumPy points
+    ``(..., d)`` (for checking it against finite differences)."""
+
+    def gradient(x: np.ndarray) -> np.ndarray:
+        flat = np.asarray(x, dtype=dtype).reshape(-1, d)
+        traced = traced_problem(problem, flat.shape[0], d, dtype)
+        return np.asarray(_compiled(traced.grad)(flat)).reshape(np.shape(x))
+
+    return gradient
+
+
+@functools.cache
+def _compiled(function):
+    return jax.jit(function)
+
+
+def _record_rows(n_iter: int, every: int) -> int:
+    return n_iter // every + 1 + (n_iter % every != 0)
+
+
+def _record_index(recorder) -> np.ndarray:
+    if recorder is None or recorder.starts is None:
+        return np.zeros(0, dtype=np.int32)
+    return recorder.starts.astype(np.int32)
+
+
+def _per_start(optimizer, batch_shape, n: int, dtype: str):
+    """The optimizer with each array hyperparameter as one value per flat start, and every
+    float in ``dtype`` (a float64 number would draw float32 points up to float64 where it meets
+    the step count, an integer)."""
+
+    def flat(leaf):
+        if isinstance(leaf, np.ndarray):
+            return np.broadcast_to(leaf, batch_shape).reshape(n).astype(dtype)
+        if isinstance(leaf, float):
+            return np.dtype(dtype).type(leaf)
+        return leaf
+
+    if not optimizer._array_fields and dtype == "float64":
+        return optimizer
+    return jax.tree_util.tree_map(flat, optimizer)
+
+
+def _flat_state(state, flat_shape):
+    """A resumed state's arrays on the flat batch ``(n, d)`` (or ``(n, 1)`` per start)."""
+
+    def flat(leaf):
+        array = np.asarray(leaf)
+        return array if array.ndim == 0 else array.reshape(flat_shape[0], -1)
+
+    return type(state)(*(flat(leaf) for leaf in state))
+
+
+_WHY = {
+    loop.CONVERGED_GRAD: (Status.CONVERGED, lambda s, k: f"||g|| <= {s.gtol:g} at iteration {k}"),
+    loop.CONVERGED_FUN: (Status.CONVERGED, lambda s, k: f"f - f* <= {s.ftol:g} at iteration {k}"),
+    loop.DIVERGED_START: (Status.DIVERGED, lambda s, k: "non-finite value at the start"),
+    loop.DIVERGED_GRAD: (Status.DIVERGED, lambda s, k: f"non-finite gradient at iteration {k + 1}"),
+    loop.DIVERGED_POINT: (Status.DIVERGED, lambda s, k: f"non-finite point at iteration {k + 1}"),
+    loop.DIVERGED_VALUE: (Status.DIVERGED, lambda s, k: f"non-finite value at iteration {k + 1}"),
+    loop.DIVERGED_END: (Status.DIVERGED, lambda s, k: f"non-finite value at iteration {k}"),
+}
+
+
+def _statuses(stopping, code: np.ndarray, nit: np.ndarray, last: int):
+    """Status and message per start, in the NumPy engine's words; starts that stopped for the
+    same reason at the same iteration share one message string."""
+    status = np.full(code.shape, Status.MAX_ITER.value, dtype=object)
+    message = np.full(code.shape, f"reached n_iter = {last} iterations", dtype=object)
+    for value in np.unique(code).tolist():
+        if value != loop.RUNNING:
+            kind, words = _WHY[value]
+            rows = np.flatnonzero(code == value)
+            status[rows] = kind.value
+            iterations, where = np.unique(nit[rows], return_inverse=True)
+            texts = np.array([words(stopping, int(k)) for k in iterations], dtype=object)
+            message[rows] = texts[where]
+    return status, message
+
+
+def _result(plan, stopping, recorder, end, batch_shape, name: str) -> Result:
+    last, rows = (int(k) for k in np.asarray(end.counts))
+    stops = np.asarray(end.stops)
+    code, nit = stops[:, 1], stops[:, 0].astype(int)
+    nit = np.where(code == loop.RUNNING, last, nit)
+    status, message = _statuses(stopping, code, nit, last)
+    per_start = np.asarray(end.per_start)
+    d = per_start.shape[1] - 2
+    path = path_fun = path_grad_norm = None
+    path_iter = np.zeros(0, dtype=int)
+    if recorder is not None:
+        recorded = np.asarray(end.path)[:rows]
+        shape = batch_shape if recorder.starts is None else (len(recorder.starts),)
+        path = recorded[..., :d].reshape((rows, *shape, d))
+        path_fun = recorded[..., d].reshape((rows, *shape))
+        path_grad_norm = recorded[..., d + 1].reshape((rows, *shape))
+        path_iter = _recorded_iterations(last, recorder.every)
+    each_step = plan.values_each_step
+    return Result(
+        x=per_start[:, :d].reshape((*batch_shape, d)),
+        fun=per_start[:, d].reshape(batch_shape),
+        grad_norm=per_start[:, d + 1].reshape(batch_shape),
+        nit=nit.reshape(batch_shape),
+        status=status.reshape(batch_shape),
+        message=message.reshape(batch_shape),
+        path=path,
+        path_fun=path_fun,
+        path_grad_norm=path_grad_norm,
+        path_iter=path_iter,
+        record_starts=None if recorder is None else recorder.starts,
+        nfev=1 + (last if each_step else int(last > 0)),
+        njev=1 + last,
+        time=0.0,
+        state=_state_on_host(end.state, batch_shape),
+        optimizer=name,
+    )
+
+
+def _recorded_iterations(last: int, every: int) -> np.ndarray:
+    """The iterations a run that ended at ``last`` recorded: every ``every``-th, and the last."""
+    iterations = np.arange(0, last + 1, every)
+    return iterations if iterations[-1] == last else np.append(iterations, last)
+
+
+def _state_on_host(state, batch_shape):
+    """The final state as the NumPy engine keeps it: NumPy arrays of the batch's shape."""
+
+    def host(leaf):
+        array = np.asarray(leaf)
+        if array.ndim == 0:
+            return array.item()
+        return array.reshape((*batch_shape, array.shape[-1]))
+
+    return type(state)(*(host(leaf) for leaf in state))
+
+
+def _keep_what_was_asked(result: Result, asked) -> None:
+    """Cut the full record a trace needed down to the one the caller asked for."""
+    if asked is None:
+        result.path = result.path_fun = result.path_grad_norm = None
+        result.path_iter = np.zeros(0, dtype=int)
+        return
+    iters = result.path_iter
+    rows = (iters % asked.every == 0) | (iters == iters[-1])
+    starts = slice(None) if asked.starts is None else asked.starts
+    flat = result.path.reshape((len(iters), -1, result.path.shape[-1]))
+    result.path = flat[rows][:, starts] if asked.starts is not None else result.path[rows]
+    for name in ("path_fun", "path_grad_norm"):
+        values = getattr(result, name).reshape((len(iters), -1))[rows][:, starts]
+        setattr(result, name, values if asked.starts is not None else getattr(result, name)[rows])
+    result.path_iter = iters[rows]
+    result.record_starts = asked.starts
+
+
+def _print_trace(reporter, result: Result) -> None:
+    """The tutorials' trace, printed from the record once the compiled run is over."""
+    for row in range(1, len(result.path_iter)):
+        reporter.iteration(int(result.path_iter[row]) - 1, result.path[row], result.path_fun[row])
+    sys.stdout.flush()

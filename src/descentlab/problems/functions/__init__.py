@@ -1,0 +1,96 @@
+"""The catalog of test functions with analytic gradients and known minima."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+from descentlab.problems.functions._entry import FunctionEntry
+from descentlab.problems.functions.any_dim import (
+    ACKLEY,
+    GRIEWANK,
+    LEVY,
+    RASTRIGIN,
+    ROSENBROCK,
+    STYBLINSKI_TANG,
+)
+from descentlab.problems.functions.one_dim import FORRESTER
+from descentlab.problems.functions.quadratic import QUADRATIC
+from descentlab.problems.functions.sphere import SPHERE
+from descentlab.problems.functions.two_dim import TWO_DIM
+from descentlab.problems.problem import Problem
+from descentlab.problems.stochastic.finite_sum import DATA_PROBLEMS
+from descentlab.problems.stochastic.online import ONLINE_PROBLEMS
+
+FUNCTIONS: dict[str, FunctionEntry] = {
+    entry.name: entry
+    for entry in (
+        SPHERE,
+        FORRESTER,
+        QUADRATIC,
+        ROSENBROCK,
+        RASTRIGIN,
+        ACKLEY,
+        STYBLINSKI_TANG,
+        GRIEWANK,
+        LEVY,
+        *TWO_DIM,
+    )
+}
+
+
+def get_entry(name: str) -> FunctionEntry:
+    """The catalog record named ``name``."""
+    try:
+        return FUNCTIONS[name]
+    except KeyError:
+        known = ", ".join([*FUNCTIONS, *STOCHASTIC_PROBLEMS])
+        raise ValueError(f"function must be one of {known}, not {name!r}") from None
+
+
+#: Problems beyond the fixed test functions: online sequences and data sets (finite sums).
+STOCHASTIC_PROBLEMS: dict[str, Callable[..., Problem]] = {**ONLINE_PROBLEMS, **DATA_PROBLEMS}
+
+
+def get_stochastic(name: str, dim: int | None = None, bounds: object = None,
+                   **parameters: Any) -> Problem:  # fmt: skip
+    """An online problem or a data set by name; its dimension and bounds are its own."""
+    problem = STOCHASTIC_PROBLEMS[name](**parameters)
+    if dim is not None and dim != problem.dim:
+        raise ValueError(f"dim must be {problem.dim} for {name!r}, not {dim}")
+    if bounds is not None:
+        problem = dataclasses.replace(problem, bounds=bounds)
+        if problem.dim != len(problem.minimizers[0]):
+            raise ValueError(f"bounds must have {len(problem.minimizers[0])} pairs for {name!r}")
+    return problem
+
+
+def get_function(
+    name: str, dim: int | None = None, bounds: object = None, **parameters: Any
+) -> Problem:
+    """The catalog function ``name`` as a :class:`Problem` in ``dim`` dimensions.
+
+    ``parameters`` go to entries that have them, e.g.
+    ``get_function("quadratic", dim=10, kappa=1e4, rotation_seed=0)``.
+
+    >>> get_function("sphere", dim=2).bounds.tolist()
+    [[-1.0, 1.0], [-1.0, 1.0]]
+
+    Online problems (``reddi-theorem1``, ``reddi-online``, ``reddi-stochastic``) and data sets
+    (``least-squares-diabetes``, ``logistic-breast-cancer``, ``logistic-digits``) come by name
+    too.
+    """
+    if name in STOCHASTIC_PROBLEMS:
+        return get_stochastic(name, dim, bounds, **parameters)
+    return get_entry(name).with_parameters(**parameters).problem(dim, bounds)
+
+
+__all__ = [
+    "FUNCTIONS",
+    "STOCHASTIC_PROBLEMS",
+    "FunctionEntry",
+    "get_entry",
+    "get_function",
+    "get_stochastic",
+]
