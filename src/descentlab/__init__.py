@@ -8,6 +8,7 @@ True
 """
 
 from descentlab import engines
+from descentlab._version import __version__
 from descentlab.optimizers import (
     OPTIMIZERS,
     AdaBelief,
@@ -48,8 +49,6 @@ from descentlab.schedules import (
 )
 from descentlab.sweeps import Store, sweep
 from descentlab.sweeps.tune import tune
-
-__version__ = "0.1.0"
 
 __all__ = [
     "FUNCTIONS",

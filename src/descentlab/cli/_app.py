@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from descentlab import __version__
+from descentlab._version import __version__
 from descentlab.cli.check_grad import check_grad_command
 from descentlab.cli.compare import compare_command
 from descentlab.cli.experiment import experiment_command, experiments_command

@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from descentlab import __version__
+from descentlab._version import __version__
 from descentlab.playground import api
 from descentlab.playground.limits import RequestLimits
 from descentlab.playground.workers import Workers

@@ -53,7 +53,7 @@ def run_record(
     include_path: bool = False,
 ) -> dict[str, Any]:
     """Everything needed to understand or redraw a run, as JSON-ready data."""
-    from descentlab import __version__
+    from descentlab._version import __version__
 
     return {
         "schema": SCHEMA,

@@ -128,11 +128,12 @@ class Loop:
     def _iterate(self) -> None:
         """Step until the last iteration, or until every start has stopped.
 
-        At each iteration ``i``: the gradient tolerance at ``x``, the record, then the update,
-        the value when due, the finite test (non-finite starts are held where they were), the
-        value target, the trace and callback, and the gradient at the new points. This is the
-        hot loop of a small run, so what it reads often is kept in locals, and what a run does
-        beyond step, value and gradient was decided once in ``__init__``.
+        Each pass reads top to bottom: the tests at ``x`` (gradient tolerance, last iteration?)
+        and its record; the update to ``x_new``; at ``x_new`` the value when due, the finite test
+        and the stopped starts held where they were; the value target, the trace and the
+        callback; the gradient at ``x_new``. This is the hot loop of a small run, so what it
+        reads often is kept in locals, and what a run does beyond step, value and gradient was
+        decided once in ``__init__``.
         """
         run, stopping, recorder = self.run, self.stopping, self.recorder
         step, value, gradient = self.optimizer.step, self.evaluate.value, self.evaluate.gradient
@@ -142,6 +143,7 @@ class Loop:
         add = None if recorder is None else recorder.add
         has_gtol, has_ftol = stopping.gtol is not None, stopping.ftol is not None
         while True:
+            # at x, iteration i: the gradient test, whether this is the last iteration, the record
             i = self.i
             if has_gtol:
                 self._converge_on_gradient()
@@ -153,11 +155,13 @@ class Loop:
                     self._record()
             if last:
                 return
+            # the update (shaped by the step rule and the box, where there are)
             x, fx = self.x, self.fx
             x_new, self.state = step(x, self.g, self.state)
             if self.shapes_step:
                 x_new = self._shaped(x, x_new)
             x_new.flags.writeable = False
+            # at x_new, iteration i + 1; `at` names it in the message should the user's code raise
             i = self.at = i + 1
             f_new = None
             if every == 1 or (every is not None and (i % every == 0 or i == n_iter)):
@@ -166,12 +170,11 @@ class Loop:
             if not all_finite(f_new, x_new):
                 mark_diverged(run, f_new, self.g, x_new, i)
             if not run.all_active:
-                x_new = np.where(run.active[..., np.newaxis], x_new, x)
-                x_new.flags.writeable = False
-                f_new = None if f_new is None else np.where(run.active, f_new, fx)
+                x_new, f_new = held(run.active, x_new, f_new, x, fx)
             self.x, self.g = x_new, None
             if f_new is not None:
                 self.fx, self.fx_at = f_new, i
+            # the value target, the trace and the callback, then the gradient for the next pass
             if has_ftol:
                 self._check_target()
             if self.looks_on:
@@ -288,6 +291,13 @@ def apply_rule(loop: Loop, x: np.ndarray, proposed: np.ndarray):
     with np.errstate(divide="ignore", invalid="ignore"):
         step = norm(moved - x) / norm(loop.g)
     return moved, state, step
+
+
+def held(active: np.ndarray, x_new: np.ndarray, f_new, x: np.ndarray, fx):
+    """The new points and values, with every stopped start held at its old point and value."""
+    x_new = np.where(active[..., np.newaxis], x_new, x)
+    x_new.flags.writeable = False
+    return x_new, None if f_new is None else np.where(active, f_new, fx)
 
 
 def _writable(x: np.ndarray) -> np.ndarray:

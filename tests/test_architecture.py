@@ -1,0 +1,46 @@
+"""The layout keeps its promises (ARCHITECTURE.md): layers import only downwards, the two engines
+are independent, the top of the package is its public face and a few helpers, and no module
+grows past a screenful of screens."""
+
+from pathlib import Path
+
+import pytest
+
+import descentlab
+
+PACKAGE = Path(descentlab.__file__).parent
+ROOT = PACKAGE.parent.parent
+#: What the top of the package may hold: the public face, the front door, the tutorials' runs,
+#: the README's paths kept as re-exports, and the helpers every layer may use.
+TOP = {"__init__.py", "_version.py", "_namespace.py", "_validation.py", "memory.py", "runner.py",
+       "tutorials.py", "expressions.py", "multistart.py", "gradient_check.py"}  # fmt: skip
+LONGEST_MODULE = 400
+
+
+def test_layers_import_only_downwards():
+    lint = pytest.importorskip("importlinter.cli")
+    code = lint.lint_imports(config_filename=str(ROOT / "pyproject.toml"), no_cache=True,
+                             no_logo=True)  # fmt: skip
+    assert code == 0, "an import runs against the layers: run lint-imports to see which"
+
+
+def test_the_top_holds_the_face_and_helpers_only():
+    modules = {p.name for p in PACKAGE.glob("*.py")}
+    assert modules == TOP, f"new at the top: {modules - TOP}; gone: {TOP - modules}"
+
+
+def test_the_re_exported_paths_are_the_new_modules():
+    from descentlab import expressions, gradient_check, multistart
+    from descentlab.engines.gradient_check import check_gradient
+    from descentlab.problems.expressions import problem_from_expression
+    from descentlab.results.multistart import summarize
+
+    assert expressions.problem_from_expression is problem_from_expression
+    assert gradient_check.check_gradient is check_gradient
+    assert multistart.summarize is summarize
+
+
+def test_no_module_is_longer_than_a_few_screens():
+    long = {str(p.relative_to(PACKAGE)): n for p in PACKAGE.rglob("*.py")
+            if (n := len(p.read_text().splitlines())) > LONGEST_MODULE}  # fmt: skip
+    assert not long, f"split these modules: {long}"
