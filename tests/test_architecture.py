@@ -11,9 +11,11 @@ import descentlab
 PACKAGE = Path(descentlab.__file__).parent
 ROOT = PACKAGE.parent.parent
 #: What the top of the package may hold: the public face, the front door, the tutorials' runs,
-#: the README's paths kept as re-exports, and the helpers every layer may use.
+#: the README's paths kept as re-exports, the bridges' public names (descentlab.torch, .optax,
+#: .scipy) and the helpers every layer may use.
 TOP = {"__init__.py", "_version.py", "_namespace.py", "_validation.py", "memory.py", "runner.py",
-       "tutorials.py", "expressions.py", "multistart.py", "gradient_check.py"}  # fmt: skip
+       "tutorials.py", "expressions.py", "multistart.py", "gradient_check.py", "torch.py",
+       "optax.py", "scipy.py"}  # fmt: skip
 LONGEST_MODULE = 400
 
 

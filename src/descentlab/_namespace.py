@@ -24,7 +24,14 @@ def namespace(x: object) -> ModuleType:
     array-api-compat finds (``jax.numpy`` for JAX arrays and tracers)."""
     if type(x) is np.ndarray or isinstance(x, _NUMPY_TYPES):
         return np
-    return array_namespace(x, use_compat=False)
+    # array-api-compat's wrapper for PyTorch (maximum of a number and a tensor, ...); JAX's
+    # own namespace, which follows the standard already
+    return array_namespace(x)
+
+
+def is_number(x: object) -> bool:
+    """True for a Python or NumPy scalar (a value that no array library needs to hold)."""
+    return isinstance(x, numbers.Number | np.generic)
 
 
 def power(base: object, exponent: object) -> object:

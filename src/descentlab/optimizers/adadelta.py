@@ -61,7 +61,8 @@ class Adadelta(Optimizer):
         rho, eps = value_at(self.rho, t), value_at(self.eps, t)
         g = with_l2(grad, x, self.weight_decay)
         mean_sq_grad = moving_average(state.mean_sq_grad, g**2, rho)
-        delta = xp.sqrt(state.mean_sq_delta + eps) / xp.sqrt(mean_sq_grad + eps) * g
+        delta = namespace(state.mean_sq_delta).sqrt(state.mean_sq_delta + eps) / xp.sqrt(
+            mean_sq_grad + eps) * g  # (the first step's mean_sq_delta is the number 0)  # fmt: skip
         mean_sq_delta = moving_average(state.mean_sq_delta, delta**2, rho)
         x = x - value_at(self.step_size, t) * delta
         return x, AdadeltaState(t, mean_sq_grad, mean_sq_delta)

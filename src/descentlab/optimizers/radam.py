@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from descentlab._namespace import namespace, power
+from descentlab._namespace import is_number, namespace, power
 from descentlab.optimizers._moments import bias_correction, with_l2
 from descentlab.optimizers.adam import Adam, AdamState
 from descentlab.schedules import value_at
@@ -42,9 +42,13 @@ class RAdam(Adam):
         if isinstance(rho_inf, float):  # NumPy's division below: inf where Python's would raise
             rho_inf = np.float64(rho_inf)  # (beta2 = 1/3 makes rho_inf - 2 zero)
         rho = rho_inf - 2.0 * t * power(beta2, t) / correction2
+        sx = namespace(rho)  # rho depends on beta2 and t only: NumPy for numbers
         with np.errstate(divide="ignore", invalid="ignore"):  # only used where rho > 5
             ratio = (rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho)
-            r = xp.sqrt(xp.maximum(ratio, 0.0))
-        adaptive = r * xp.sqrt(correction2) / (xp.sqrt(v) + value_at(self.eps, t))
-        scale = xp.where(rho > 5.0, adaptive, 1.0)
+            r = sx.sqrt(sx.maximum(ratio, 0.0))
+        adaptive = r * sx.sqrt(correction2) / (xp.sqrt(v) + value_at(self.eps, t))
+        if is_number(rho):  # one rectification for every coordinate (any array library)
+            scale = adaptive if rho > 5.0 else 1.0
+        else:
+            scale = xp.where(rho > 5.0, adaptive, 1.0)
         return x - value_at(self.alpha, t) * mhat * scale, AdamState(t, m, v)

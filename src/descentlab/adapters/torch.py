@@ -1,0 +1,215 @@
+"""descentlab's optimizers in a PyTorch training loop: :class:`Optimizer`.
+
+``descentlab.torch.Optimizer(model.parameters(), dl.AMSGrad(alpha=1e-3))`` is a real
+``torch.optim.Optimizer``: ``zero_grad``, ``step(closure)``, param groups, ``state_dict`` and
+``load_state_dict``, and ``torch.optim.lr_scheduler`` work as with PyTorch's own. Its ``step``
+calls the descentlab optimizer's own pure ``step(x, grad, state)`` on each parameter tensor, on
+the tensor's device and in its dtype (the update is written against the array API, so the same
+code runs on NumPy, JAX and PyTorch): there is no second implementation of any update.
+
+- **Param groups** carry their own hyperparameters by the optimizer's names (``alpha``,
+  ``beta1``...); ``lr`` is the step size's other name, so a learning-rate scheduler acting on
+  ``group["lr"]`` sets ``alpha`` (Adam's family) or ``step_size`` (gradient descent's).
+- **Schedules**: a descentlab schedule as the step size is followed per parameter step count;
+  a group follows either one or a PyTorch scheduler, not both (changing ``lr`` under a
+  descentlab schedule is an error).
+- **Array hyperparameters** (one value per row of a parameter, e.g. per output unit of a
+  ``Linear`` weight) must broadcast to the parameter's leading dimensions.
+- **State**: each parameter's optimizer state (the descentlab ``NamedTuple`` as a dict of
+  tensors, numbers and its step ``count``) is in ``optimizer.state[p]``; ``state_dict`` marks
+  which descentlab optimizer made it, and ``load_state_dict`` refuses any other's and restores
+  it exactly, so a resumed training continues bit for bit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+import torch
+
+from descentlab.adapters._instance import check_instance
+from descentlab.optimizers import Optimizer as Update
+from descentlab.schedules import Schedule
+
+#: The name of the step size in a param group, beside the optimizer's own (``alpha``...).
+LR = "lr"
+_WRITTEN = "descentlab_lr"  # the lr this optimizer last wrote, to see a scheduler's changes
+_MARK = "descentlab"  # in a state dict: the descentlab optimizer and state type that made it
+
+
+class Optimizer(torch.optim.Optimizer):
+    """A ``torch.optim.Optimizer`` whose update is ``optimizer.step`` of descentlab.
+
+    Parameters
+    ----------
+    params : iterable of tensors or of dicts (param groups)
+        As for any PyTorch optimizer; a group's dict may set any hyperparameter of
+        ``optimizer`` by name, or ``lr`` for the step size.
+    optimizer : descentlab optimizer
+        An instance, such as ``dl.AMSGrad(alpha=1e-3)``: its hyperparameters are the defaults.
+    """
+
+    def __init__(self, params: Iterable, optimizer: Update) -> None:
+        check_instance(optimizer)
+        self.update = optimizer
+        self._names = [f.name for f in dataclasses.fields(optimizer)]
+        self._step_name = next(h.name for h in type(optimizer).hyperparameters() if h.schedule)
+        defaults = {name: getattr(optimizer, name) for name in self._names}
+        super().__init__(params, defaults)
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """A group of parameters with hyperparameters of its own (``lr`` or the optimizer's
+        step-size name for the step size), checked before it is added."""
+        given = set(param_group)
+        step = self._step_name
+        if LR in given and step in given and not _same(param_group[LR], param_group[step]):
+            raise ValueError(f"param group {len(self.param_groups)}: give the step size as "
+                             f"{LR!r} or {step!r}, not both with different values")  # fmt: skip
+        if LR in given and step not in given:
+            param_group[step] = param_group[LR]
+        unknown = given - {*self._names, LR, "params", "param_names", _WRITTEN, "initial_lr"}
+        if unknown:
+            raise ValueError(f"param group {len(self.param_groups)}: {self.update.name} has no "
+                             f"hyperparameter {sorted(unknown)[0]!r}; it has "
+                             f"{', '.join(self._names)} (and {LR!r})")  # fmt: skip
+        super().add_param_group(param_group)
+        group = self.param_groups[-1]
+        update = self._update_of(group, len(self.param_groups) - 1)
+        group[LR] = group[_WRITTEN] = _step_value(getattr(update, step))
+        for k, p in enumerate(group["params"]):
+            _check_parameter(p, len(self.param_groups) - 1, k)
+            _check_fits(update, p, len(self.param_groups) - 1, k)
+
+    @torch.no_grad()
+    def step(self, closure: Callable[[], Any] | None = None):
+        """One update of every parameter that has a gradient; ``closure`` (re)computes the
+        loss, as for any PyTorch optimizer, and its value is returned."""
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        for index, group in enumerate(self.param_groups):
+            update = self._update_of(group, index)
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if p.grad.is_sparse:
+                    raise RuntimeError(
+                        f"descentlab.torch.Optimizer does not update sparse gradients (a "
+                        f"parameter of shape {tuple(p.shape)} has one): use dense gradients, "
+                        "e.g. nn.Embedding(..., sparse=False)"
+                    )
+                self._step_parameter(p, update)
+        return loss
+
+    def _step_parameter(self, p: torch.Tensor, update: Update) -> None:
+        x, g = _rows(p), _rows(p.grad)
+        local = _on_device(update, x)
+        state = self._state_of(p, local, x)
+        x_new, state = local.step(x, g, state)
+        p.copy_(x_new.reshape(p.shape))
+        self.state[p] = state._asdict()
+
+    def _state_of(self, p: torch.Tensor, update: Update, x: torch.Tensor):
+        saved = self.state.get(p)
+        fresh = update.init(x)
+        if not saved:
+            return fresh
+        return type(fresh)(**{name: saved[name] for name in fresh._fields})
+
+    def _update_of(self, group: dict[str, Any], index: int) -> Update:
+        """The descentlab optimizer of ``group`` now: its hyperparameters, the step size
+        following ``lr`` when something (a scheduler) changed it."""
+        step = self._step_name
+        if _WRITTEN in group and not _same(group[LR], group[_WRITTEN]):
+            if isinstance(group[step], Schedule):
+                raise ValueError(f"param group {index}: lr was changed (by a learning-rate "
+                                 f"scheduler?) while {step} follows a descentlab schedule: use "
+                                 "one or the other")  # fmt: skip
+            group[step] = group[_WRITTEN] = group[LR]
+        settings = {name: group[name] for name in self._names}
+        try:
+            return type(self.update)(**settings)
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"param group {index}: {error}") from None
+
+    def state_dict(self) -> dict[str, Any]:
+        """PyTorch's state dict, marked with the descentlab optimizer and state it holds."""
+        saved = super().state_dict()
+        fresh = self.update.init(torch.zeros(1))
+        saved[_MARK] = {"optimizer": self.update.name, "state": type(fresh).__name__,
+                        "fields": list(fresh._fields)}  # fmt: skip
+        return saved
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore a state saved by this optimizer (with the same descentlab optimizer); any
+        other optimizer's state is refused before anything is changed."""
+        mark = state_dict.get(_MARK)
+        if mark is None:
+            raise ValueError("this state dict was saved by another optimizer (torch.optim?), not "
+                             f"by descentlab.torch.Optimizer with {self.update.name}")  # fmt: skip
+        if mark.get("optimizer") != self.update.name:
+            made_by = mark.get("optimizer")
+            raise ValueError(f"this state dict was saved by descentlab's {made_by}, not by "
+                             f"descentlab.torch.Optimizer with {self.update.name}")  # fmt: skip
+        fields = list(self.update.init(torch.zeros(1))._fields)
+        for entry in state_dict.get("state", {}).values():
+            if sorted(entry) != sorted(fields):
+                raise ValueError(f"this state dict's parameter states hold {sorted(entry)}, and "
+                                 f"{self.update.name} keeps {sorted(fields)}")  # fmt: skip
+        super().load_state_dict({k: v for k, v in state_dict.items() if k != _MARK})
+
+
+def _rows(t: torch.Tensor) -> torch.Tensor:
+    """A parameter as descentlab's ``(..., d)``: itself, or a number as one coordinate."""
+    return t if t.dim() > 0 else t.reshape(1)
+
+
+def _step_value(value: Any) -> Any:
+    """What ``group["lr"]`` shows for a step size: the number, or a schedule's first value."""
+    return float(value.initial) if isinstance(value, Schedule) else value
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, torch.Tensor | np.ndarray) or isinstance(b, torch.Tensor | np.ndarray):
+        return bool(np.array_equal(np.asarray(a), np.asarray(b)))
+    return a == b
+
+
+def _check_parameter(p: torch.Tensor, group: int, index: int) -> None:
+    if not p.is_floating_point():
+        raise TypeError(f"param group {group}, parameter {index}: descentlab updates "
+                        f"floating-point parameters, not {p.dtype}")  # fmt: skip
+
+
+def _check_fits(update: Update, p: torch.Tensor, group: int, index: int) -> None:
+    """Array hyperparameters hold one value per row of the parameter: they must broadcast to
+    its leading dimensions."""
+    try:
+        update.check_batch(tuple(_rows(p).shape[:-1]))
+    except ValueError:
+        shapes = ", ".join(f"{name} {tuple(value.shape)}" for name, value in update._array_fields)
+        raise ValueError(
+            f"param group {group}, parameter {index} of shape {tuple(p.shape)}: array "
+            f"hyperparameters ({shapes}) must broadcast to the parameter's leading dimensions "
+            f"{tuple(_rows(p).shape[:-1])} (one value per row), or be numbers"
+        ) from None
+
+
+def _on_device(update: Update, x: torch.Tensor) -> Update:
+    """``update`` with its array hyperparameters as tensors on ``x``'s device and dtype."""
+    arrays = update._array_fields
+    if not arrays:
+        return update
+    local = dataclasses.replace(update)
+    for name, value in arrays:
+        if "." in name:
+            continue  # a schedule's arrays stay NumPy (read through value_at)
+        object.__setattr__(local, name, torch.as_tensor(value, dtype=x.dtype, device=x.device))
+    return local
+
+
+__all__ = ["Optimizer"]
