@@ -115,7 +115,7 @@ def quick(name: str, findings: dict):
 def test_every_experiment_is_listed_with_a_claim_and_a_source():
     assert list(experiments.EXPERIMENTS) == [
         "step-size", "curvature", "noisy-gradients", "flat-spots", "adam-amsgrad",
-        "effective-step", "logistic-regression",
+        "effective-step", "logistic-regression", "adam-amsgrad-training",
     ]  # fmt: skip
     for experiment in experiments.EXPERIMENTS.values():
         assert experiment.claim and experiment.source and experiment.title
@@ -191,6 +191,27 @@ def test_logistic_regression_is_tuned_and_converges(findings):
         assert row["grid"][0] < row["tuned step"] < row["grid"][-1]
     assert finding.verdict == decide(finding.checks)
     json.dumps(finding.to_dict())
+
+
+def test_adam_and_amsgrad_in_training_are_compared_at_their_tuned_steps(findings):
+    pytest.importorskip("sklearn")
+    finding = quick("adam-amsgrad-training", findings)
+    runs = finding.numbers["runs"]
+    assert [(r["problem"], r["optimizer"]) for r in runs] == [
+        ("logistic regression", "Adam"), ("logistic regression", "AMSGrad"),
+        ("one-hidden-layer network", "Adam"), ("one-hidden-layer network", "AMSGrad"),
+    ]  # fmt: skip
+    for row in runs:
+        medians = np.asarray(row["tuning medians"])
+        assert row["tuned step"] == pytest.approx(
+            float(np.geomspace(1e-4, 1e-1, 7)[int(np.argmin(medians))])
+        )
+        low, high = row["95% interval"]
+        final = next(v for k, v in row.items() if k.startswith("final"))
+        assert low <= final <= high
+    assert len(finding.checks) == 2 and finding.verdict == decide(finding.checks)
+    for check in finding.checks:  # the verdict follows the intervals, whichever way they fall
+        assert "against Adam" in check.evidence
 
 
 def test_every_finding_is_plain_json(findings):

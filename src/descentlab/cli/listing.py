@@ -49,6 +49,9 @@ STOCHASTIC_ROWS = [
      "examples", "scikit-learn load_breast_cancer; needs descentlab[data]"),
     ("logistic-digits", 65, "mean_i log(1 + exp(-y_i a_i.x)) + 1e-3/2 |x|^2 over 1797 "
      "examples (digits 0-4 vs 5-9)", "scikit-learn load_digits; needs descentlab[data]"),
+    ("mlp-digits", 2410, "mean_i cross-entropy of softmax(tanh(a_i W1 + b1) W2 + b2) + 1e-4/2 "
+     "|x|^2 over 1797 examples, 10 classes (--param hidden=32)",
+     "scikit-learn load_digits; one hidden layer, backpropagation by hand"),
 ]  # fmt: skip
 
 
@@ -66,6 +69,8 @@ def _stochastic_rows() -> list[dict]:
             "formula": formula,
             "description": "online problem: regret recorded"
             if name.startswith("reddi")
+            else "neural network: no known minimum"
+            if name.startswith("mlp")
             else "finite sum: f* computed by L-BFGS when loaded",
             "citation": citation,
         }

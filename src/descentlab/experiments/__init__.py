@@ -20,6 +20,7 @@ from descentlab.experiments import (
     logistic,
     noisy_gradients,
     step_size,
+    training,
 )
 from descentlab.experiments._base import (
     DEPENDS,
@@ -42,6 +43,7 @@ EXPERIMENTS: dict[str, Experiment] = {
         adam_amsgrad,
         effective_step,
         logistic,
+        training,
     )
 }
 

@@ -15,10 +15,10 @@ import numpy as np
 
 import descentlab as dl
 from descentlab.experiments._base import Check, Experiment, Finding, Progress
+from descentlab.experiments._training import BATCH, train, tune
 from descentlab.problems.stochastic.finite_sum import logistic_digits
 from descentlab.results.statistics import band, disjoint, median_interval
 
-BATCH = 64
 GRIDS = {
     "SGD with momentum 0.9": (
         lambda a: dl.Momentum(step_size=a, momentum=0.9),
@@ -30,29 +30,6 @@ GRIDS = {
         np.geomspace(1e-4, 1e-1, 7),
     ),
 }
-
-
-def train(problem, make, steps: np.ndarray, epochs: int, seed: int) -> dl.Result:
-    """One batch: every row its own step size and its own minibatch stream."""
-    per_epoch = -(-problem.n_examples // BATCH)
-    x0 = np.zeros((steps.size, problem.dim))
-    return dl.minimize(
-        problem,
-        make(steps),
-        n_iter=epochs * per_epoch,
-        x0=x0,
-        seed=seed,
-        batch_size=BATCH,
-        record=per_epoch,
-    )
-
-
-def tune(problem, make, grid: np.ndarray, epochs: int, replicates: int):
-    """The grid step with the lowest median final ``f - f*`` over tuning replicates (seed 1)."""
-    result = train(problem, make, np.repeat(grid, replicates), epochs, seed=1)
-    gaps = (result.fun - problem.minimum).reshape(len(grid), replicates)
-    medians = np.median(np.where(np.isnan(gaps), np.inf, gaps), axis=1)
-    return float(grid[int(np.argmin(medians))]), medians
 
 
 def run(quick: bool, progress: Progress) -> Finding:

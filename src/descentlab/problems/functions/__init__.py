@@ -21,6 +21,7 @@ from descentlab.problems.functions.sphere import SPHERE
 from descentlab.problems.functions.two_dim import TWO_DIM
 from descentlab.problems.problem import Problem
 from descentlab.problems.stochastic.finite_sum import DATA_PROBLEMS
+from descentlab.problems.stochastic.network import mlp_digits
 from descentlab.problems.stochastic.online import ONLINE_PROBLEMS
 
 FUNCTIONS: dict[str, FunctionEntry] = {
@@ -50,7 +51,11 @@ def get_entry(name: str) -> FunctionEntry:
 
 
 #: Problems beyond the fixed test functions: online sequences and data sets (finite sums).
-STOCHASTIC_PROBLEMS: dict[str, Callable[..., Problem]] = {**ONLINE_PROBLEMS, **DATA_PROBLEMS}
+STOCHASTIC_PROBLEMS: dict[str, Callable[..., Problem]] = {
+    **ONLINE_PROBLEMS,
+    **DATA_PROBLEMS,
+    "mlp-digits": mlp_digits,
+}
 
 
 def get_stochastic(name: str, dim: int | None = None, bounds: object = None,
@@ -77,9 +82,9 @@ def get_function(
     >>> get_function("sphere", dim=2).bounds.tolist()
     [[-1.0, 1.0], [-1.0, 1.0]]
 
-    Online problems (``reddi-theorem1``, ``reddi-online``, ``reddi-stochastic``) and data sets
-    (``least-squares-diabetes``, ``logistic-breast-cancer``, ``logistic-digits``) come by name
-    too.
+    Online problems (``reddi-theorem1``, ``reddi-online``, ``reddi-stochastic``), data sets
+    (``least-squares-diabetes``, ``logistic-breast-cancer``, ``logistic-digits``) and a neural
+    network (``mlp-digits``, parameters ``hidden`` and ``l2``) come by name too.
     """
     if name in STOCHASTIC_PROBLEMS:
         return get_stochastic(name, dim, bounds, **parameters)
