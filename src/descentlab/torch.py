@@ -1,10 +1,6 @@
-"""descentlab's optimizers in a PyTorch training loop (see :mod:`descentlab.adapters.torch`).
-
-    import descentlab as dl
-    import descentlab.torch
-
-    optimizer = descentlab.torch.Optimizer(model.parameters(), dl.AMSGrad(alpha=1e-3))
-"""
+"""descentlab's optimizers in a PyTorch training loop: ``descentlab.torch.Optimizer(
+model.parameters(), dl.AMSGrad(alpha=1e-3))`` is a ``torch.optim.Optimizer`` (see
+:mod:`descentlab.adapters.torch`)."""
 
 from descentlab.adapters.torch import Optimizer
 
