@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from descentlab._version import __version__
+from descentlab.cli.benchmark import benchmark_command
 from descentlab.cli.check_grad import check_grad_command
 from descentlab.cli.compare import compare_command
 from descentlab.cli.experiment import experiment_command, experiments_command
@@ -39,3 +40,4 @@ cli.add_command(runs_group)
 cli.add_command(tune_command)
 cli.add_command(schedules_command)
 cli.add_command(serve_command)
+cli.add_command(benchmark_command)

@@ -66,3 +66,22 @@ def _boolean(text: str, value: str) -> bool:
     if spelled in ("false", "no", "0", "off"):
         return False
     raise click.BadParameter(f"expected true or false in {text!r}", param_hint="--hyper")
+
+
+def parse_hyper_values(given: tuple[str, ...]) -> dict[str, object]:
+    """``[OPT.]NAME=VALUE`` texts as a mapping, values as numbers, switches or text (the
+    optimizers then check them)."""
+    chosen: dict[str, object] = {}
+    for text in given:
+        key, equals, value = text.partition("=")
+        if not equals or not key.strip() or not value.strip():
+            raise click.BadParameter(f"expected [OPT.]NAME=VALUE, got {text!r}",
+                                     param_hint="--hyper")  # fmt: skip
+        if value.lower() in ("true", "false"):
+            chosen[key.strip()] = value.lower() == "true"
+            continue
+        try:
+            chosen[key.strip()] = float(value)
+        except ValueError:
+            chosen[key.strip()] = value.strip()
+    return chosen

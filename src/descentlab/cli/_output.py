@@ -53,3 +53,19 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def check_output_folder(option: str, path: str | None) -> None:
+    """Fail before the run when the folder ``path`` can be neither used nor made (its parent
+    missing or not writable, or a file in its place)."""
+    if not path:
+        return
+    target = Path(path)
+    if target.exists() and not target.is_dir():
+        raise click.BadParameter(f"{path!r} is a file, not a folder", param_hint=option)
+    if target.is_dir():
+        if not os.access(target, os.W_OK):
+            raise click.BadParameter(f"{path!r} cannot be written (no permission)",
+                                     param_hint=option)  # fmt: skip
+        return
+    check_output_path(option, path)

@@ -105,10 +105,10 @@ def _read(connection: socket.socket, size: int) -> bytes:
     return data
 
 
-def run_on(client, chunks: list[Chunk]) -> Iterator[tuple[int, ChunkResult]]:
-    """``(index, result)`` of every chunk, in the order they finish."""
+def run_on(client, chunks: list[Chunk], function=run_chunk) -> Iterator[tuple[int, ChunkResult]]:
+    """``(index, function(chunk))`` of every chunk, in the order they finish."""
     distributed = _dask()
-    futures = {client.submit(run_chunk, chunk, pure=False): k for k, chunk in enumerate(chunks)}
+    futures = {client.submit(function, chunk, pure=False): k for k, chunk in enumerate(chunks)}
     for future in distributed.as_completed(futures):
         yield futures[future], future.result()
 

@@ -1,0 +1,173 @@
+"""One cell of a benchmark: an entrant on a problem from some seeds, with the evaluations it took
+to reach each target.
+
+**Costs.** A run is charged what the method needs to move: one gradient per update for the
+optimizers, and for a step rule every evaluation of ``f`` and of the gradient it makes (a line
+search's trials, and ``f`` at each iterate, which the search compares with). Values computed only
+to watch the run (the record) are not charged. The cost of reaching iterate ``i`` is what was
+spent when ``f(x_i)`` became known, and the budget, ``budget x (d + 1)`` evaluations, is the same
+for every entrant.
+
+**Seeds.** Seed ``s`` starts at the tutorials' ``lo + rand(d) (hi - lo)`` of ``RandomState(s)``;
+its gradient noise or minibatch order is stream ``s`` of the benchmark's stream seed, so a seed's
+run is the same alone or beside others, and tuning seeds (from ``TUNING_SEED``) never meet
+evaluation seeds.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from descentlab.benchmark.entrants import Entrant
+from descentlab.benchmark.suites import BenchmarkProblem
+from descentlab.engines import using
+from descentlab.problems.starts import uniform_starts
+from descentlab.problems.stochastic import GradientNoise
+from descentlab.runner import Tolerance, minimize
+
+#: The stream seed of every run's noise and minibatches (a start's own stream is its seed).
+STREAM_SEED = 20_230_101
+#: Tuning seeds start here; evaluation seeds are below it.
+TUNING_SEED = 1_000_000
+
+
+@dataclass(frozen=True)
+class Cell:
+    """An entrant with ``settings`` on ``problem`` from consecutive ``seeds``."""
+
+    problem: BenchmarkProblem
+    entrant: Entrant
+    settings: tuple[tuple[str, Any], ...]
+    seeds: tuple[int, ...]
+    budget: int  # in units of d + 1 evaluations
+    targets: tuple[float, ...]
+    engine: str = "numpy"
+
+    def max_evaluations(self) -> int:
+        return self.budget * (self.problem.build().dim + 1)
+
+
+@dataclass(frozen=True)
+class CellResult:
+    """Per seed: the evaluations to reach each target (NaN: not within the budget), the final
+    gap ``f - f*``, the status, and the cell's seconds."""
+
+    evaluations: np.ndarray  # (seeds, targets)
+    final_gap: np.ndarray
+    status: tuple[str, ...]
+    seconds: float
+
+
+def run_cell(cell: Cell) -> CellResult:
+    """Run ``cell`` (the unit of work a Dask worker takes)."""
+    began = time.perf_counter()
+    if cell.entrant.rule is None:
+        costs, gaps, status = _batched(cell)
+    else:
+        costs, gaps, status = _one_by_one(cell)
+    evaluations = first_hits(costs, gaps, cell.targets, cell.max_evaluations())
+    final = np.array([_last_finite(gaps[:, k]) for k in range(gaps.shape[1])])
+    return CellResult(evaluations, final, tuple(status), time.perf_counter() - began)
+
+
+def starts(problem, seeds) -> np.ndarray:
+    """The tutorials' start of each seed, one row per seed."""
+    return np.stack([uniform_starts(problem.bounds, None, seed) for seed in seeds])
+
+
+def _options(cell: Cell, first: int) -> dict[str, Any]:
+    spec = cell.problem
+    return {"seed": STREAM_SEED, "first_stream": first, "project": spec.project,
+            "noise": None if spec.noise is None else GradientNoise(spec.noise),
+            "batch_size": spec.batch_size}  # fmt: skip
+
+
+def _batched(cell: Cell):
+    """Every seed in one batch: cost of iterate ``i`` is ``i`` gradients."""
+    problem = cell.problem.build()
+    optimizer = cell.entrant.build(dict(cell.settings))
+    with using(cell.engine):
+        result = minimize(problem, optimizer, n_iter=cell.max_evaluations(),
+                          x0=starts(problem, cell.seeds), tol=_tolerance(cell), record="all",
+                          **_options(cell, cell.seeds[0]))  # fmt: skip
+    gaps = np.asarray(result.path_fun, dtype=float) - problem.minimum
+    costs = np.repeat(result.path_iter[:, None].astype(float), len(cell.seeds), axis=1)
+    return costs, gaps, [str(s) for s in np.ravel(result.status)]
+
+
+def _one_by_one(cell: Cell):
+    """A step rule's run per seed, its evaluations counted as they happen."""
+    columns, status = [], []
+    for seed in cell.seeds:
+        cost, gap, state = _counted_run(cell, seed)
+        columns.append((cost, gap))
+        status.append(state)
+    rows = max(len(c) for c, _ in columns)
+    costs = np.full((rows, len(columns)), np.nan)
+    gaps = np.full((rows, len(columns)), np.nan)
+    for k, (cost, gap) in enumerate(columns):
+        costs[: len(cost), k], gaps[: len(gap), k] = cost, gap
+    return costs, gaps, status
+
+
+def _counted_run(cell: Cell, seed: int):
+    problem = cell.problem.build()
+    counter = _Counter()
+    counted = replace(problem, f=counter.wrap(problem.f), grad=counter.wrap(problem.gradient),
+                      vectorized=True)  # fmt: skip
+    limit = cell.max_evaluations()
+    spent = []
+
+    def watch(info) -> bool:
+        spent.append(counter.count)
+        return counter.count >= limit
+
+    result = minimize(counted, cell.entrant.build(dict(cell.settings)), n_iter=limit,
+                      x0=starts(problem, [seed])[0], tol=_tolerance(cell), record="all",
+                      callback=watch, step_rule=cell.entrant.step_rule(),
+                      **_options(cell, seed))  # fmt: skip
+    gaps = np.asarray(result.path_fun, dtype=float) - problem.minimum
+    cost = np.array([1.0, *spent], dtype=float)[: len(gaps)]  # f(x0) is the first evaluation
+    return cost, gaps, str(result.status)
+
+
+class _Counter:
+    """Counts the points a problem's functions are evaluated at."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def wrap(self, function):
+        def counted(x):
+            self.count += math.prod(np.shape(x)[:-1])
+            return function(x)
+
+        return counted
+
+
+def _tolerance(cell: Cell) -> Tolerance:
+    """Stop a start once it reaches the smallest target: nothing after can change a hit."""
+    return Tolerance(fun=min(cell.targets))
+
+
+def first_hits(costs: np.ndarray, gaps: np.ndarray, targets, limit: float) -> np.ndarray:
+    """``(starts, targets)``: the cost at which each start's gap first fell to each target
+    (NaN where it never did within ``limit`` evaluations)."""
+    gaps = np.where(np.isnan(gaps), np.inf, gaps)
+    best = np.minimum.accumulate(gaps, axis=0)  # (rows, starts)
+    targets = np.asarray(targets, dtype=float)
+    reached = best[:, :, None] <= targets[None, None, :]  # (rows, starts, targets)
+    first = np.argmax(reached, axis=0)  # (starts, targets)
+    ever = reached.any(axis=0)
+    cost = np.take_along_axis(costs[:, :, None].repeat(len(targets), axis=2), first[None], 0)[0]
+    return np.where(ever & (cost <= limit), cost, np.nan)
+
+
+def _last_finite(column: np.ndarray) -> float:
+    finite = column[np.isfinite(column)]
+    return float(finite[-1]) if finite.size else float("nan")

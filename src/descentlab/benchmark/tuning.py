@@ -1,0 +1,103 @@
+"""Tuning before a benchmark: every entrant gets the same tuning budget on every problem, spent
+on tuning seeds the evaluation never uses.
+
+- ``grid``: the step size on ``trials`` log-spaced values from 1e-5 to 1 (the other
+  hyperparameters at their fixed values or defaults), every value from every tuning seed;
+- ``optuna``: Optuna's TPE over :func:`~descentlab.sweeps.tune.default_space` (the step size,
+  and the momentum where there is one) with ``trials`` trials, through :func:`dl.tune
+  <descentlab.sweeps.tune.tune>` (deterministic problems only).
+
+A setting scores the median over tuning seeds of the evaluations it needed to reach the tuning
+target; a seed that misses costs the budget plus the budget again for every decade it ended
+above the target, so settings that fail still rank by how close they came.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from descentlab.benchmark.entrants import Entrant
+from descentlab.benchmark.runs import TUNING_SEED, Cell, run_cell
+from descentlab.benchmark.suites import BenchmarkProblem
+
+TUNINGS = ("grid", "optuna")
+#: The fewest trials a tuning may have: fewer cannot bracket a best step size.
+MIN_TRIALS = 3
+STEP_RANGE = (1e-5, 1.0)
+
+
+@dataclass(frozen=True)
+class TuningJob:
+    """Tune ``entrant`` on ``problem``: the unit of tuning work a worker takes."""
+
+    problem: BenchmarkProblem
+    entrant: Entrant
+    fixed: tuple[tuple[str, Any], ...]
+    method: str
+    trials: int
+    seeds: int
+    budget: int
+    target: float
+    engine: str = "numpy"
+
+
+def tuning_seeds(count: int) -> tuple[int, ...]:
+    return tuple(range(TUNING_SEED, TUNING_SEED + count))
+
+
+def check_tuning(method: str | None, trials: int, budget: int) -> None:
+    if method is None:
+        return
+    if method not in TUNINGS:
+        raise ValueError(f"tuning must be one of {', '.join(TUNINGS)} or None, not {method!r}")
+    if isinstance(trials, bool) or not isinstance(trials, int) or trials < MIN_TRIALS:
+        raise ValueError(f"trials must be a whole number >= {MIN_TRIALS} to tune (fewer cannot "
+                         f"bracket a best step size), not {trials!r}")  # fmt: skip
+    if budget < 2:
+        raise ValueError(f"the budget ({budget} x (d + 1) evaluations) is too small to tune: "
+                         "give at least 2")  # fmt: skip
+
+
+def run_tuning(job: TuningJob) -> dict[str, Any]:
+    """The tuned settings of ``job`` (the fixed ones, with the step size, or Optuna's best)."""
+    if job.method == "optuna":
+        return _optuna(job)
+    grid = np.geomspace(*STEP_RANGE, job.trials)
+    scores = [_score(job, {**dict(job.fixed), job.entrant.step_name: float(step)})
+              for step in grid]  # fmt: skip
+    best = float(grid[int(np.argmin(scores))])
+    return {**dict(job.fixed), job.entrant.step_name: best}
+
+
+def _score(job: TuningJob, settings: dict[str, Any]) -> float:
+    cell = Cell(job.problem, job.entrant, tuple(sorted(settings.items())), tuning_seeds(job.seeds),
+                job.budget, (job.target,), job.engine)  # fmt: skip
+    result = run_cell(cell)
+    limit = cell.max_evaluations()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        decades = np.maximum(np.log10(np.maximum(result.final_gap, 1e-300)) -
+                             math.log10(job.target), 0.0)  # fmt: skip
+    decades = np.where(np.isfinite(decades), decades, 1e6)  # diverged: the worst
+    cost = np.where(np.isnan(result.evaluations[:, 0]), limit * (1.0 + decades),
+                    result.evaluations[:, 0])  # fmt: skip
+    return float(np.median(cost))
+
+
+def _optuna(job: TuningJob) -> dict[str, Any]:
+    from descentlab.sweeps.tune import default_space, tune
+
+    if not job.problem.deterministic or job.entrant.rule is not None:
+        raise ValueError("optuna tuning runs plain optimizers on deterministic problems (the "
+                         "catalog and conditioning suites); use tuning='grid'")  # fmt: skip
+    spec = (job.problem.function, {"dim": job.problem.build().dim, **dict(job.problem.parameters)})
+    fixed = dict(job.fixed)
+    space = {k: v for k, v in default_space(job.entrant.optimizer).items() if k not in fixed}
+    seeds = list(tuning_seeds(job.seeds))
+    found = tune(spec, job.entrant.optimizer, space, job.trials, seeds=seeds,
+                 n_iter=job.budget * (job.problem.build().dim + 1), target=job.target,
+                 hyper=fixed, batch=min(job.trials, 16))  # fmt: skip
+    return {**fixed, **found.best}

@@ -1,0 +1,215 @@
+"""``descentlab benchmark --suite NAME --optimizers a,b,c ...``: a suite at equal budgets."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from descentlab.cli._args import given, parse_vector, with_options
+from descentlab.cli._engine import engine_option
+from descentlab.cli._hypers import parse_hyper_values
+from descentlab.cli._output import check_output_folder
+from descentlab.cli._progress import progress_bar
+from descentlab.sweeps.store import DEFAULT_PATH
+
+
+def _options(command):
+    options = [
+        click.option("--suite", required=True,
+                     type=click.Choice(("catalog", "conditioning", "stochastic", "bbob")),
+                     help="The problems: the catalog, conditioning, stochastic, or COCO's bbob."),
+        click.option("--optimizers", required=True, metavar="A,B,...",
+                     help="Registered optimizers, optionally with a step rule: gd,adam,gd+armijo."),
+        click.option("--functions", metavar="F,...",
+                     help="Keep these functions (bbob: COCO's function indices 1..24)."),
+        click.option("--dims", metavar="D,...", help="Keep these dimensions."),
+        click.option("--instances", metavar="I,...", help="bbob: COCO's instance indices."),
+        click.option("--budget", type=click.IntRange(min=1), default=200, show_default=True,
+                     help="Evaluations per run in units of d + 1 (bbob: COCO's multiplier, "
+                          "budget x d)."),
+        click.option("--tune", "trials", type=click.IntRange(min=1),
+                     help="Tune every optimizer on every problem with TRIALS trials first, on "
+                          "tuning seeds the evaluation never uses."),
+        click.option("--tuning", type=click.Choice(("grid", "optuna")), default="grid",
+                     show_default=True, help="How --tune searches (the step size on a log "
+                                             "grid, or Optuna's TPE)."),
+        click.option("--seeds", type=click.IntRange(1, 10_000), default=10, show_default=True,
+                     help="Evaluation runs per problem and optimizer."),
+        click.option("--targets", metavar="T,...", help="Decreasing gaps f - f* to measure "
+                     "(default: 1e2 .. 1e-8 in 0.2 decades)."),
+        click.option("--hyper", "hypers", multiple=True, metavar="[OPT.]NAME=VALUE",
+                     help="A hyperparameter held fixed."),
+        click.option("--store", "store_path", default=DEFAULT_PATH, show_default=True,
+                     help="SQLite file of finished runs; a rerun skips them."),
+        click.option("--no-store", is_flag=True, help="Keep results in memory only."),
+        click.option("--name", help="The benchmark's name in the store (default: the suite)."),
+        click.option("--workers", type=click.IntRange(1, 256),
+                     help="Run on a local Dask cluster of N processes (127.0.0.1)."),
+        click.option("--scheduler", metavar="tcp://HOST:PORT",
+                     help="Run on an existing Dask cluster."),
+        click.option("--out", "out_dir", help="A folder for the table and the pictures (bbob: "
+                                              "COCO's data files)."),
+        click.option("--report", "report_dir", help="A folder for one HTML page that opens "
+                                                    "offline."),
+        click.option("--profile-target", type=click.FloatRange(min=0, min_open=True),
+                     default=1e-4, show_default=True,
+                     help="The target of the performance and data profiles."),
+    ]  # fmt: skip
+    return with_options(command, options)
+
+
+@click.command("benchmark")
+@_options
+@engine_option
+def benchmark_command(**options: Any) -> None:
+    """Benchmark optimizers on a suite of problems at equal budgets (tuning included, on other
+    seeds), print the leaderboard, and write the table, profiles and a report."""
+    from descentlab.benchmark import benchmark
+
+    bbob = options["suite"] == "bbob"
+    _check(options, bbob)
+    store = None
+    if not bbob and not options["no_store"]:
+        from descentlab.benchmark.store import BenchmarkStore
+
+        store = BenchmarkStore(options["store_path"])
+    client = _client(options["scheduler"])
+    try:
+        with progress_bar("benchmark") as (bar, task):
+            frame = benchmark(
+                options["suite"], _names(options["optimizers"]), budget=options["budget"],
+                tuning=options["tuning"] if options["trials"] else None,
+                trials=options["trials"] or 12, seeds=options["seeds"],
+                targets=_numbers("--targets", options["targets"]),
+                hyper=parse_hyper_values(options["hypers"]),
+                functions=_functions(options["functions"], bbob),
+                dims=_integers("--dims", options["dims"]),
+                instances=_integers("--instances", options["instances"]),
+                store=store, name=options["name"], workers=options["workers"], client=client,
+                out=options["out_dir"] if bbob else None,
+                progress=lambda done, total, label: bar.update(task, completed=done, total=total,
+                                                               description=label),
+            )  # fmt: skip
+    finally:
+        if store is not None:
+            store.close()
+        if client is not None:
+            client.close()
+    _print(frame)
+    _write(frame, options, bbob)
+
+
+def _check(options: dict[str, Any], bbob: bool) -> None:
+    if options["no_store"] and given("store_path"):
+        raise click.UsageError("give either --store FILE or --no-store, not both")
+    if options["workers"] and options["scheduler"]:
+        raise click.UsageError("give either --workers or --scheduler, not both")
+    if bbob and not options["out_dir"]:
+        raise click.UsageError("--suite bbob needs --out DIR: the folder of COCO's data files")
+    if not bbob and options["instances"]:
+        raise click.UsageError("--instances selects COCO's bbob instances: use --suite bbob")
+    if given("tuning") and not options["trials"]:
+        raise click.UsageError("--tuning applies only with --tune TRIALS")
+    for option in ("out_dir", "report_dir"):
+        check_output_folder(f"--{option.removesuffix('_dir')}", options[option])
+
+
+def _names(text: str) -> list[str]:
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    if not names:
+        raise click.BadParameter("name at least one optimizer", param_hint="--optimizers")
+    return names
+
+
+def _functions(text: str | None, bbob: bool):
+    if text is None:
+        return None
+    return _integers("--functions", text) if bbob else _names(text)
+
+
+def _integers(option: str, text: str | None) -> list[int] | None:
+    if text is None:
+        return None
+    values = parse_vector(option, text)
+    if any(v != int(v) for v in values):
+        raise click.BadParameter(f"expected whole numbers, got {text!r}", param_hint=option)
+    return [int(v) for v in values]
+
+
+def _numbers(option: str, text: str | None) -> list[float] | None:
+    return None if text is None else parse_vector(option, text)
+
+
+def _client(scheduler: str | None):
+    if scheduler is None:
+        return None
+    from descentlab.sweeps.distributed import connect
+
+    return connect(scheduler)
+
+
+def _print(frame) -> None:
+    from descentlab.benchmark.results import LEADERBOARD_TARGETS, leaderboard
+
+    board = leaderboard(frame)
+    problems, seeds = frame["problem"].nunique(), frame["seed"].nunique()
+    table = Table(title=f"leaderboard: {problems} problems x {seeds} seeds; share of runs that "
+                        "reached f - f* <= target, median evaluations [95% interval]")  # fmt: skip
+    table.add_column("optimizer")
+    shown = [t for t in LEADERBOARD_TARGETS if f"solved {t:g}" in board.columns]
+    for target in shown:
+        table.add_column(f"<= {target:g}")
+    table.add_column("settings")
+    for row in board.to_dict("records"):
+        cells = []
+        for target in shown:
+            cell = f"{row[f'solved {target:g}']:.0%}"
+            median = row.get(f"median evaluations {target:g}")
+            if median is not None and median == median and median != float("inf"):
+                low, high = row[f"95% interval {target:g}"]
+                cell += f", {median:.4g} [{low:.4g}, {_bound(high)}]"
+            cells.append(cell)
+        table.add_row(row["optimizer"], *cells, row["settings"])
+    Console().print(table)
+
+
+def _bound(value: float) -> str:
+    return "inf" if value == float("inf") else f"{value:.4g}"
+
+
+def _write(frame, options: dict[str, Any], bbob: bool) -> None:
+    target = options["profile_target"]
+    if options["out_dir"] and not bbob:
+        from descentlab.cli._figures import pyplot
+
+        out = Path(options["out_dir"])
+        out.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(out / "benchmark.csv", index=False)
+        plt = pyplot()
+        from descentlab.benchmark.pictures import (
+            plot_data_profile,
+            plot_ecdf,
+            plot_performance_profile,
+        )
+
+        for name, draw, args in (("performance-profile", plot_performance_profile, (target,)),
+                                 ("data-profile", plot_data_profile, (target,)),
+                                 ("ecdf", plot_ecdf, ())):  # fmt: skip
+            ax = draw(frame, *args)
+            ax.figure.savefig(out / f"{name}.png", dpi=120)
+            plt.close(ax.figure)
+        click.echo(f"wrote the table and the profiles to {out}", err=True)
+    if options["report_dir"]:
+        from descentlab.benchmark.report import write_report
+
+        command = "descentlab " + shlex.join(sys.argv[1:]) if sys.argv else ""
+        about = {"suite": options["suite"], "budget": options["budget"]}
+        path = write_report(frame, options["report_dir"], command=command, target=target,
+                            settings=about)  # fmt: skip
+        click.echo(f"wrote {path}", err=True)
