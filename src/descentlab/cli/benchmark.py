@@ -118,6 +118,19 @@ def _check(options: dict[str, Any], bbob: bool) -> None:
         raise click.UsageError("--tuning applies only with --tune TRIALS")
     for option in ("out_dir", "report_dir"):
         check_output_folder(f"--{option.removesuffix('_dir')}", options[option])
+    _check_profile_target(options)
+
+
+def _check_profile_target(options: dict[str, Any]) -> None:
+    """The profiles' target must be one the benchmark measures (checked before it runs)."""
+    from descentlab.benchmark.core import check_targets
+
+    targets = check_targets(_numbers("--targets", options["targets"]))
+    target = options["profile_target"]
+    if not any(abs(t - target) <= 1e-12 * target for t in targets):
+        shown = ", ".join(f"{t:g}" for t in targets[:6]) + (", ..." if len(targets) > 6 else "")
+        raise click.BadParameter(f"{target:g} is not among the targets ({shown})",
+                                 param_hint="--profile-target")  # fmt: skip
 
 
 def _names(text: str) -> list[str]:

@@ -1,0 +1,316 @@
+"""Benchmarks: the three profiles against tables worked out by hand, runtimes against COCO's own
+data, equal budgets, disjoint tuning seeds, the store across a kill, Dask, and bad input."""
+
+import json
+import math
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import descentlab as dl
+from descentlab.benchmark import benchmark, profiles, runs
+from descentlab.benchmark.entrants import parse_entrant
+from descentlab.benchmark.runs import Cell, first_hits, run_cell
+from descentlab.benchmark.suites import suite_problems
+from descentlab.cli import main
+
+INF = math.inf
+# Three solvers on four problems: solver 0 and 1 tie on problem 1, nobody solves problem 2,
+# solver 2 is the only one to fail problem 0 and the best on problem 3.
+COSTS = [[1, 2, INF], [4, 4, 8], [INF, INF, INF], [3, 6, 1]]
+DIMS = [1, 3, 2, 1]
+
+
+def test_performance_profile_by_hand():
+    ratios = profiles.performance_ratios(COSTS)
+    assert ratios.tolist() == [[1, 2, INF], [1, 1, 2], [INF, INF, INF], [3, 6, 1]]
+    rho = profiles.performance_profile(COSTS, [1, 2, 3, 6, 100])
+    assert rho.tolist() == [
+        [0.50, 0.50, 0.75, 0.75, 0.75],  # solver 0: problems 0, 1; then 3 (ratio 3)
+        [0.25, 0.50, 0.50, 0.75, 0.75],  # solver 1: the tie on 1; 0 (ratio 2); 3 (ratio 6)
+        [0.25, 0.50, 0.50, 0.50, 0.50],  # solver 2: problem 3; 1 (ratio 2); never 0 or 2
+    ]
+
+
+def test_data_profile_by_hand():
+    # budgets in units of d + 1 (2, 4, 3, 2): solver 0 needs 0.5, 1, -, 1.5 units
+    curves = profiles.data_profile(COSTS, DIMS, [0.5, 1, 1.5, 2, 3])
+    assert curves.tolist() == [
+        [0.25, 0.50, 0.75, 0.75, 0.75],
+        [0.00, 0.50, 0.50, 0.50, 0.75],  # 1, 1, -, 3
+        [0.25, 0.25, 0.25, 0.50, 0.50],  # -, 2, -, 0.5
+    ]
+
+
+def test_runtime_ecdf_by_hand():
+    # two runs x three targets; per dimension the runtimes are 1, 4, - and 1, 5, 15
+    runtimes = [[1, 4, INF], [2, 10, 30]]
+    assert profiles.runtime_ecdf(runtimes, [1, 2], [0.5, 1, 4, 5, 15]).tolist() == [
+        0, 2 / 6, 3 / 6, 4 / 6, 5 / 6,
+    ]  # fmt: skip
+
+
+def test_first_hits_read_the_running_best():
+    gaps = np.array([[5.0, 5.0], [0.5, np.nan], [0.05, 0.02], [0.5, 1e-9]])
+    costs = np.array([[0.0, 0.0], [1, 1], [2, 2], [3, 3]], dtype=float)
+    hits = first_hits(costs, gaps, [1.0, 0.1, 1e-8], limit=3)
+    assert np.array_equal(hits, [[1, 2, np.nan], [2, 2, 3]], equal_nan=True)
+    assert np.isnan(first_hits(costs, gaps, [1e-8], limit=2)[1, 0])  # beyond the budget
+
+
+def test_the_suites():
+    catalog = suite_problems("catalog")
+    assert {p.id for p in catalog} >= {"rosenbrock-d40", "sphere-d2", "himmelblau-d2"}
+    assert all(p.build().minimum is not None for p in catalog)
+    assert len(suite_problems("conditioning")) == 15
+    assert {p.id for p in suite_problems("catalog", ["rosenbrock"], [10])} == {"rosenbrock-d10"}
+
+
+def test_budgets_are_equal_and_line_searches_pay_for_their_values():
+    """An independent count of every value and gradient a line search asks for equals the
+    cell's evaluations to each target; the budget in evaluations is the same for every entrant."""
+    problem = suite_problems("catalog", ["rosenbrock"], [2])[0]
+    targets = (10.0, 1.0, 1e-1, 1e-2)
+    cells = [Cell(problem, parse_entrant(name), (), (0,), 300, targets)
+             for name in ("gd", "adam", "gd+armijo")]  # fmt: skip
+    assert {cell.max_evaluations() for cell in cells} == {900}
+    counted = {"n": 0}
+    built = problem.build()
+
+    def count(function):
+        def counted_function(x):
+            counted["n"] += math.prod(np.shape(x)[:-1])
+            return function(x)
+
+        return counted_function
+
+    own = dl.Problem(count(built.f), count(built.grad), bounds=built.bounds,
+                     minimum=built.minimum, vectorized=True)  # fmt: skip
+    spent = []
+    armijo = dl.minimize(
+        own,
+        dl.GradientDescent(),
+        n_iter=90,
+        x0=runs.starts(built, [0])[0],
+        step_rule=dl.Armijo(),
+        record="all",
+        callback=lambda info: spent.append(counted["n"]) or counted["n"] >= 90,
+    )
+    gaps = armijo.path_fun - built.minimum
+    expected = first_hits(np.array([1.0, *spent])[: len(gaps), None], gaps[:, None], targets, 90)
+    ours = run_cell(cells[2])
+    assert np.array_equal(ours.evaluations, expected, equal_nan=True)
+    assert np.nanmax(ours.evaluations) <= 90
+    plain = run_cell(cells[0])  # one gradient per update: no value is charged
+    assert np.all(plain.evaluations[~np.isnan(plain.evaluations)] == np.floor(
+        plain.evaluations[~np.isnan(plain.evaluations)]))  # fmt: skip
+
+
+def test_tuning_never_sees_the_evaluation_seeds(monkeypatch):
+    seen = {"tuning": set(), "evaluation": set()}
+    original = runs.starts
+    phase = {"now": "tuning"}
+
+    def spy(problem, seeds):
+        seen[phase["now"]].update(int(s) for s in seeds)
+        return original(problem, seeds)
+
+    real_execute = dl.benchmark.core.execute
+
+    def execute(plan, store, name, client, progress):
+        real_tune = dl.benchmark.core._tune_all
+
+        def tune_then_switch(*args):
+            settings = real_tune(*args)
+            phase["now"] = "evaluation"
+            return settings
+
+        monkeypatch.setattr(dl.benchmark.core, "_tune_all", tune_then_switch)
+        return real_execute(plan, store, name, client, progress)
+
+    monkeypatch.setattr(runs, "starts", spy)
+    monkeypatch.setattr(dl.benchmark.core, "execute", execute)
+    frame = benchmark("catalog", ["gd", "adam"], functions=["sphere"], dims=[2], budget=20,
+                      seeds=4, tuning="grid", trials=4, tuning_seeds=3,
+                      targets=[1e-2, 1e-6])  # fmt: skip
+    assert seen["evaluation"] == {0, 1, 2, 3}
+    assert seen["tuning"] and seen["tuning"].isdisjoint(seen["evaluation"])
+    assert min(seen["tuning"]) >= runs.TUNING_SEED
+    settings = {json.loads(s)["step_size" if "step_size" in s else "alpha"]
+                for s in frame["settings"]}  # fmt: skip
+    assert settings <= set(np.geomspace(1e-5, 1, 4).tolist())
+
+
+def test_a_benchmark_is_the_same_from_the_store_and_rerun_computes_nothing(tmp_path):
+    store = tmp_path / "b.db"
+    args = dict(functions=["sphere", "booth"], dims=[2], budget=15, seeds=3,
+                targets=[1.0, 1e-3, 1e-6])  # fmt: skip
+    first = benchmark("catalog", ["gd", "momentum"], store=str(store), **args)
+    calls = []
+    again = benchmark(
+        "catalog",
+        ["gd", "momentum"],
+        store=str(store),
+        progress=lambda done, total, label: calls.append((done, total)),
+        **args,
+    )
+    assert calls[0] == (calls[0][1], calls[0][1])  # every cell found
+    assert first.equals(again)
+    memory = benchmark("catalog", ["gd", "momentum"], **args)
+    assert memory.equals(first)
+    with sqlite3.connect(store) as db:
+        assert db.execute("SELECT COUNT(*) FROM benchmark_cells").fetchone()[0] == 2 * 2 * 3
+
+
+def test_workers_give_the_single_process_table():
+    pytest.importorskip("distributed")
+    args = dict(functions=["sphere", "rosenbrock"], dims=[2], budget=20, seeds=3,
+                targets=[1.0, 1e-4])  # fmt: skip
+    alone = benchmark("catalog", ["gd", "adam"], **args)
+    spread = benchmark("catalog", ["gd", "adam"], workers=2, **args)
+    assert spread.equals(alone)
+
+
+@pytest.mark.slow
+def test_a_killed_benchmark_resumes_without_loss_or_duplicates(tmp_path):
+    store = tmp_path / "killed.db"
+    command = [sys.executable, "-c", "import sys; from descentlab.cli import main; "
+               "sys.exit(main(sys.argv[1:]))", "benchmark", "--suite", "conditioning",
+               "--optimizers", "gd,momentum,adam", "--budget", "300", "--seeds", "4",
+               "--store", str(store)]  # fmt: skip
+    running = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and running.poll() is None:
+        if store.exists():
+            with sqlite3.connect(store) as db:
+                tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+                if "benchmark_cells" in tables and db.execute(
+                        "SELECT COUNT(*) FROM benchmark_cells").fetchone()[0] >= 8:  # fmt: skip
+                    break
+        time.sleep(0.05)
+    assert running.poll() is None, "the benchmark finished before it could be killed"
+    running.send_signal(signal.SIGKILL)
+    running.wait()
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert finished.returncode == 0, finished.stderr
+    with sqlite3.connect(store) as db:
+        count = db.execute("SELECT COUNT(*) FROM benchmark_cells").fetchone()[0]
+        hashes = db.execute("SELECT COUNT(DISTINCT hash) FROM benchmark_cells").fetchone()[0]
+    assert count == hashes == 15 * 3 * 4
+    stored = benchmark("conditioning", ["gd", "momentum", "adam"], budget=300, seeds=4,
+                       store=str(store))  # fmt: skip
+    fresh = benchmark("conditioning", ["gd", "momentum", "adam"], budget=300, seeds=4)
+    assert stored.equals(fresh)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--suite", "nope", "--optimizers", "gd"], "'nope' is not one of"),
+        (["--suite", "catalog", "--optimizers", "gd,sgd9000"], "optimizer must be one of"),
+        (["--suite", "catalog", "--optimizers", "adam+armijo"], "scales the update of gd or"),
+        (["--suite", "catalog", "--optimizers", "gd", "--targets", "1e-4,1e-2"],
+         "targets must be strictly decreasing"),
+        (["--suite", "catalog", "--optimizers", "gd", "--targets", "1e-2,-1"],
+         "targets must be finite numbers > 0"),
+        (["--suite", "catalog", "--optimizers", "gd", "--tune", "2"], "trials must be a whole"),
+        (["--suite", "catalog", "--optimizers", "gd", "--tune", "5", "--budget", "1"],
+         "too small to tune"),
+        (["--suite", "catalog", "--optimizers", "gd", "--functions", "sphere",
+          "--profile-target", "1e-3", "--targets", "1,1e-2"], "is not among"),
+        (["--suite", "stochastic", "--optimizers", "gd+armijo"], "needs exact gradients"),
+        (["--suite", "bbob", "--optimizers", "gd"], "--suite bbob needs --out"),
+        (["--suite", "catalog", "--optimizers", "gd", "--functions", "ackley"],
+         "functions of suite 'catalog' are"),
+        (["--suite", "catalog", "--optimizers", "gd", "--hyper", "beta9=1"],
+         "no benchmarked optimizer has it"),
+    ],
+)  # fmt: skip
+def test_bad_benchmarks_are_one_line_and_exit_2(capsys, tmp_path, args, message):
+    budget = [] if "--budget" in args else ["--budget", "5"]
+    code = main(["benchmark", *args, "--no-store", "--seeds", "2", *budget])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and err.count("\n") == 1, err
+
+
+def test_a_name_holding_another_benchmark_is_refused(capsys, tmp_path):
+    store = tmp_path / "b.db"
+    common = ["benchmark", "--suite", "catalog", "--functions", "sphere", "--dims", "2",
+              "--seeds", "2", "--store", str(store)]  # fmt: skip
+    assert main([*common, "--optimizers", "gd", "--budget", "5"]) == 0
+    capsys.readouterr()
+    assert main([*common, "--optimizers", "gd", "--budget", "6"]) == 2
+    err = capsys.readouterr().err
+    assert "holds a different benchmark named 'catalog' (its budget is 5, not 6)" in err
+    assert main([*common, "--optimizers", "gd", "--budget", "6", "--name", "longer"]) == 0
+
+
+def test_the_report_opens_offline(tmp_path, capsys):
+    code = main(["benchmark", "--suite", "catalog", "--optimizers", "gd,adam", "--functions",
+                 "sphere,booth", "--budget", "20", "--seeds", "6", "--no-store", "--report",
+                 str(tmp_path / "report"), "--out", str(tmp_path / "out")])  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 0 and "leaderboard" in out
+    page = (tmp_path / "report" / "index.html").read_text()
+    assert page.count("<svg") == 3 and "Leaderboard" in page and "cores" in page
+    # nothing is fetched: no script, no stylesheet link, no resource from a network address
+    # (XML namespaces in the SVG are names, not addresses a browser loads)
+    assert "<script" not in page and "<link" not in page
+    assert not re.search(r"""(src|href)\s*=\s*["']https?:|url\(\s*["']?https?:""", page)
+    table = (tmp_path / "out" / "benchmark.csv").read_text().splitlines()
+    assert len(table) == 1 + 4 * 2 * 6 * 51  # sphere at 2, 10, 40 and booth at 2; 51 targets
+    for picture in ("performance-profile", "data-profile", "ecdf"):
+        assert (tmp_path / "out" / f"{picture}.png").stat().st_size > 10_000
+
+
+# --- COCO ----------------------------------------------------------------------------------------
+
+
+def coco_log(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """COCO's own record of a run: evaluations and best f - f_opt at each improvement."""
+    rows = [line.split() for line in path.read_text().splitlines()
+            if line.strip() and not line.startswith("%")]  # fmt: skip
+    return np.array([float(r[0]) for r in rows]), np.array([float(r[2]) for r in rows])
+
+
+def test_bbob_runtimes_are_cocos_and_cocopp_reads_the_data(tmp_path):
+    pytest.importorskip("cocoex")
+    targets = profiles.COCO_TARGETS
+    frame = benchmark("bbob", ["gd", "adam"], budget=300, functions=[1, 8], dims=[2],
+                      instances=[1], out=str(tmp_path / "coco"), targets=targets)  # fmt: skip
+    assert set(frame["problem"]) == {"f001-d02", "f008-d02"} and set(frame["seed"]) == {1}
+    for optimizer in ("gd", "adam"):
+        for function in (1, 8):
+            evaluations, best = coco_log(tmp_path / "coco" / optimizer / f"data_f{function}" /
+                                         f"bbobexp_f{function}_DIM2.dat")  # fmt: skip
+            ours = frame[(frame["optimizer"] == optimizer) &
+                         (frame["problem"] == f"f{function:03d}-d02")]  # fmt: skip
+            for target, spent in zip(ours["target"], ours["evaluations"], strict=True):
+                hit = np.flatnonzero(best <= target)
+                expected = evaluations[hit[0]] if hit.size else None
+                assert (spent is pd_na or np.isnan(float(spent))) if expected is None \
+                    else float(spent) == expected, (optimizer, function, target)  # fmt: skip
+    # the runtime ECDF of the run, by COCO's definition, from COCO's numbers
+    gd = frame[frame["optimizer"] == "gd"]
+    table = gd.pivot_table(index="problem", columns="target", values="evaluations",
+                           aggfunc="first", dropna=False).astype(float).to_numpy()  # fmt: skip
+    table = np.where(np.isnan(table), np.inf, table)
+    ecdf = profiles.runtime_ecdf(table, [2, 2], [10.0, 100.0, 1e6])
+    assert ecdf.tolist() == [float(np.mean(table / 2 <= b)) for b in (10.0, 100.0, 1e6)]
+    done = subprocess.run([sys.executable, "-W", "ignore", "-c",
+                           "import sys, cocopp; cocopp.main(sys.argv[1:])", "-o",
+                           str(tmp_path / "pp"), str(tmp_path / "coco" / "gd"),
+                           str(tmp_path / "coco" / "adam")],
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (tmp_path / "pp" / "index.html").exists()
+
+
+pd_na = __import__("pandas").NA
