@@ -314,3 +314,14 @@ def test_bbob_runtimes_are_cocos_and_cocopp_reads_the_data(tmp_path):
 
 
 pd_na = __import__("pandas").NA
+
+
+def test_grid_tuning_in_one_batch_scores_as_one_cell_per_setting():
+    from descentlab.benchmark.tuning import TuningJob, _score, _scores_at_once
+
+    problem = suite_problems("catalog", ["rosenbrock"], [10])[0]
+    job = TuningJob(problem, parse_entrant("adam"), (("beta2", 0.99),), "grid", 5, 3, 60, 1e-6)
+    grid = np.geomspace(1e-5, 1, 5)
+    one_by_one = [_score(job, {"beta2": 0.99, "alpha": float(step)}) for step in grid]
+    assert _scores_at_once(job, grid) == one_by_one
+    assert len(set(one_by_one)) > 1  # the settings differ in their scores

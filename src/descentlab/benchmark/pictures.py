@@ -24,8 +24,8 @@ def plot_performance_profile(frame, target: float = 1e-4, *, ax=None):
     costs, _, names = costs_at(frame, target)
     alphas = profiles.ratio_grid(costs)
     rho = profiles.performance_profile(costs, alphas)
-    for name, curve in zip(names, rho, strict=True):
-        ax.step(alphas, curve, where="post", label=name)
+    for k, (name, curve) in enumerate(zip(names, rho, strict=True)):
+        ax.step(alphas, curve, where="post", label=name, **_style(k, len(names)))
     ax.set(xscale="log", ylim=(-0.02, 1.02), xlabel="within a factor alpha of the best",
            ylabel="share of runs", title=f"performance profile, f - f* <= {target:g}")  # fmt: skip
     return _finish(ax)
@@ -40,8 +40,8 @@ def plot_data_profile(frame, target: float = 1e-4, *, ax=None):
     top = float(finite.max()) * 1.2 if finite.size else 10.0
     kappas = np.geomspace(min(0.1, top / 10), max(top, 1.0), 200)
     curves = profiles.data_profile(costs, dims, kappas)
-    for name, curve in zip(names, curves, strict=True):
-        ax.step(kappas, curve, where="post", label=name)
+    for k, (name, curve) in enumerate(zip(names, curves, strict=True)):
+        ax.step(kappas, curve, where="post", label=name, **_style(k, len(names)))
     ax.set(xscale="log", ylim=(-0.02, 1.02), xlabel="budget in units of d + 1 evaluations",
            ylabel="share of runs", title=f"data profile, f - f* <= {target:g}")  # fmt: skip
     return _finish(ax)
@@ -56,15 +56,30 @@ def plot_ecdf(frame, *, ax=None):
     finite = np.concatenate([(t / d[:, None])[np.isfinite(t)].ravel() for t, d in tables.values()])
     top = float(finite.max()) * 1.5 if finite.size else 100.0
     budgets = np.geomspace(0.1, max(top, 1.0), 300)
-    for name, (table, dims) in tables.items():
-        ax.step(budgets, profiles.runtime_ecdf(table, dims, budgets), where="post", label=name)
+    for k, (name, (table, dims)) in enumerate(tables.items()):
+        ax.step(budgets, profiles.runtime_ecdf(table, dims, budgets), where="post", label=name,
+                **_style(k, len(tables)))  # fmt: skip
     ax.set(xscale="log", ylim=(-0.02, 1.02), xlabel="evaluations / dimension",
            ylabel="share of (run, target) pairs",
            title="runtime ECDF, targets 1e2 .. 1e-8")  # fmt: skip
     return _finish(ax)
 
 
+def _style(k: int, count: int) -> dict:
+    """Ten or fewer lines: matplotlib's colors; more: twenty colors, then dashes (no two
+    optimizers of the family look alike)."""
+    if count <= 10:
+        return {}
+    import matplotlib
+
+    return {"color": matplotlib.colormaps["tab20"](k % 20), "linestyle": ("-", "--")[k // 20]}
+
+
 def _finish(ax):
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize="small", loc="lower right")
+    lines = len(ax.get_lines())
+    if lines > 6:  # many optimizers: the legend beside the axes, not over the curves
+        ax.legend(fontsize="x-small", loc="center left", bbox_to_anchor=(1.01, 0.5))
+    else:
+        ax.legend(fontsize="small", loc="lower right")
     return ax

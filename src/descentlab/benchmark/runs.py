@@ -71,7 +71,7 @@ def run_cell(cell: Cell) -> CellResult:
     else:
         costs, gaps, status = _one_by_one(cell)
     evaluations = first_hits(costs, gaps, cell.targets, cell.max_evaluations())
-    final = np.array([_last_finite(gaps[:, k]) for k in range(gaps.shape[1])])
+    final = np.array([last_finite(gaps[:, k]) for k in range(gaps.shape[1])])
     return CellResult(evaluations, final, tuple(status), time.perf_counter() - began)
 
 
@@ -168,6 +168,6 @@ def first_hits(costs: np.ndarray, gaps: np.ndarray, targets, limit: float) -> np
     return np.where(ever & (cost <= limit), cost, np.nan)
 
 
-def _last_finite(column: np.ndarray) -> float:
+def last_finite(column: np.ndarray) -> float:
     finite = column[np.isfinite(column)]
     return float(finite[-1]) if finite.size else float("nan")

@@ -21,8 +21,17 @@ from typing import Any
 import numpy as np
 
 from descentlab.benchmark.entrants import Entrant
-from descentlab.benchmark.runs import TUNING_SEED, Cell, run_cell
+from descentlab.benchmark.runs import (
+    TUNING_SEED,
+    Cell,
+    first_hits,
+    last_finite,
+    run_cell,
+    starts,
+)
 from descentlab.benchmark.suites import BenchmarkProblem
+from descentlab.engines import using
+from descentlab.runner import Tolerance, minimize
 
 TUNINGS = ("grid", "optuna")
 #: The fewest trials a tuning may have: fewer cannot bracket a best step size.
@@ -67,24 +76,50 @@ def run_tuning(job: TuningJob) -> dict[str, Any]:
     if job.method == "optuna":
         return _optuna(job)
     grid = np.geomspace(*STEP_RANGE, job.trials)
-    scores = [_score(job, {**dict(job.fixed), job.entrant.step_name: float(step)})
-              for step in grid]  # fmt: skip
+    if job.entrant.rule is None and job.problem.deterministic:
+        scores = _scores_at_once(job, grid)
+    else:
+        scores = [_score(job, {**dict(job.fixed), job.entrant.step_name: float(step)})
+                  for step in grid]  # fmt: skip
     best = float(grid[int(np.argmin(scores))])
     return {**dict(job.fixed), job.entrant.step_name: best}
 
 
 def _score(job: TuningJob, settings: dict[str, Any]) -> float:
+    """One setting from every tuning seed, as one cell."""
     cell = Cell(job.problem, job.entrant, tuple(sorted(settings.items())), tuning_seeds(job.seeds),
                 job.budget, (job.target,), job.engine)  # fmt: skip
     result = run_cell(cell)
-    limit = cell.max_evaluations()
+    return float(np.median(_costs(result.evaluations[:, 0], result.final_gap,
+                                  cell.max_evaluations(), job.target)))  # fmt: skip
+
+
+def _scores_at_once(job: TuningJob, grid: np.ndarray) -> list[float]:
+    """Every setting from every tuning seed in one batch (the step size an array over the rows):
+    the same numbers as one cell per setting, in one pass."""
+    problem = job.problem.build()
+    seeds = tuning_seeds(job.seeds)
+    steps = np.repeat(grid, len(seeds))
+    optimizer = job.entrant.build({**dict(job.fixed), job.entrant.step_name: steps})
+    limit = job.budget * (problem.dim + 1)
+    with using(job.engine):
+        result = minimize(problem, optimizer, n_iter=limit, x0=np.tile(starts(problem, seeds),
+                          (len(grid), 1)), tol=Tolerance(fun=job.target), record="all")  # fmt: skip
+    gaps = np.asarray(result.path_fun, dtype=float) - problem.minimum
+    costs = np.repeat(result.path_iter[:, None].astype(float), len(steps), axis=1)
+    hits = first_hits(costs, gaps, (job.target,), limit)[:, 0]
+    final = np.array([last_finite(gaps[:, k]) for k in range(len(steps))])
+    per_row = _costs(hits, final, limit, job.target).reshape(len(grid), len(seeds))
+    return np.median(per_row, axis=1).tolist()
+
+
+def _costs(hits: np.ndarray, final_gap: np.ndarray, limit: int, target: float) -> np.ndarray:
+    """Evaluations to the target; a miss costs the budget plus the budget per decade above it
+    (a diverged run the most)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        decades = np.maximum(np.log10(np.maximum(result.final_gap, 1e-300)) -
-                             math.log10(job.target), 0.0)  # fmt: skip
-    decades = np.where(np.isfinite(decades), decades, 1e6)  # diverged: the worst
-    cost = np.where(np.isnan(result.evaluations[:, 0]), limit * (1.0 + decades),
-                    result.evaluations[:, 0])  # fmt: skip
-    return float(np.median(cost))
+        decades = np.maximum(np.log10(np.maximum(final_gap, 1e-300)) - math.log10(target), 0.0)
+    decades = np.where(np.isfinite(decades), decades, 1e6)
+    return np.where(np.isnan(hits), limit * (1.0 + decades), hits)
 
 
 def _optuna(job: TuningJob) -> dict[str, Any]:
