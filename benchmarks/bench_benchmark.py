@@ -12,26 +12,14 @@ Nothing is stored, so every configuration computes everything.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import time
 import warnings
 
-from descentlab.benchmark import benchmark
+from descentlab._machine import stamp
+from descentlab.benchmarking import benchmark
 
 OPTIMIZERS = ["gd", "momentum", "nesterov", "adam", "amsgrad", "rmsprop"]
 SETTINGS = {"budget": 200, "seeds": 10, "tuning": "grid", "trials": 8, "tuning_seeds": 3}
-
-
-def cpu() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def timed(**options) -> tuple[float, object]:
@@ -47,7 +35,7 @@ def main() -> None:
     parser.add_argument("--skip-jax", action="store_true")
     parser.add_argument("--skip-workers", action="store_true")
     args = parser.parse_args()
-    print(f"{cpu()}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}")
+    print(stamp())
     numpy_seconds, reference = timed()
     runs = reference.groupby(["problem", "optimizer", "seed"]).ngroups
     print(f"catalog suite, 6 optimizers tuned, {runs} evaluation runs:")

@@ -10,7 +10,6 @@ script just made. Do not edit docs/benchmark.md by hand.
 from __future__ import annotations
 
 import argparse
-import platform
 import time
 from pathlib import Path
 
@@ -21,25 +20,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import descentlab
-from descentlab.benchmark import benchmark
-from descentlab.benchmark.pictures import plot_data_profile, plot_ecdf, plot_performance_profile
-from descentlab.benchmark.results import LEADERBOARD_TARGETS, costs_at, leaderboard
+from descentlab._machine import describe
+from descentlab.benchmarking import benchmark
+from descentlab.benchmarking.pictures import plot_data_profile, plot_ecdf, plot_performance_profile
+from descentlab.benchmarking.results import LEADERBOARD_TARGETS, costs_at, leaderboard
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 TARGET = 1e-4
 FULL = {"budget": 200, "seeds": 10, "tuning": "grid", "trials": 8, "tuning_seeds": 3}
 QUICK = {"budget": 30, "seeds": 6, "tuning": "grid", "trials": 4, "tuning_seeds": 2}
-
-
-def cpu() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def findings(frame) -> str:
@@ -107,7 +96,7 @@ def main() -> None:
     page = f"""# The catalog suite, for the whole family
 
 This page is written by `python scripts/benchmark_doc.py` from one run
-({time.strftime("%Y-%m-%d")}, {cpu()}, {platform.python_version()}, descentlab
+({time.strftime("%Y-%m-%d")}, {describe()}, descentlab
 {descentlab.__version__}, {seconds:.0f} s); do not edit it by hand.
 
 **Design.** The catalog suite ({frame["problem"].nunique()} problems: the smooth catalog

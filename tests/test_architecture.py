@@ -13,7 +13,8 @@ ROOT = PACKAGE.parent.parent
 #: What the top of the package may hold: the public face, the front door, the tutorials' runs,
 #: the README's paths kept as re-exports, the bridges' public names (descentlab.torch, .optax,
 #: .scipy) and the helpers every layer may use.
-TOP = {"__init__.py", "_version.py", "_namespace.py", "_validation.py", "memory.py", "runner.py",
+TOP = {"__init__.py", "_version.py", "_namespace.py", "_validation.py", "_lazy.py", "_machine.py",
+       "memory.py", "runner.py",
        "tutorials.py", "expressions.py", "multistart.py", "gradient_check.py", "torch.py",
        "optax.py", "scipy.py"}  # fmt: skip
 LONGEST_MODULE = 400

@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 
 import descentlab as dl
-from descentlab.benchmark import benchmark, profiles, runs
-from descentlab.benchmark.entrants import parse_entrant
-from descentlab.benchmark.runs import Cell, first_hits, run_cell
-from descentlab.benchmark.suites import suite_problems
+from descentlab.benchmarking import benchmark, profiles, runs
+from descentlab.benchmarking.entrants import parse_entrant
+from descentlab.benchmarking.runs import Cell, first_hits, run_cell
+from descentlab.benchmarking.suites import suite_problems
 from descentlab.cli import main
 
 INF = math.inf
@@ -122,21 +122,22 @@ def test_tuning_never_sees_the_evaluation_seeds(monkeypatch):
         seen[phase["now"]].update(int(s) for s in seeds)
         return original(problem, seeds)
 
-    real_execute = dl.benchmark.core.execute
+    real_execute = dl.benchmarking.core.execute
 
     def execute(plan, store, name, client, progress):
-        real_tune = dl.benchmark.core._tune_all
+        real_tune = dl.benchmarking.core._tune_all
 
         def tune_then_switch(*args):
             settings = real_tune(*args)
             phase["now"] = "evaluation"
             return settings
 
-        monkeypatch.setattr(dl.benchmark.core, "_tune_all", tune_then_switch)
+        monkeypatch.setattr(dl.benchmarking.core, "_tune_all", tune_then_switch)
         return real_execute(plan, store, name, client, progress)
 
     monkeypatch.setattr(runs, "starts", spy)
-    monkeypatch.setattr(dl.benchmark.core, "execute", execute)
+    monkeypatch.setattr(dl.benchmarking.tuning, "starts", spy)  # the batched grid draws its own
+    monkeypatch.setattr(dl.benchmarking.core, "execute", execute)
     frame = benchmark("catalog", ["gd", "adam"], functions=["sphere"], dims=[2], budget=20,
                       seeds=4, tuning="grid", trials=4, tuning_seeds=3,
                       targets=[1e-2, 1e-6])  # fmt: skip
@@ -317,7 +318,7 @@ pd_na = __import__("pandas").NA
 
 
 def test_grid_tuning_in_one_batch_scores_as_one_cell_per_setting():
-    from descentlab.benchmark.tuning import TuningJob, _score, _scores_at_once
+    from descentlab.benchmarking.tuning import TuningJob, _score, _scores_at_once
 
     problem = suite_problems("catalog", ["rosenbrock"], [10])[0]
     job = TuningJob(problem, parse_entrant("adam"), (("beta2", 0.99),), "grid", 5, 3, 60, 1e-6)

@@ -14,7 +14,6 @@ import numbers
 from types import ModuleType
 
 import numpy as np
-from array_api_compat import array_namespace
 
 _NUMPY_TYPES = (np.ndarray, np.generic, numbers.Number)
 
@@ -25,7 +24,9 @@ def namespace(x: object) -> ModuleType:
     if type(x) is np.ndarray or isinstance(x, _NUMPY_TYPES):
         return np
     # array-api-compat's wrapper for PyTorch (maximum of a number and a tensor, ...); JAX's
-    # own namespace, which follows the standard already
+    # own namespace, which follows the standard already. Imported here: NumPy runs never ask.
+    from array_api_compat import array_namespace
+
     return array_namespace(x)
 
 

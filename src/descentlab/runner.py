@@ -14,22 +14,28 @@ import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from descentlab import engines, memory
+from descentlab._lazy import isinstance_loaded
 from descentlab.engines import check_dtype, resolve
 from descentlab.engines.numpy_engine.allocator import reuse_freed_memory
 from descentlab.engines.numpy_engine.evaluation import build_evaluator
 from descentlab.engines.numpy_engine.loop import Interrupted, IterationInfo, Loop, Stopping
 from descentlab.engines.recorder import Recorder
 from descentlab.optimizers import Optimizer, get_optimizer
-from descentlab.optimizers.step_rules import StepRule
 from descentlab.problems.problem import Problem
 from descentlab.problems.starts import check_starts, initial_points
-from descentlab.problems.stochastic import GradientNoise
 from descentlab.results.result import Result
 from descentlab.results.resume import resumed_state
+
+_S = "descentlab.problems.stochastic."
+
+if TYPE_CHECKING:  # imported by the runs that use them
+    from descentlab.optimizers.step_rules import StepRule
+    from descentlab.problems.stochastic import GradientNoise
 
 __all__ = ["Callback", "Interrupted", "IterationInfo", "Tolerance", "minimize"]
 
@@ -225,15 +231,14 @@ def minimize(
 
 def _what_jax_cannot(problem, callback, noise, batch_size, step_rule) -> str | None:
     """What in the run the JAX engine does not do, in words, or None."""
-    from descentlab.problems.stochastic.finite_sum import FiniteSum
-    from descentlab.problems.stochastic.online import OnlineProblem
-
+    stochastic = isinstance_loaded(problem, _S + "online", "OnlineProblem") or isinstance_loaded(
+        problem, _S + "finite_sum", "FiniteSum"
+    )
     for used, what in ((callback is not None, "callbacks (a Python call at every step)"),
                        (noise is not None, "gradient noise"),
                        (batch_size is not None, "minibatches"),
                        (step_rule is not None, "step rules (line searches)"),
-                       (isinstance(problem, OnlineProblem | FiniteSum),
-                        "online or data-set problems")):  # fmt: skip
+                       (stochastic, "online or data-set problems")):  # fmt: skip
         if used:
             return what
     return None
@@ -287,7 +292,7 @@ def _convenient_forms(problem, optimizer, tol) -> tuple[Problem, Optimizer, Tole
 def _check_step_rule(rule, optimizer: Optimizer, problem: Problem, noise, batch_size) -> None:
     if rule is None:
         return
-    if not isinstance(rule, StepRule):
+    if not isinstance_loaded(rule, "descentlab.optimizers.step_rules", "StepRule"):
         raise TypeError(f"step_rule must be dl.Armijo(), dl.Wolfe(), dl.Polyak() or "
                         f"dl.BarzilaiBorwein(), not {rule!r}")  # fmt: skip
     name = type(rule).__name__

@@ -13,9 +13,12 @@ last. The configuration here therefore uses ``eps=0`` so the run reproduces the 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from descentlab.optimizers import AMSGrad, GradientDescent, Momentum, Optimizer
+from descentlab import optimizers
+from descentlab._lazy import LazyMapping
+from descentlab.optimizers import Optimizer
 from descentlab.problems.functions import get_function
 from descentlab.problems.problem import Problem
 from descentlab.results.result import Result
@@ -39,32 +42,25 @@ class Tutorial:
         )
 
 
-TUTORIALS: dict[str, Tutorial] = {
-    t.name: t
-    for t in (
-        Tutorial(
-            "gd",
-            "Gradient descent on x^2 (tutorial 001)",
-            get_function("sphere", dim=1),
-            GradientDescent(step_size=0.1),
-            seed=4,
-            n_iter=30,
-        ),
-        Tutorial(
-            "momentum",
-            "Gradient descent with momentum on x^2 (tutorial 001)",
-            get_function("sphere", dim=1),
-            Momentum(step_size=0.1, momentum=0.3),
-            seed=4,
-            n_iter=30,
-        ),
-        Tutorial(
-            "amsgrad",
-            "AMSGrad on x^2 + y^2 (tutorial 002)",
-            get_function("sphere", dim=2),
-            AMSGrad(alpha=0.007, beta1=0.9, beta2=0.99, eps=0.0, beta1_decay="power"),
-            seed=1,
-            n_iter=100,
-        ),
-    )
-}
+def _gd() -> Tutorial:
+    return Tutorial("gd", "Gradient descent on x^2 (tutorial 001)", get_function("sphere", dim=1),
+                    optimizers.GradientDescent(step_size=0.1), seed=4, n_iter=30)  # fmt: skip
+
+
+def _momentum() -> Tutorial:
+    return Tutorial("momentum", "Gradient descent with momentum on x^2 (tutorial 001)",
+                    get_function("sphere", dim=1), optimizers.Momentum(step_size=0.1, momentum=0.3),
+                    seed=4, n_iter=30)  # fmt: skip
+
+
+def _amsgrad() -> Tutorial:
+    return Tutorial("amsgrad", "AMSGrad on x^2 + y^2 (tutorial 002)", get_function("sphere", dim=2),
+                    optimizers.AMSGrad(alpha=0.007, beta1=0.9, beta2=0.99, eps=0.0,
+                                       beta1_decay="power"),
+                    seed=1, n_iter=100)  # fmt: skip
+
+
+#: The tutorials by name, each built when first looked up (a command runs one of them).
+TUTORIALS: Mapping[str, Tutorial] = LazyMapping(
+    {"gd": _gd, "momentum": _momentum, "amsgrad": _amsgrad}
+)

@@ -17,7 +17,6 @@ import click
 from descentlab.cli._app import cli
 from descentlab.cli._args import spread_multi_value_options
 from descentlab.cli._errors import CommandFailed
-from descentlab.problems.calls import UserFunctionError
 
 USAGE_ERROR = 2
 INTERRUPTED = 130
@@ -43,8 +42,6 @@ def _main(args: list[str]) -> int:
         return _fail(error.format_message() + hint, USAGE_ERROR)
     except CommandFailed as error:
         return _fail(error.message, error.exit_code)
-    except UserFunctionError as error:
-        return _fail(str(error), 1)
     except click.ClickException as error:
         return _fail(error.format_message(), error.exit_code)
     except (ValueError, TypeError) as error:
@@ -58,7 +55,18 @@ def _main(args: list[str]) -> int:
                      "(--final-only, --record-every)", USAGE_ERROR)  # fmt: skip
     except OSError as error:
         return _fail(f"{error.strerror or error}: {error.filename or ''}".rstrip(": "), 1)
+    except Exception as error:
+        if _raised_by_user_function(error):
+            return _fail(str(error), 1)
+        raise
     return code if isinstance(code, int) else 0
+
+
+def _raised_by_user_function(error: Exception) -> bool:
+    # Looked up, not imported: the error can only come from a module that has been loaded, and
+    # importing it here would load the problems (and NumPy) for every command, --help too.
+    calls = sys.modules.get("descentlab.problems.calls")
+    return calls is not None and isinstance(error, calls.UserFunctionError)
 
 
 def _fail(message: str, code: int) -> int:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import click
 import numpy as np
-from rich.console import Console
-from rich.table import Table
 
 from descentlab.optimizers import Optimizer
 from descentlab.problems.problem import Problem
@@ -37,6 +35,9 @@ def print_summary(problem: Problem, optimizer: Optimizer, result: Result, seed: 
 
 
 def _best_table(result: Result) -> None:
+    from rich.console import Console  # only a batch's summary draws a table
+    from rich.table import Table
+
     fun = result.fun.ravel()
     order = np.argsort(np.where(np.isnan(fun), np.inf, fun))[:MAX_ROWS]
     table = Table(title=f"best {len(order)} of {result.n_starts} starts")

@@ -70,13 +70,13 @@ def _options(command):
 def benchmark_command(**options: Any) -> None:
     """Benchmark optimizers on a suite of problems at equal budgets (tuning included, on other
     seeds), print the leaderboard, and write the table, profiles and a report."""
-    from descentlab.benchmark import benchmark
+    from descentlab.benchmarking import benchmark
 
     bbob = options["suite"] == "bbob"
     _check(options, bbob)
     store = None
     if not bbob and not options["no_store"]:
-        from descentlab.benchmark.store import BenchmarkStore
+        from descentlab.benchmarking.store import BenchmarkStore
 
         store = BenchmarkStore(options["store_path"])
     client = _client(options["scheduler"])
@@ -123,7 +123,7 @@ def _check(options: dict[str, Any], bbob: bool) -> None:
 
 def _check_profile_target(options: dict[str, Any]) -> None:
     """The profiles' target must be one the benchmark measures (checked before it runs)."""
-    from descentlab.benchmark.core import check_targets
+    from descentlab.benchmarking.core import check_targets
 
     targets = check_targets(_numbers("--targets", options["targets"]))
     target = options["profile_target"]
@@ -168,7 +168,7 @@ def _client(scheduler: str | None):
 
 
 def _print(frame) -> None:
-    from descentlab.benchmark.results import LEADERBOARD_TARGETS, leaderboard
+    from descentlab.benchmarking.results import LEADERBOARD_TARGETS, leaderboard
 
     board = leaderboard(frame)
     problems, seeds = frame["problem"].nunique(), frame["seed"].nunique()
@@ -205,7 +205,7 @@ def _write(frame, options: dict[str, Any], bbob: bool) -> None:
         out.mkdir(parents=True, exist_ok=True)
         frame.to_csv(out / "benchmark.csv", index=False)
         plt = pyplot()
-        from descentlab.benchmark.pictures import (
+        from descentlab.benchmarking.pictures import (
             plot_data_profile,
             plot_ecdf,
             plot_performance_profile,
@@ -219,7 +219,7 @@ def _write(frame, options: dict[str, Any], bbob: bool) -> None:
             plt.close(ax.figure)
         click.echo(f"wrote the table and the profiles to {out}", err=True)
     if options["report_dir"]:
-        from descentlab.benchmark.report import write_report
+        from descentlab.benchmarking.report import write_report
 
         command = "descentlab " + shlex.join(sys.argv[1:]) if sys.argv else ""
         about = {"suite": options["suite"], "budget": options["budget"]}

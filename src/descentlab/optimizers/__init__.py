@@ -3,56 +3,50 @@
 The family tree, each a step from the one before: gradient descent, momentum and Nesterov;
 AdaGrad, RMSProp and Adadelta (per-coordinate scaling); Adam and its relatives (AdamW,
 AdaMax, Nadam, RAdam, the three AMSGrads, Yogi, AdaBelief); and Lion.
+
+A class is imported when it is first used (``OPTIMIZERS["adam"]``, ``optimizers.Adam``), so a
+command that runs momentum does not import the sixteen others.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from descentlab._lazy import LazyRegistry, attach, homes_of
 from descentlab.optimizers._base import HyperparameterInfo, Optimizer
-from descentlab.optimizers.adabelief import AdaBelief
-from descentlab.optimizers.adadelta import Adadelta, AdadeltaState
-from descentlab.optimizers.adagrad import AdaGrad, AdaGradState
-from descentlab.optimizers.adam import Adam, AdamState
-from descentlab.optimizers.adamax import AdaMax, AdaMaxState
-from descentlab.optimizers.adamw import AdamW
-from descentlab.optimizers.amsgrad import AMSGrad, AMSGradState
-from descentlab.optimizers.amsgrad_bias_corrected import (
-    AMSGradMaxState,
-    AMSGradOptax,
-    AMSGradPyTorch,
-)
-from descentlab.optimizers.gradient_descent import GradientDescent, GradientDescentState
-from descentlab.optimizers.lion import Lion, LionState
-from descentlab.optimizers.momentum import Momentum, MomentumState
-from descentlab.optimizers.nadam import Nadam, NadamState
-from descentlab.optimizers.nesterov import Nesterov, NesterovState
-from descentlab.optimizers.radam import RAdam
-from descentlab.optimizers.rmsprop import RMSProp, RMSPropState
-from descentlab.optimizers.yogi import Yogi
 
-OPTIMIZERS: dict[str, type[Optimizer]] = {
-    cls.name: cls
-    for cls in (
-        GradientDescent,
-        Momentum,
-        Nesterov,
-        AdaGrad,
-        RMSProp,
-        Adadelta,
-        Adam,
-        AdamW,
-        AdaMax,
-        Nadam,
-        RAdam,
-        AMSGrad,
-        AMSGradPyTorch,
-        AMSGradOptax,
-        Yogi,
-        AdaBelief,
-        Lion,
+_P = "descentlab.optimizers."
+_HOMES = homes_of({
+    _P + "adabelief": "AdaBelief",
+    _P + "adadelta": "Adadelta AdadeltaState",
+    _P + "adagrad": "AdaGrad AdaGradState",
+    _P + "adam": "Adam AdamState",
+    _P + "adamax": "AdaMax AdaMaxState",
+    _P + "adamw": "AdamW",
+    _P + "amsgrad": "AMSGrad AMSGradState",
+    _P + "amsgrad_bias_corrected": "AMSGradMaxState AMSGradOptax AMSGradPyTorch",
+    _P + "gradient_descent": "GradientDescent GradientDescentState",
+    _P + "lion": "Lion LionState",
+    _P + "momentum": "Momentum MomentumState",
+    _P + "nadam": "Nadam NadamState",
+    _P + "nesterov": "Nesterov NesterovState",
+    _P + "radam": "RAdam",
+    _P + "rmsprop": "RMSProp RMSPropState",
+    _P + "yogi": "Yogi",
+})  # fmt: skip
+__getattr__ = attach(globals(), _HOMES)
+
+#: Every optimizer by its ``name``, in the order of the family tree.
+OPTIMIZERS: LazyRegistry = LazyRegistry({
+    name: _HOMES[cls] for name, cls in (
+        ("gd", "GradientDescent"), ("momentum", "Momentum"), ("nesterov", "Nesterov"),
+        ("adagrad", "AdaGrad"), ("rmsprop", "RMSProp"), ("adadelta", "Adadelta"),
+        ("adam", "Adam"), ("adamw", "AdamW"), ("adamax", "AdaMax"), ("nadam", "Nadam"),
+        ("radam", "RAdam"), ("amsgrad", "AMSGrad"), ("amsgrad-pytorch", "AMSGradPyTorch"),
+        ("amsgrad-optax", "AMSGradOptax"), ("yogi", "Yogi"), ("adabelief", "AdaBelief"),
+        ("lion", "Lion"),
     )
-}
+})  # fmt: skip
 
 
 def get_optimizer(name: str, **hyperparameters: Any) -> Optimizer:
@@ -69,38 +63,26 @@ def get_optimizer(name: str, **hyperparameters: Any) -> Optimizer:
     return cls(**hyperparameters)
 
 
-__all__ = [
-    "OPTIMIZERS",
-    "AMSGrad",
-    "AMSGradMaxState",
-    "AMSGradOptax",
-    "AMSGradPyTorch",
-    "AMSGradState",
-    "AdaBelief",
-    "AdaGrad",
-    "AdaGradState",
-    "AdaMax",
-    "AdaMaxState",
-    "Adadelta",
-    "AdadeltaState",
-    "Adam",
-    "AdamState",
-    "AdamW",
-    "GradientDescent",
-    "GradientDescentState",
-    "HyperparameterInfo",
-    "Lion",
-    "LionState",
-    "Momentum",
-    "MomentumState",
-    "Nadam",
-    "NadamState",
-    "Nesterov",
-    "NesterovState",
-    "Optimizer",
-    "RAdam",
-    "RMSProp",
-    "RMSPropState",
-    "Yogi",
-    "get_optimizer",
-]
+__all__ = sorted(["OPTIMIZERS", "HyperparameterInfo", "Optimizer", "get_optimizer", *_HOMES])
+
+if TYPE_CHECKING:
+    from descentlab.optimizers.adabelief import AdaBelief
+    from descentlab.optimizers.adadelta import Adadelta, AdadeltaState
+    from descentlab.optimizers.adagrad import AdaGrad, AdaGradState
+    from descentlab.optimizers.adam import Adam, AdamState
+    from descentlab.optimizers.adamax import AdaMax, AdaMaxState
+    from descentlab.optimizers.adamw import AdamW
+    from descentlab.optimizers.amsgrad import AMSGrad, AMSGradState
+    from descentlab.optimizers.amsgrad_bias_corrected import (
+        AMSGradMaxState,
+        AMSGradOptax,
+        AMSGradPyTorch,
+    )
+    from descentlab.optimizers.gradient_descent import GradientDescent, GradientDescentState
+    from descentlab.optimizers.lion import Lion, LionState
+    from descentlab.optimizers.momentum import Momentum, MomentumState
+    from descentlab.optimizers.nadam import Nadam, NadamState
+    from descentlab.optimizers.nesterov import Nesterov, NesterovState
+    from descentlab.optimizers.radam import RAdam
+    from descentlab.optimizers.rmsprop import RMSProp, RMSPropState
+    from descentlab.optimizers.yogi import Yogi

@@ -31,15 +31,17 @@ import math
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pydantic
 
 from descentlab.optimizers import Optimizer
 from descentlab.problems.problem import Problem
 from descentlab.results.result import Result, Status
-from descentlab.results.schema import SCHEMA, SCHEMAS, RunRecord
+from descentlab.results.versions import SCHEMA, SCHEMAS
+
+if TYPE_CHECKING:  # pydantic is imported by load(), which needs it: writing a file does not
+    from descentlab.results.schema import RunRecord
 
 #: Larger files are refused before they are read.
 MAX_FILE_BYTES = 256 * 2**20
@@ -120,6 +122,10 @@ def load(path: str | Path) -> SavedRun:
         raise fault(f"invalid JSON ({error.msg} at line {error.lineno})") from None
     if not isinstance(data, dict) or data.get("schema") not in SCHEMAS:
         raise fault(f"it does not say schema {' or '.join(map(repr, SCHEMAS))}")
+    import pydantic
+
+    from descentlab.results.schema import RunRecord
+
     try:
         record = RunRecord.model_validate(data)
     except pydantic.ValidationError as error:

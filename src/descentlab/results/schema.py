@@ -13,8 +13,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA = "descentlab.run/2"
-SCHEMAS = ("descentlab.run/1", SCHEMA)
 #: Longest text kept from a file (names, expressions, messages).
 MAX_TEXT = 2000
 #: Largest dimension a run file may claim.

@@ -12,39 +12,36 @@ value at ``t = 1``.
 - ``Warmup`` (a straight line up to any schedule) and ``Join`` (one after another).
 """
 
-from descentlab.schedules._base import Schedule, coefficient, step_size, value_at
-from descentlab.schedules._classic import (
-    Constant,
-    ExponentialDecay,
-    InverseSqrtDecay,
-    InverseTimeDecay,
-)
-from descentlab.schedules.compose import Join, Warmup
-from descentlab.schedules.kinds import SCHEDULE_KINDS, make_schedule
-from descentlab.schedules.shapes import (
-    CosineDecay,
-    LinearDecay,
-    OneCycle,
-    PiecewiseConstant,
-    StepDecay,
-)
+from typing import TYPE_CHECKING
 
-__all__ = [
-    "SCHEDULE_KINDS",
-    "Constant",
-    "CosineDecay",
-    "ExponentialDecay",
-    "InverseSqrtDecay",
-    "InverseTimeDecay",
-    "Join",
-    "LinearDecay",
-    "OneCycle",
-    "PiecewiseConstant",
-    "Schedule",
-    "StepDecay",
-    "Warmup",
-    "coefficient",
-    "make_schedule",
-    "step_size",
-    "value_at",
-]
+from descentlab._lazy import attach, homes_of
+from descentlab.schedules._base import Schedule, coefficient, step_size, value_at
+
+# The schedule classes are imported on first use: an optimizer with a constant step needs none.
+_HOMES = homes_of({
+    "descentlab.schedules._classic":
+        "Constant ExponentialDecay InverseSqrtDecay InverseTimeDecay",
+    "descentlab.schedules.compose": "Join Warmup",
+    "descentlab.schedules.kinds": "SCHEDULE_KINDS make_schedule",
+    "descentlab.schedules.shapes": "CosineDecay LinearDecay OneCycle PiecewiseConstant StepDecay",
+})  # fmt: skip
+__getattr__ = attach(globals(), _HOMES)
+
+__all__ = sorted(["Schedule", "coefficient", "step_size", "value_at", *_HOMES])
+
+if TYPE_CHECKING:
+    from descentlab.schedules._classic import (
+        Constant,
+        ExponentialDecay,
+        InverseSqrtDecay,
+        InverseTimeDecay,
+    )
+    from descentlab.schedules.compose import Join, Warmup
+    from descentlab.schedules.kinds import SCHEDULE_KINDS, make_schedule
+    from descentlab.schedules.shapes import (
+        CosineDecay,
+        LinearDecay,
+        OneCycle,
+        PiecewiseConstant,
+        StepDecay,
+    )

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import descentlab.schedules  # noqa: F401  (every schedule class defined before the lookup)
+# Every schedule module, so that every schedule class is defined before the lookup.
+import descentlab.schedules._classic
+import descentlab.schedules.compose
+import descentlab.schedules.shapes  # noqa: F401
 from descentlab.schedules._base import Schedule
 
 

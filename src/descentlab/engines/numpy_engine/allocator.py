@@ -16,8 +16,6 @@ settle once a block that big has been freed. On other C libraries this does noth
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import functools
 from collections.abc import Iterator
 
@@ -33,6 +31,8 @@ _SETTLED = (32 * 2**20, 64 * 2**20)  # (mmap, trim) where glibc's adaptive value
 @functools.cache
 def _mallopt():
     """glibc's ``mallopt``, or None where the C library has none."""
+    import ctypes.util  # here: it imports subprocess and tempfile, and most runs are small
+
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         return libc.mallopt

@@ -18,12 +18,13 @@ from collections.abc import Callable
 
 import numpy as np
 
+from descentlab._lazy import isinstance_loaded
 from descentlab.problems.calls import as_user_error
 from descentlab.problems.outputs import as_gradient, as_values
 from descentlab.problems.problem import Problem
-from descentlab.problems.stochastic import GradientNoise, StartStreams
-from descentlab.problems.stochastic.finite_sum import FiniteSum, MinibatchSampler
-from descentlab.problems.stochastic.online import OnlineProblem, RegretTracker
+
+# The stochastic modules are imported by the runs that use them (a plain run never does).
+_S = "descentlab.problems.stochastic."
 
 
 class Evaluator:
@@ -115,8 +116,8 @@ def build_evaluator(problem: Problem, batch_shape: tuple[int, ...], tol, noise=N
     start by luck), noise on a problem that draws its own, a random run without a whole-number
     seed (it could not be repeated), a batch size on a problem that is not a finite sum.
     """
-    online = isinstance(problem, OnlineProblem)
-    if noise is not None and not isinstance(noise, GradientNoise):
+    online = isinstance_loaded(problem, _S + "online", "OnlineProblem")
+    if noise is not None and not isinstance_loaded(noise, _S + "noise", "GradientNoise"):
         raise TypeError(f"noise must be a dl.GradientNoise(sigma, kind) or None, not {noise!r}")
     if online and tol.grad is not None:
         raise ValueError("tol.grad does not apply to an online problem (its gradient is c_t)")
@@ -125,11 +126,13 @@ def build_evaluator(problem: Problem, batch_shape: tuple[int, ...], tol, noise=N
             f"{problem.name!r} draws its own random losses: noise cannot be added to it"
         )
     if batch_size is not None:
-        _check_batch_size(problem, batch_size, FiniteSum)
+        _check_batch_size(problem, batch_size)
     random = [what for what, used in (("noise", noise is not None),
                                       (f"the random problem {problem.name!r}",
                                        online and problem.random),
                                       ("minibatches", batch_size is not None)) if used]  # fmt: skip
+    if online:
+        from descentlab.problems.stochastic.online import RegretTracker
     if not random:
         rounds = RegretTracker(problem, None, batch_shape) if online else None
         return Evaluator(problem, batch_shape, rounds=rounds)
@@ -146,6 +149,8 @@ def build_evaluator(problem: Problem, batch_shape: tuple[int, ...], tol, noise=N
         raise ValueError(f"tol.grad cannot be used with {random[0]}: a noisy gradient norm would "
                          "stop a start by luck; use tol.fun (f - f*), or no tolerance")  # fmt: skip
     n = math.prod(batch_shape)
+    from descentlab.problems.stochastic.finite_sum import MinibatchSampler
+    from descentlab.problems.stochastic.streams import StartStreams
 
     def streams(purpose: str) -> StartStreams:
         return StartStreams(int(seed), n, int(first_stream), purpose)
@@ -157,8 +162,8 @@ def build_evaluator(problem: Problem, batch_shape: tuple[int, ...], tol, noise=N
     return Evaluator(problem, batch_shape, noise, streams("noise"), rounds, sampler)
 
 
-def _check_batch_size(problem: Problem, batch_size: object, finite_sum: type) -> None:
-    if not isinstance(problem, finite_sum):
+def _check_batch_size(problem: Problem, batch_size: object) -> None:
+    if not isinstance_loaded(problem, _S + "finite_sum", "FiniteSum"):
         raise ValueError(f"batch_size applies to finite sums (data sets), not to {problem.name!r}")
     n = problem.n_examples
     if (

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from descentlab._lazy import LazyRegistry
 from descentlab.problems.functions._entry import FunctionEntry
 from descentlab.problems.functions.any_dim import (
     ACKLEY,
@@ -20,9 +21,6 @@ from descentlab.problems.functions.quadratic import QUADRATIC
 from descentlab.problems.functions.sphere import SPHERE
 from descentlab.problems.functions.two_dim import TWO_DIM
 from descentlab.problems.problem import Problem
-from descentlab.problems.stochastic.finite_sum import DATA_PROBLEMS
-from descentlab.problems.stochastic.network import mlp_digits
-from descentlab.problems.stochastic.online import ONLINE_PROBLEMS
 
 FUNCTIONS: dict[str, FunctionEntry] = {
     entry.name: entry
@@ -51,11 +49,17 @@ def get_entry(name: str) -> FunctionEntry:
 
 
 #: Problems beyond the fixed test functions: online sequences and data sets (finite sums).
-STOCHASTIC_PROBLEMS: dict[str, Callable[..., Problem]] = {
-    **ONLINE_PROBLEMS,
-    **DATA_PROBLEMS,
-    "mlp-digits": mlp_digits,
-}
+#: Their modules (data sets, scikit-learn's loaders) are imported when one is asked for.
+_S = "descentlab.problems.stochastic."
+STOCHASTIC_PROBLEMS: Mapping[str, Callable[..., Problem]] = LazyRegistry({
+    "reddi-theorem1": _S + "online:reddi_theorem1",
+    "reddi-online": _S + "online:reddi_online",
+    "reddi-stochastic": _S + "online:reddi_stochastic",
+    "least-squares-diabetes": _S + "finite_sum:least_squares_diabetes",
+    "logistic-breast-cancer": _S + "finite_sum:logistic_breast_cancer",
+    "logistic-digits": _S + "finite_sum:logistic_digits",
+    "mlp-digits": _S + "network:mlp_digits",
+})  # fmt: skip
 
 
 def get_stochastic(name: str, dim: int | None = None, bounds: object = None,

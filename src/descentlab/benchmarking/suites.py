@@ -7,7 +7,7 @@
 - ``stochastic``: Gaussian gradient noise on a sphere, a rotated quadratic and Rosenbrock,
   minibatch least squares and logistic regression (``f*`` by L-BFGS; needs
   ``descentlab[data]``), and Reddi et al.'s online problem (projected on its box);
-- ``bbob``: COCO's 24 noiseless functions through ``cocoex`` (:mod:`descentlab.benchmark.coco`).
+- ``bbob``: COCO's 24 noiseless functions through ``cocoex`` (:mod:`descentlab.benchmarking.coco`).
 
 Every problem has a short id (``rosenbrock-d10``, ``quadratic-k1e+03-d10``,
 ``sphere-d10-noise1``) that names it in the tables and the store.
@@ -111,7 +111,7 @@ def suite_problems(name: str, functions: Sequence[str] | None = None,
     if name not in SUITES:
         raise ValueError(f"suite must be one of {', '.join(SUITES)}, not {name!r}")
     if name == "bbob":
-        raise ValueError("the bbob suite runs through COCO (descentlab.benchmark.coco)")
+        raise ValueError("the bbob suite runs through COCO (descentlab.benchmarking.coco)")
     problems = _MAKERS[name]()
     if functions:
         known = sorted({p.function for p in problems})

@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from descentlab.benchmark.entrants import Entrant
-from descentlab.benchmark.suites import BenchmarkProblem
+from descentlab.benchmarking.entrants import Entrant
+from descentlab.benchmarking.suites import BenchmarkProblem
 from descentlab.engines import using
 from descentlab.problems.starts import uniform_starts
 from descentlab.problems.stochastic import GradientNoise

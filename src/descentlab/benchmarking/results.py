@@ -11,7 +11,7 @@ import json
 
 import numpy as np
 
-from descentlab.benchmark import profiles
+from descentlab.benchmarking import profiles
 from descentlab.results.statistics import median_interval
 
 #: The targets the leaderboard shows the share of solved runs at.

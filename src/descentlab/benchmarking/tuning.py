@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from descentlab.benchmark.entrants import Entrant
-from descentlab.benchmark.runs import (
+from descentlab.benchmarking.entrants import Entrant
+from descentlab.benchmarking.runs import (
     TUNING_SEED,
     Cell,
     first_hits,
@@ -29,7 +29,7 @@ from descentlab.benchmark.runs import (
     run_cell,
     starts,
 )
-from descentlab.benchmark.suites import BenchmarkProblem
+from descentlab.benchmarking.suites import BenchmarkProblem
 from descentlab.engines import using
 from descentlab.runner import Tolerance, minimize
 

@@ -1,12 +1,12 @@
 """The benchmark's pictures: ``plot_x(frame, *, ax=None) -> Axes``, numbers from
-:mod:`~descentlab.benchmark.profiles` and :mod:`~descentlab.benchmark.results`."""
+:mod:`~descentlab.benchmarking.profiles` and :mod:`~descentlab.benchmarking.results`."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from descentlab.benchmark import profiles
-from descentlab.benchmark.results import costs_at, runtimes
+from descentlab.benchmarking import profiles
+from descentlab.benchmarking.results import costs_at, runtimes
 
 
 def _axes(ax):

@@ -28,8 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
-from descentlab.benchmark.entrants import Entrant
-from descentlab.benchmark.runs import first_hits
+from descentlab.benchmarking.entrants import Entrant
+from descentlab.benchmarking.runs import first_hits
 from descentlab.problems.problem import Problem
 from descentlab.runner import Tolerance, minimize
 
@@ -52,7 +52,7 @@ def run_bbob(entrants: list[Entrant], *, budget: int, hyper, functions, dims, in
                          "files itself (no store, no workers)")  # fmt: skip
     if out is None:
         raise ValueError("the bbob suite needs out: the folder for COCO's data files")
-    from descentlab.benchmark.core import fixed_settings
+    from descentlab.benchmarking.core import fixed_settings
 
     cocoex = _cocoex()
     fixed = fixed_settings(entrants, hyper)
@@ -170,7 +170,7 @@ def _settings_text(settings) -> str:
 def _frame(records: list[tuple]):
     import pandas as pd
 
-    from descentlab.benchmark.core import COLUMNS
+    from descentlab.benchmarking.core import COLUMNS
 
     frame = pd.DataFrame.from_records(records, columns=COLUMNS)
     frame["evaluations"] = frame["evaluations"].astype("Float64")

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import html
 import io
-import os
-import platform
 import time
 from pathlib import Path
 from typing import Any
 
-from descentlab.benchmark.pictures import plot_data_profile, plot_ecdf, plot_performance_profile
-from descentlab.benchmark.results import LEADERBOARD_TARGETS, leaderboard
+from descentlab._machine import describe
+from descentlab.benchmarking.pictures import plot_data_profile, plot_ecdf, plot_performance_profile
+from descentlab.benchmarking.results import LEADERBOARD_TARGETS, leaderboard
 
 STYLE = """body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;font-size:0.9em}td,th{border:1px solid #ccc;padding:4px 8px}
@@ -80,21 +79,9 @@ def _about(frame, command: str, settings: dict[str, Any]) -> list[tuple[str, str
             ("targets", f"{len(frame['target'].unique())} from {frame['target'].max():g} to "
                         f"{frame['target'].min():g}; leaderboard at "
                         f"{', '.join(f'{t:g}' for t in LEADERBOARD_TARGETS)}"),
-            ("machine", f"{_cpu()}, {os.cpu_count()} cores, {platform.system()} "
-                        f"{platform.release()}, Python {platform.python_version()}"),
+            ("machine", describe()),
             ("date", time.strftime("%Y-%m-%d %H:%M %Z"))]  # fmt: skip
     return rows + [(str(k), str(v)) for k, v in settings.items()]
-
-
-def _cpu() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def _table(frame) -> str:

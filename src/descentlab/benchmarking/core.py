@@ -18,12 +18,12 @@ import numbers
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from descentlab.benchmark.entrants import Entrant, parse_entrants
-from descentlab.benchmark.profiles import COCO_TARGETS
-from descentlab.benchmark.runs import Cell, CellResult, run_cell
-from descentlab.benchmark.store import BenchmarkStore, plain_evaluations
-from descentlab.benchmark.suites import BenchmarkProblem, suite_problems
-from descentlab.benchmark.tuning import TuningJob, check_tuning, run_tuning
+from descentlab.benchmarking.entrants import Entrant, parse_entrants
+from descentlab.benchmarking.profiles import COCO_TARGETS
+from descentlab.benchmarking.runs import Cell, CellResult, run_cell
+from descentlab.benchmarking.store import BenchmarkStore, plain_evaluations
+from descentlab.benchmarking.suites import BenchmarkProblem, suite_problems
+from descentlab.benchmarking.tuning import TuningJob, check_tuning, run_tuning
 from descentlab.engines import resolve
 from descentlab.optimizers import OPTIMIZERS
 
@@ -62,8 +62,8 @@ def benchmark(
     Parameters
     ----------
     suite : "catalog", "conditioning", "stochastic" or "bbob"
-        See :mod:`descentlab.benchmark.suites`; ``bbob`` runs COCO's suite through ``cocoex``
-        (:mod:`descentlab.benchmark.coco`, the ``descentlab[coco]`` extra).
+        See :mod:`descentlab.benchmarking.suites`; ``bbob`` runs COCO's suite through ``cocoex``
+        (:mod:`descentlab.benchmarking.coco`, the ``descentlab[coco]`` extra).
     optimizers : names
         Registered optimizers, optionally with a step rule: ``["gd", "adam", "gd+armijo"]``.
     budget : int
@@ -73,7 +73,7 @@ def benchmark(
     tuning : None, "grid" or "optuna"
         Tune each entrant on each problem with ``trials`` trials over ``tuning_seeds`` seeds
         that the evaluation never uses, to reach ``tuning_target``
-        (:mod:`descentlab.benchmark.tuning`); None runs the defaults (or ``hyper``).
+        (:mod:`descentlab.benchmarking.tuning`); None runs the defaults (or ``hyper``).
     seeds : int
         Evaluation runs per problem and entrant: seeds ``0 .. seeds - 1``.
     targets : decreasing numbers
@@ -100,7 +100,7 @@ def benchmark(
     targets = check_targets(targets)
     budget = _whole("budget", budget, 1)
     if suite == "bbob":
-        from descentlab.benchmark.coco import run_bbob
+        from descentlab.benchmarking.coco import run_bbob
 
         return run_bbob(entrants, budget=budget, hyper=hyper or {}, functions=functions,
                         dims=dims, instances=instances, out=out, targets=targets,
