@@ -107,9 +107,12 @@ def test_experiments_on_jax_reach_the_same_verdict(capsys):
 
 def test_runs_the_jax_engine_cannot_do_stay_on_numpy_with_a_note(capsys):
     code, _, err = run(capsys, "run", "gd", "-f", "sphere", "--seed", "1", "--n-iter", "20",
-                       "--noise", "0.1", "-q", "--engine", "jax")  # fmt: skip
+                       "--step-rule", "armijo", "-q", "--engine", "jax")  # fmt: skip
     assert code == 0
-    assert "note: the JAX engine does not run gradient noise: those runs use the NumPy" in err
+    assert "note: the JAX engine does not run step rules (line searches): those runs use" in err
+    code, _, err = run(capsys, "run", "gd", "-f", "sphere", "--seed", "1", "--n-iter", "20",
+                       "--noise", "0.1", "-q", "--engine", "jax")  # fmt: skip
+    assert code == 0 and "note" not in err  # noise runs compiled
 
 
 def test_the_default_engine_is_numpy_outside_using():

@@ -158,12 +158,13 @@ def test_regret_of_a_known_sequence_by_hand():
 def test_the_online_problems_are_what_the_paper_says():
     online = reddi_online()
     n, d = 1, 1
-    coefficients = [float(online.coefficients(t, None, n, d)[0, 0]) for t in range(1, 204)]
+    coefficients = [float(online.coefficients(t, None, n, d, np)[0, 0]) for t in range(1, 204)]
     assert coefficients[0] == coefficients[101] == coefficients[202] == 1010.0
     assert set(coefficients) == {1010.0, -10.0} and coefficients.count(1010.0) == 3
     assert online.minimum == pytest.approx(-10 / 101) and online.minimizers.tolist() == [[-1.0]]
     stochastic = reddi_stochastic()
-    draws = stochastic.coefficients(5, StartStreams(3, 200_000, purpose="online"), 200_000, 1)
+    streams = StartStreams(3, 200_000, purpose="online")
+    draws = stochastic.coefficients(5, streams.uniform, 200_000, 1, np)
     assert (draws == 1010.0).mean() == pytest.approx(0.01, abs=0.001)
     with pytest.raises(ValueError, match=r"C must be a number in \(2, 1e6\)"):
         reddi_theorem1(C=1.5)

@@ -21,6 +21,7 @@ import numpy as np
 from descentlab import engines, memory
 from descentlab._lazy import isinstance_loaded
 from descentlab.engines import check_dtype, resolve
+from descentlab.engines.draws import check_draws
 from descentlab.engines.numpy_engine.allocator import reuse_freed_memory
 from descentlab.engines.numpy_engine.evaluation import build_evaluator
 from descentlab.engines.numpy_engine.loop import Interrupted, IterationInfo, Loop, Stopping
@@ -195,11 +196,13 @@ def minimize(
     optimizer.check_batch(batch_shape)
     recorder = None if every is None else Recorder(every, record_starts, batch_shape)
     _check_memory(optimizer, x.shape, n_iter, recorder, record_limit)
+    draws = check_draws(problem, tol, noise, batch_size, seed, first_stream)
+    _check_step_rule(step_rule, optimizer, problem, noise, batch_size)
     if engine == "jax":
         compiled = engines.load_jax_engine()
         try:
             return _run_compiled(problem, optimizer, x, n_iter, tol, recorder, project, resume,
-                                 verbose, dtype)  # fmt: skip
+                                 verbose, dtype, draws)  # fmt: skip
         except compiled.FunctionRaised as raised:
             error = raised.error
             warnings.warn(f"the {raised.what} of {problem.name!r} raised {type(error).__name__} "
@@ -207,10 +210,9 @@ def minimize(
                           "which reports what the function does", engines.EngineFallbackWarning,
                           stacklevel=2)  # fmt: skip
     problem = problem.prepared_for(x)
-    evaluator = build_evaluator(problem, batch_shape, tol, noise, batch_size, seed, first_stream)
+    evaluator = build_evaluator(problem, batch_shape, draws)
     box = _projection_box(problem, project)
     reporter = _make_reporter(verbose)
-    _check_step_rule(step_rule, optimizer, problem, noise, batch_size)
     state = None if resume is None else resumed_state(resume, optimizer, x)
     loop = Loop(problem, optimizer, x, n_iter, Stopping(tol.grad, tol.fun, problem.minimum),
                 callback, recorder, reporter, raise_errors, evaluator, box, state,
@@ -231,21 +233,15 @@ def minimize(
 
 def _what_jax_cannot(problem, callback, noise, batch_size, step_rule) -> str | None:
     """What in the run the JAX engine does not do, in words, or None."""
-    stochastic = isinstance_loaded(problem, _S + "online", "OnlineProblem") or isinstance_loaded(
-        problem, _S + "finite_sum", "FiniteSum"
-    )
     for used, what in ((callback is not None, "callbacks (a Python call at every step)"),
-                       (noise is not None, "gradient noise"),
-                       (batch_size is not None, "minibatches"),
-                       (step_rule is not None, "step rules (line searches)"),
-                       (stochastic, "online or data-set problems")):  # fmt: skip
+                       (step_rule is not None, "step rules (line searches)")):  # fmt: skip
         if used:
             return what
     return None
 
 
 def _run_compiled(problem, optimizer, x, n_iter, tol, recorder, project, resume, verbose,
-                  dtype) -> Result:  # fmt: skip
+                  dtype, draws) -> Result:  # fmt: skip
     """The run on the JAX engine (what it cannot do was refused already)."""
     compiled = engines.load_jax_engine()
     box = _projection_box(problem, project)
@@ -254,7 +250,7 @@ def _run_compiled(problem, optimizer, x, n_iter, tol, recorder, project, resume,
     reporter = _make_reporter(verbose)
     began = time.perf_counter()
     result = compiled.run(problem, optimizer, x, n_iter, stopping, recorder, box, state, dtype,
-                            reporter)  # fmt: skip
+                          reporter, draws)  # fmt: skip
     result.time = time.perf_counter() - began
     if reporter is not None:
         reporter.finish(result)

@@ -27,6 +27,8 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
+from descentlab.engines.jax_engine import draws
+from descentlab.engines.jax_engine.draws import DrawInputs, DrawPlan
 from descentlab.engines.jax_engine.problem import TracedProblem
 
 #: Steps per chunk on the quick road: the finite test and the choice between the chunk and its
@@ -50,15 +52,18 @@ class Plan:
     record_every: int | None  # None: nothing recorded
     record_rows: int  # rows the record can take (the start and the last included)
     record_some: bool  # only the starts in record_index
-
-    @property
-    def values_each_step(self) -> bool:
-        """f at every iteration (a value target or a record needs it), else at both ends."""
-        return self.has_ftol or self.record_every is not None
+    #: f at every iteration (1: a value target or a record needs it), at every k-th and the last
+    #: (k: a record of a problem whose values are dear, a finite sum), or at both ends (None)
+    value_every: int | None = None
+    draws: DrawPlan | None = None  # noise, minibatches, online rounds
 
     @property
     def quick(self) -> bool:
         return not (self.has_gtol or self.has_ftol or self.project or self.record_every)
+
+    @property
+    def online(self) -> bool:
+        return self.draws is not None and self.draws.online is not None
 
 
 class Carry(NamedTuple):
@@ -71,8 +76,11 @@ class Carry(NamedTuple):
     nit: jax.Array
     code: jax.Array
     rows: jax.Array  # rows recorded so far
-    path: jax.Array  # rows of (x, f, ||g||) per recorded start, one spare row for writes that
-    # do not count
+    path: jax.Array  # rows of (x, f, ||g||[, regret]) per recorded start, one spare row for
+    # writes that do not count
+    extra: dict  # the draws' own state (a minibatch order, an online run's sums)
+    fx_at: jax.Array  # the iteration whose values fx holds
+    calls: jax.Array  # (2,): batch calls of f and of the gradient so far
 
 
 class Output(NamedTuple):
@@ -80,9 +88,10 @@ class Output(NamedTuple):
 
     per_start: jax.Array  # (n, d + 2): final x, f and ||g||
     stops: jax.Array  # (n, 2): nit and code
-    counts: jax.Array  # (2,): the last iteration and the recorded rows
+    counts: jax.Array  # (4,): the last iteration, the recorded rows, nfev and njev
     path: jax.Array
     state: object
+    regret: jax.Array  # (n,) for an online problem, else (0,)
 
 
 class Inputs(NamedTuple):
@@ -97,6 +106,7 @@ class Inputs(NamedTuple):
     lo: jax.Array
     hi: jax.Array
     record_index: jax.Array
+    draws: DrawInputs | None = None
 
 
 #: How often a program was traced (compiled), for tests of the cache.
@@ -120,9 +130,10 @@ def compiled_run(plan: Plan, inputs: Inputs):
     return Output(
         per_start=jnp.concatenate([c.x, c.fx[:, None], _norm(c.g)[:, None]], axis=1),
         stops=jnp.stack([c.nit, c.code.astype(jnp.int32)], axis=1),
-        counts=jnp.stack([c.i, c.rows]),
+        counts=jnp.concatenate([jnp.stack([c.i, c.rows]), c.calls]),
         path=c.path,
         state=c.state,
+        regret=draws.regret(plan.draws, c.extra, c.x.dtype) if plan.online else jnp.zeros(0),
     )
 
 
@@ -153,16 +164,25 @@ def _norm(g):
     return jnp.sqrt(jnp.sum(g * g, axis=-1))
 
 
+def _gradient(plan: Plan, inputs: Inputs, x, i, extra: dict):
+    """The gradient the optimizer sees at ``x``, the ``i``-th point (drawn, where it is)."""
+    if plan.draws is None:
+        return plan.problem.grad(x), extra
+    return draws.gradient(plan.draws, plan.problem.grad, inputs.draws, x, i, extra)
+
+
 def _start(plan: Plan, inputs: Inputs) -> Carry:
     x, f = inputs.x0, plan.problem.f
     n, d = x.shape
     fx = f(x)
     rows = plan.record_rows + 1 if plan.record_every is not None else 0
     r = inputs.record_index.shape[0] if plan.record_some else n
-    path = jnp.zeros((rows, r, d + 2), x.dtype)
-    carry = Carry(jnp.int32(0), x, plan.problem.grad(x), fx, inputs.state0,
-                  jnp.ones(n, bool), jnp.zeros(n, jnp.int32), jnp.zeros(n, jnp.int8),
-                  jnp.int32(0), path)  # fmt: skip
+    path = jnp.zeros((rows, r, d + 2 + plan.online), x.dtype)
+    extra = {} if plan.draws is None else draws.initial_extra(plan.draws, n, d, x.dtype)
+    g, extra = _gradient(plan, inputs, x, jnp.int32(0), extra)
+    carry = Carry(jnp.int32(0), x, g, fx, inputs.state0, jnp.ones(n, bool),
+                  jnp.zeros(n, jnp.int32), jnp.zeros(n, jnp.int8), jnp.int32(0), path, extra,
+                  jnp.int32(0), jnp.ones(2, jnp.int32))  # fmt: skip
     carry = _stop(carry, ~jnp.isfinite(fx), 0, DIVERGED_START)
     if plan.has_ftol:
         carry = _stop(carry, fx <= inputs.target, 0, CONVERGED_FUN)
@@ -182,10 +202,12 @@ def _visit(plan: Plan, inputs: Inputs, carry: Carry) -> Carry:
 def _record(plan: Plan, inputs: Inputs, carry: Carry, due) -> Carry:
     """Write the current row at ``rows`` (or at the spare row when not ``due``)."""
     slot = jnp.where(due, carry.rows, plan.record_rows)
-    x, fx, gnorm = carry.x, carry.fx, _norm(carry.g)
+    columns = [carry.x, carry.fx[:, None], _norm(carry.g)[:, None]]
+    if plan.online:
+        columns.append(draws.regret(plan.draws, carry.extra, carry.x.dtype)[:, None])
+    row = jnp.concatenate(columns, axis=1)
     if plan.record_some:
-        x, fx, gnorm = x[inputs.record_index], fx[inputs.record_index], gnorm[inputs.record_index]
-    row = jnp.concatenate([x, fx[:, None], gnorm[:, None]], axis=1)
+        row = row[inputs.record_index]
     path = carry.path.at[slot].set(row)
     return carry._replace(path=path, rows=carry.rows + due.astype(jnp.int32))
 
@@ -198,15 +220,26 @@ def _moved(plan: Plan, inputs: Inputs, carry: Carry):
     return x_new, state
 
 
+def _value_if_due(plan: Plan, inputs: Inputs, carry: Carry, x_new, i):
+    """``f`` at the new points when this iteration's values are due, else the old values;
+    and whether they were."""
+    if plan.value_every == 1:
+        return plan.problem.f(x_new), jnp.bool_(True)
+    due = (i % plan.value_every == 0) | (i == inputs.n_iter)
+    return lax.cond(due, plan.problem.f, lambda _: carry.fx, x_new), due
+
+
 def _advance(plan: Plan, inputs: Inputs, carry: Carry) -> Carry:
     x_new, state = _moved(plan, inputs, carry)
     i = carry.i + 1
     carry = carry._replace(i=i, state=state)
     bad_point = ~jnp.all(jnp.isfinite(x_new), axis=-1)
     bad = bad_point
-    if plan.values_each_step:
-        f_new = plan.problem.f(x_new)
-        bad = bad | ~jnp.isfinite(f_new)
+    if plan.value_every is not None:
+        f_new, due = _value_if_due(plan, inputs, carry, x_new, i)
+        bad = bad | (due & ~jnp.isfinite(f_new))
+        carry = carry._replace(fx_at=jnp.where(due, i, carry.fx_at),
+                               calls=carry.calls + _counted(due, False))  # fmt: skip
     bad_grad = ~jnp.all(jnp.isfinite(carry.g), axis=-1)
     # as the NumPy engine names the culprit: the gradient, else the point, else the value
     culprit = jnp.where(bad_grad, DIVERGED_GRAD, jnp.where(bad_point, DIVERGED_POINT,
@@ -214,11 +247,16 @@ def _advance(plan: Plan, inputs: Inputs, carry: Carry) -> Carry:
     carry = _stop(carry, bad, i - 1, culprit)
     x = jnp.where(carry.active[:, None], x_new, carry.x)
     carry = carry._replace(x=x)
-    if plan.values_each_step:
+    if plan.value_every is not None:
         carry = carry._replace(fx=jnp.where(carry.active, f_new, carry.fx))
     if plan.has_ftol:
         carry = _stop(carry, carry.fx <= inputs.target, i, CONVERGED_FUN)
-    return carry._replace(g=plan.problem.grad(x))
+    return _with_gradient(plan, inputs, carry, x, i)
+
+
+def _with_gradient(plan: Plan, inputs: Inputs, carry: Carry, x, i) -> Carry:
+    g, extra = _gradient(plan, inputs, x, i, carry.extra)
+    return carry._replace(g=g, extra=extra, calls=carry.calls + _counted(False, True))
 
 
 def _quick_road(plan: Plan, inputs: Inputs, carry: Carry) -> Carry:
@@ -231,7 +269,8 @@ def _quick_road(plan: Plan, inputs: Inputs, carry: Carry) -> Carry:
 
         def one(c: Carry) -> Carry:
             x, state = _moved(plan, inputs, c)
-            return c._replace(i=c.i + 1, x=x, state=state, g=plan.problem.grad(x))
+            return _with_gradient(plan, inputs, c._replace(i=c.i + 1, x=x, state=state), x,
+                                  c.i + 1)  # fmt: skip
 
         return lax.while_loop(lambda c: c.i < end, one, c)
 
@@ -250,11 +289,16 @@ def _quick_road(plan: Plan, inputs: Inputs, carry: Carry) -> Carry:
 
 
 def _finish(plan: Plan, inputs: Inputs, carry: Carry) -> Carry:
+    if plan.value_every != 1:  # the value at the end when it is older, as the NumPy engine does
+        stale = carry.fx_at != carry.i
+        fx = lax.cond(stale, plan.problem.f, lambda _: carry.fx, carry.x)
+        carry = carry._replace(fx=fx, calls=carry.calls + _counted(stale, False))
+        carry = _stop(carry, stale & ~jnp.isfinite(fx), carry.i, DIVERGED_END)
     if plan.record_every is not None:
         carry = _record(plan, inputs, carry, carry.i % plan.record_every != 0)
-    if not plan.values_each_step:  # the value at the end, as the NumPy engine takes it
-        moved = carry.i > 0
-        fx = jnp.where(moved, plan.problem.f(carry.x), carry.fx)
-        carry = carry._replace(fx=fx)
-        carry = _stop(carry, moved & ~jnp.isfinite(fx), carry.i, DIVERGED_END)
     return carry
+
+
+def _counted(values: object, gradients: object):
+    """The calls of f and of the gradient an iteration made, to add to ``calls``."""
+    return jnp.stack([values, gradients]).astype(jnp.int32)

@@ -24,6 +24,7 @@ import jax
 import numpy as np
 
 from descentlab.engines.jax_engine import loop
+from descentlab.engines.jax_engine.draws import DrawPlan, draw_inputs
 from descentlab.engines.jax_engine.problem import FunctionRaised, NotTraceable, traced_problem
 from descentlab.engines.jax_engine.setup import register
 from descentlab.results.result import Result, Status
@@ -37,12 +38,13 @@ def trace_count() -> int:
 
 
 def run(problem, optimizer, x: np.ndarray, n_iter: int, stopping, recorder, box, state,
-        dtype: str, reporter=None) -> Result:  # fmt: skip
+        dtype: str, reporter=None, draws=None) -> Result:  # fmt: skip
     """Run ``optimizer`` on ``problem`` from ``x`` (shape ``batch + (d,)``), compiled.
 
     The arguments are those :func:`descentlab.minimize` has checked: ``stopping`` its tolerances,
     ``recorder`` what to record (or None), ``box`` the ``(lo, hi)`` to project on (or None),
-    ``state`` a resumed run's optimizer state (or None).
+    ``state`` a resumed run's optimizer state (or None), ``draws`` its randomness
+    (:class:`~descentlab.engines.draws.Draws`: noise, minibatches, an online problem).
     """
     batch_shape, d = x.shape[:-1], x.shape[-1]
     n = math.prod(batch_shape)
@@ -64,6 +66,8 @@ def run(problem, optimizer, x: np.ndarray, n_iter: int, stopping, recorder, box,
         record_every=None if recorder is None else recorder.every,
         record_rows=0 if recorder is None else _record_rows(n_iter, recorder.every),
         record_some=recorder is not None and recorder.starts is not None,
+        value_every=_value_every(problem, stopping, recorder),
+        draws=_draw_plan(problem, draws),
     )
     scalar = np.dtype(dtype).type
     inputs = loop.Inputs(
@@ -76,6 +80,7 @@ def run(problem, optimizer, x: np.ndarray, n_iter: int, stopping, recorder, box,
         lo=np.asarray(box[0] if box is not None else np.zeros(d), dtype),
         hi=np.asarray(box[1] if box is not None else np.zeros(d), dtype),
         record_index=_record_index(recorder),
+        draws=None if plan.draws is None else draw_inputs(draws, n, dtype),
     )
     end = loop.compiled_run(plan, inputs)
     result = _result(plan, stopping, recorder, end, batch_shape, optimizer.name)
@@ -101,6 +106,23 @@ def gradient_function(problem, d: int, dtype: str = "float64"):
 @functools.cache
 def _compiled(function):
     return jax.jit(function)
+
+
+def _value_every(problem, stopping, recorder) -> int | None:
+    """How often the run evaluates f, as the NumPy engine does (see ``loop.Plan``)."""
+    if stopping.target is not None:
+        return 1
+    if recorder is not None:
+        return recorder.every if problem.costly_values else 1
+    return None
+
+
+def _draw_plan(problem, draws) -> DrawPlan | None:
+    if draws is None or not (draws.random or draws.online):
+        return None
+    return DrawPlan(noise=draws.noise, batch_size=draws.batch_size,
+                    online=problem if draws.online else None, random_online=draws.random_problem,
+                    finite_sum=problem if draws.batch_size is not None else None)  # fmt: skip
 
 
 def _record_rows(n_iter: int, every: int) -> int:
@@ -168,14 +190,14 @@ def _statuses(stopping, code: np.ndarray, nit: np.ndarray, last: int):
 
 
 def _result(plan, stopping, recorder, end, batch_shape, name: str) -> Result:
-    last, rows = (int(k) for k in np.asarray(end.counts))
+    last, rows, nfev, njev = (int(k) for k in np.asarray(end.counts))
     stops = np.asarray(end.stops)
     code, nit = stops[:, 1], stops[:, 0].astype(int)
     nit = np.where(code == loop.RUNNING, last, nit)
     status, message = _statuses(stopping, code, nit, last)
     per_start = np.asarray(end.per_start)
     d = per_start.shape[1] - 2
-    path = path_fun = path_grad_norm = None
+    path = path_fun = path_grad_norm = path_regret = None
     path_iter = np.zeros(0, dtype=int)
     if recorder is not None:
         recorded = np.asarray(end.path)[:rows]
@@ -183,8 +205,9 @@ def _result(plan, stopping, recorder, end, batch_shape, name: str) -> Result:
         path = recorded[..., :d].reshape((rows, *shape, d))
         path_fun = recorded[..., d].reshape((rows, *shape))
         path_grad_norm = recorded[..., d + 1].reshape((rows, *shape))
+        if plan.online:
+            path_regret = recorded[..., d + 2].reshape((rows, *shape))
         path_iter = _recorded_iterations(last, recorder.every)
-    each_step = plan.values_each_step
     return Result(
         x=per_start[:, :d].reshape((*batch_shape, d)),
         fun=per_start[:, d].reshape(batch_shape),
@@ -197,9 +220,11 @@ def _result(plan, stopping, recorder, end, batch_shape, name: str) -> Result:
         path_grad_norm=path_grad_norm,
         path_iter=path_iter,
         record_starts=None if recorder is None else recorder.starts,
-        nfev=1 + (last if each_step else int(last > 0)),
-        njev=1 + last,
+        nfev=nfev,
+        njev=njev,
         time=0.0,
+        regret=np.asarray(end.regret).reshape(batch_shape) if plan.online else None,
+        path_regret=path_regret,
         state=_state_on_host(end.state, batch_shape),
         optimizer=name,
     )
@@ -226,7 +251,7 @@ def _state_on_host(state, batch_shape):
 def _keep_what_was_asked(result: Result, asked) -> None:
     """Cut the full record a trace needed down to the one the caller asked for."""
     if asked is None:
-        result.path = result.path_fun = result.path_grad_norm = None
+        result.path = result.path_fun = result.path_grad_norm = result.path_regret = None
         result.path_iter = np.zeros(0, dtype=int)
         return
     iters = result.path_iter
@@ -234,7 +259,9 @@ def _keep_what_was_asked(result: Result, asked) -> None:
     starts = slice(None) if asked.starts is None else asked.starts
     flat = result.path.reshape((len(iters), -1, result.path.shape[-1]))
     result.path = flat[rows][:, starts] if asked.starts is not None else result.path[rows]
-    for name in ("path_fun", "path_grad_norm"):
+    for name in ("path_fun", "path_grad_norm", "path_regret"):
+        if getattr(result, name) is None:
+            continue
         values = getattr(result, name).reshape((len(iters), -1))[rows][:, starts]
         setattr(result, name, values if asked.starts is not None else getattr(result, name)[rows])
     result.path_iter = iters[rows]

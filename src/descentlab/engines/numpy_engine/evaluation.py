@@ -13,18 +13,14 @@ Every call of the objective or the gradient that feeds a run goes through an
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable
 
 import numpy as np
 
-from descentlab._lazy import isinstance_loaded
+from descentlab.engines.draws import Draws
 from descentlab.problems.calls import as_user_error
 from descentlab.problems.outputs import as_gradient, as_values
 from descentlab.problems.problem import Problem
-
-# The stochastic modules are imported by the runs that use them (a plain run never does).
-_S = "descentlab.problems.stochastic."
 
 
 class Evaluator:
@@ -107,69 +103,21 @@ class Evaluator:
 _FLOAT64 = np.dtype(np.float64)
 
 
-def build_evaluator(problem: Problem, batch_shape: tuple[int, ...], tol, noise=None,
-                    batch_size=None, seed=None, first_stream=0) -> Evaluator:  # fmt: skip
+def build_evaluator(problem: Problem, batch_shape: tuple[int, ...], draws: Draws) -> Evaluator:
     """The evaluator of a run: plain, or with per-start streams for gradient noise, the
-    minibatches of a finite sum or a random online problem, and an online problem's regret.
-
-    Refuses what cannot be done: a gradient tolerance on a noisy gradient (it would stop a
-    start by luck), noise on a problem that draws its own, a random run without a whole-number
-    seed (it could not be repeated), a batch size on a problem that is not a finite sum.
-    """
-    online = isinstance_loaded(problem, _S + "online", "OnlineProblem")
-    if noise is not None and not isinstance_loaded(noise, _S + "noise", "GradientNoise"):
-        raise TypeError(f"noise must be a dl.GradientNoise(sigma, kind) or None, not {noise!r}")
-    if online and tol.grad is not None:
-        raise ValueError("tol.grad does not apply to an online problem (its gradient is c_t)")
-    if online and noise is not None and problem.random:
-        raise ValueError(
-            f"{problem.name!r} draws its own random losses: noise cannot be added to it"
-        )
-    if batch_size is not None:
-        _check_batch_size(problem, batch_size)
-    random = [what for what, used in (("noise", noise is not None),
-                                      (f"the random problem {problem.name!r}",
-                                       online and problem.random),
-                                      ("minibatches", batch_size is not None)) if used]  # fmt: skip
-    if online:
-        from descentlab.problems.stochastic.online import RegretTracker
-    if not random:
-        rounds = RegretTracker(problem, None, batch_shape) if online else None
-        return Evaluator(problem, batch_shape, rounds=rounds)
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"a run with {random[0]} needs seed= (a whole number >= 0) so that it "
-                         f"can be repeated, not {seed!r}")  # fmt: skip
-    if (
-        isinstance(first_stream, bool)
-        or not isinstance(first_stream, numbers.Integral)
-        or (first_stream < 0)
-    ):
-        raise ValueError(f"first_stream must be a whole number >= 0, not {first_stream!r}")
-    if tol.grad is not None:
-        raise ValueError(f"tol.grad cannot be used with {random[0]}: a noisy gradient norm would "
-                         "stop a start by luck; use tol.fun (f - f*), or no tolerance")  # fmt: skip
+    minibatches of a finite sum or a random online problem, and an online problem's regret."""
     n = math.prod(batch_shape)
-    from descentlab.problems.stochastic.finite_sum import MinibatchSampler
-    from descentlab.problems.stochastic.streams import StartStreams
+    rounds = sampler = noise_streams = None
+    if draws.online:
+        from descentlab.problems.stochastic.online import RegretTracker
 
-    def streams(purpose: str) -> StartStreams:
-        return StartStreams(int(seed), n, int(first_stream), purpose)
+        streams = draws.streams(n, "online") if draws.random_problem else None
+        rounds = RegretTracker(problem, streams, batch_shape)
+    if draws.batch_size is not None:
+        from descentlab.problems.stochastic.finite_sum import MinibatchSampler
 
-    rounds = RegretTracker(problem, streams("online"), batch_shape) if online else None
-    sampler = None
-    if batch_size is not None:
-        sampler = MinibatchSampler(problem.n_examples, int(batch_size), streams("minibatch"))
-    return Evaluator(problem, batch_shape, noise, streams("noise"), rounds, sampler)
-
-
-def _check_batch_size(problem: Problem, batch_size: object) -> None:
-    if not isinstance_loaded(problem, _S + "finite_sum", "FiniteSum"):
-        raise ValueError(f"batch_size applies to finite sums (data sets), not to {problem.name!r}")
-    n = problem.n_examples
-    if (
-        isinstance(batch_size, bool)
-        or not isinstance(batch_size, numbers.Integral)
-        or not (1 <= batch_size <= n)
-    ):
-        raise ValueError(f"batch_size must be a whole number in [1, {n}] (the examples of "
-                         f"{problem.name!r}), not {batch_size!r}")  # fmt: skip
+        sampler = MinibatchSampler(problem.n_examples, draws.batch_size,
+                                   draws.streams(n, "minibatch"))  # fmt: skip
+    if draws.noise is not None:
+        noise_streams = draws.streams(n, "noise")
+    return Evaluator(problem, batch_shape, draws.noise, noise_streams, rounds, sampler)

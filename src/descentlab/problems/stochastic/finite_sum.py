@@ -27,6 +27,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from descentlab._namespace import namespace
 from descentlab.problems.problem import Problem
 from descentlab.problems.stochastic.streams import StartStreams
 
@@ -48,34 +49,38 @@ class FiniteSum(Problem):
     def n_examples(self) -> int:
         return len(self.targets)
 
-    def batch_gradient(self, x: np.ndarray, index: np.ndarray) -> np.ndarray:
-        """The mean gradient over the examples ``index`` (``(n, B)``) for each start ``x[k]``."""
-        a = self.features[index]  # (n, B, p)
-        margin = np.einsum("nbp,np->nb", a, x)
-        weight = _loss_slope(self.loss, margin, self.targets[index])
-        g = np.einsum("nbp,nb->np", a, weight) / index.shape[1]
+    def batch_gradient(self, x, index):
+        """The mean gradient over the examples ``index`` (``(n, B)``) for each start ``x[k]``
+        (in the namespace of ``x``: the JAX engine traces it)."""
+        xp = namespace(x)
+        a = xp.take(xp.asarray(self.features), index, axis=0)  # (n, B, p)
+        margin = xp.einsum("nbp,np->nb", a, x)
+        weight = _loss_slope(xp, self.loss, margin, xp.take(xp.asarray(self.targets), index))
+        g = xp.einsum("nbp,nb->np", a, weight) / index.shape[1]
         return g + self.l2 * x if self.l2 else g
 
 
-def _loss_slope(loss: str, margin: np.ndarray, y: np.ndarray) -> np.ndarray:
+def _loss_slope(xp, loss: str, margin, y):
     """d f_i / d (a_i . x) at the margins ``a_i . x``."""
     if loss == "least-squares":
         return margin - y
-    return -y * np.exp(-np.logaddexp(0.0, y * margin))  # -y * sigmoid(-y m), stable
+    return -y * xp.exp(-xp.logaddexp(0.0, y * margin))  # -y * sigmoid(-y m), stable
 
 
-def _full_value(loss: str, a: np.ndarray, y: np.ndarray, l2: float, x: np.ndarray):
-    margin = np.einsum("np,...p->...n", a, x)
+def _full_value(loss: str, a: np.ndarray, y: np.ndarray, l2: float, x):
+    xp = namespace(x)
+    margin = xp.einsum("np,...p->...n", xp.asarray(a), x)
     if loss == "least-squares":
-        value = 0.5 * np.mean((margin - y) ** 2, axis=-1)
+        value = 0.5 * xp.mean((margin - y) ** 2, axis=-1)
     else:
-        value = np.mean(np.logaddexp(0.0, -y * margin), axis=-1)
-    return value + 0.5 * l2 * np.einsum("...p,...p->...", x, x) if l2 else value
+        value = xp.mean(xp.logaddexp(0.0, -y * margin), axis=-1)
+    return value + 0.5 * l2 * xp.einsum("...p,...p->...", x, x) if l2 else value
 
 
-def _full_gradient(loss: str, a: np.ndarray, y: np.ndarray, l2: float, x: np.ndarray):
-    margin = np.einsum("np,...p->...n", a, x)
-    g = np.einsum("...n,np->...p", _loss_slope(loss, margin, y), a) / len(y)
+def _full_gradient(loss: str, a: np.ndarray, y: np.ndarray, l2: float, x):
+    xp = namespace(x)
+    margin = xp.einsum("np,...p->...n", xp.asarray(a), x)
+    g = xp.einsum("...n,np->...p", _loss_slope(xp, loss, margin, y), xp.asarray(a)) / len(y)
     return g + l2 * x if l2 else g
 
 

@@ -46,11 +46,13 @@ class Network(FiniteSum):
     def shapes(self) -> tuple[int, int, int]:
         return self.features.shape[1], self.hidden, self.classes
 
-    def batch_gradient(self, x: np.ndarray, index: np.ndarray) -> np.ndarray:
+    def batch_gradient(self, x, index):
         """The mean gradient over the examples ``index`` (``(n, B)``) for each network
-        ``x[k]``."""
-        onehot = _onehot(self.targets, self.classes)
-        return backpropagation(x, self.features[index], onehot[index], self.shapes, self.l2)
+        ``x[k]`` (in the namespace of ``x``: the JAX engine traces it)."""
+        xp = namespace(x)
+        onehot = xp.asarray(_onehot(self.targets, self.classes))
+        a = xp.take(xp.asarray(self.features), index, axis=0)
+        return backpropagation(x, a, xp.take(onehot, index, axis=0), self.shapes, self.l2)
 
 
 def weight_count(p: int, h: int, c: int) -> int:

@@ -55,15 +55,23 @@ class GradientNoise:
 
     def perturb(self, g: np.ndarray, streams: StartStreams, iteration: int) -> np.ndarray:
         """The gradient ``g`` (shape ``batch + (d,)``) as seen at ``iteration``."""
-        d = g.shape[-1]
-        count = self.draws_per_gradient(d)
+        count = self.draws_per_gradient(g.shape[-1])
         z = streams.normal(iteration * count, count).reshape((*g.shape[:-1], count))
+        return self.apply(g, z, self.sigma)
+
+    def apply(self, g, z, sigma, xp=np):
+        """``g`` perturbed by the normal numbers ``z`` (``(..., draws_per_gradient(d))``) at the
+        scale ``sigma`` (this noise's own, or a traced one), in the namespace ``xp``: both
+        engines perturb with this code."""
         if self.kind == "gaussian":
-            return g + self.sigma * z
+            return g + sigma * z
         if self.kind == "relative":
-            return g * (1.0 + self.sigma * z)
-        chi2 = np.mean(z[..., d:].reshape((*g.shape[:-1], self.df, d)) ** 2, axis=-2)
-        return g + self.sigma * z[..., :d] / np.sqrt(chi2)
+            return g * (1.0 + sigma * z)
+        d = g.shape[-1]
+        squares = z[..., d : 2 * d] * z[..., d : 2 * d]  # chi-squared: summed in a fixed order
+        for k in range(2, self.df + 1):
+            squares = squares + z[..., k * d : (k + 1) * d] * z[..., k * d : (k + 1) * d]
+        return g + sigma * z[..., :d] / xp.sqrt(squares / self.df)
 
     def describe(self) -> dict:
         return {"kind": self.kind, "sigma": self.sigma, "df": self.df}

@@ -35,11 +35,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from descentlab._namespace import namespace
 from descentlab.problems.problem import Problem
 from descentlab.problems.stochastic.streams import StartStreams
 
-#: ``coefficients(t, streams, n, d) -> (n, d)``: the ``c_t`` of round ``t`` for ``n`` starts.
-Coefficients = Callable[[int, "StartStreams | None", int, int], np.ndarray]
+#: ``coefficients(t, uniform, n, d, xp) -> (n, d)``: the ``c_t`` of round ``t`` (a number, or a
+#: traced one) for ``n`` starts, in the array namespace ``xp``; ``uniform(position, count)``
+#: draws ``(n, count)`` numbers from each start's stream (None for a fixed sequence).
+Coefficients = Callable[[object, object, int, int, object], object]
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,7 @@ def linear_online(name: str, mean: float, coefficients: Coefficients, random: bo
     """A 1-D linear online problem on ``[-1, 1]`` whose average coefficient is ``mean``."""
     return OnlineProblem(
         f=lambda x: mean * x[..., 0],
-        grad=lambda x: np.full_like(x, mean),
+        grad=lambda x: namespace(x).full_like(x, mean),
         bounds=[(-1.0, 1.0)],
         minimum=-abs(mean),
         minimizers=[[-float(np.sign(mean))]],
@@ -78,8 +81,8 @@ def reddi_theorem1(C: float = 3.0) -> OnlineProblem:
     if isinstance(C, bool) or not isinstance(C, numbers.Real) or not 2 < C < 1e6:
         raise ValueError(f"C must be a number in (2, 1e6), not {C!r}")
 
-    def coefficients(t, streams, n, d):
-        return np.full((n, d), float(C) if t % 3 == 1 else -1.0)
+    def coefficients(t, uniform, n, d, xp):
+        return xp.full((n, d), xp.where(t % 3 == 1, float(C), -1.0))
 
     about = f"Reddi et al. (2018), Theorem 1: {C:g} x when t mod 3 == 1, else -x"
     return linear_online("reddi-theorem1", (C - 2.0) / 3.0, coefficients, False, about)
@@ -88,8 +91,8 @@ def reddi_theorem1(C: float = 3.0) -> OnlineProblem:
 def reddi_online() -> OnlineProblem:
     """Section 5 of Reddi et al.: ``1010 x`` when ``t mod 101 == 1``, else ``-10 x``."""
 
-    def coefficients(t, streams, n, d):
-        return np.full((n, d), 1010.0 if t % 101 == 1 else -10.0)
+    def coefficients(t, uniform, n, d, xp):
+        return xp.full((n, d), xp.where(t % 101 == 1, 1010.0, -10.0))
 
     about = "Reddi et al. (2018), Sec. 5: 1010 x when t mod 101 == 1, else -10 x"
     return linear_online("reddi-online", 10.0 / 101.0, coefficients, False, about)
@@ -98,9 +101,9 @@ def reddi_online() -> OnlineProblem:
 def reddi_stochastic() -> OnlineProblem:
     """Section 5 of Reddi et al.: ``1010 x`` with probability 0.01, else ``-10 x``."""
 
-    def coefficients(t, streams, n, d):
-        big = streams.uniform(t - 1, d) < 0.01
-        return np.where(big, 1010.0, -10.0)
+    def coefficients(t, uniform, n, d, xp):
+        big = uniform(t - 1, d) < 0.01
+        return xp.where(big, 1010.0, -10.0)
 
     about = "Reddi et al. (2018), Sec. 5: 1010 x with probability 0.01, else -10 x"
     return linear_online("reddi-stochastic", 0.01 * 1010.0 - 0.99 * 10.0, coefficients, True, about)
@@ -131,7 +134,8 @@ class RegretTracker:
     def play(self, x: np.ndarray, iteration: int) -> np.ndarray:
         """Round ``iteration + 1`` at the points ``x``: record the loss, return the gradient."""
         n = int(np.prod(self.batch_shape, dtype=int))
-        c = self.problem.coefficients(iteration + 1, self.streams, n, x.shape[-1])
+        uniform = None if self.streams is None else self.streams.uniform
+        c = self.problem.coefficients(iteration + 1, uniform, n, x.shape[-1], np)
         c = c.reshape(x.shape)
         self.loss = self.loss + np.einsum("...i,...i->...", c, x)
         self.total = self.total + c

@@ -7,9 +7,10 @@ from ``(s, purpose, i)``: word ``k`` of the stream is ``mix(key + (k + 1) * GAMM
 counter-based, every word of every stream is computed in one vectorized expression, with no
 Python loop over starts (one NumPy ``Generator`` per start would need one).
 
-Normal variates come from pairs of 32-bit halves of a word by the Box-Muller transform,
-evaluated in float32 for speed (the variates have about seven significant digits, their tails
-reach about 6.7 standard deviations), then returned as float64.
+Normal variates come from the two 32-bit halves of a word, by the integer table of
+:mod:`~descentlab.problems.stochastic.gaussian`: exact integer arithmetic, so that the NumPy
+engine and the compiled JAX engine (:func:`stream_words`, :func:`stream_normals`) draw the same
+numbers bit for bit, on any machine.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from descentlab.problems.stochastic.gaussian import standard_normal, standard_normal_numpy
+
 GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _LOW32 = np.uint64(0xFFFFFFFF)
-_TWO_PI = np.float32(2 * np.pi)
 PURPOSES = ("noise", "minibatch", "online")
 
 
@@ -74,7 +76,7 @@ class StartStreams:
         shapes every iteration, and fresh arrays of that size cost more in page faults than the
         arithmetic): use or copy it before drawing again.
         """
-        words, scratch = self._workspace(count, np.uint64, 2)
+        words, scratch = self._workspace("words", count, 2)
         k = np.arange(position + 1, position + count + 1, dtype=np.uint64)[:, None]
         with np.errstate(over="ignore"):  # (count, n): the long axis innermost is fast
             np.add(self.keys, k * GAMMA, out=words)
@@ -91,32 +93,43 @@ class StartStreams:
 
     def normal(self, position: int, count: int) -> np.ndarray:
         """Standard normal numbers ``position .. position + count - 1``, shape ``(n, count)``
-        (a new array). Box-Muller on pairs: word ``k`` gives numbers ``2k`` (cosine branch) and
-        ``2k + 1`` (sine branch), so a number depends only on its position in the stream."""
+        (a new array). Word ``k`` gives numbers ``2k`` (its high half) and ``2k + 1`` (its low
+        half), so a number depends only on its position in the stream."""
         first_word = position // 2
         words = (position + count + 1) // 2 - first_word
-        bits = self.words(first_word, words).T
-        scratch = self._workspace(words, np.uint64, 2)[1]
-        radius, angle = self._workspace(words, np.float32, 2)
-        np.right_shift(bits, np.uint64(32), out=scratch)
-        np.copyto(radius, scratch, casting="unsafe")
-        np.bitwise_and(bits, _LOW32, out=scratch)
-        np.copyto(angle, scratch, casting="unsafe")
-        radius += np.float32(0.5)  # (k + 0.5) / 2**32: never 0 or 1
-        radius *= np.float32(2.0**-32)
-        np.log(radius, out=radius)
-        radius *= np.float32(-2.0)
-        np.sqrt(radius, out=radius)
-        angle *= _TWO_PI * np.float32(2.0**-32)  # the half-step offset is immaterial here
-        pairs = np.empty((2 * words, self.n))
-        np.multiply(radius, np.cos(angle), out=pairs[0::2])
-        np.multiply(radius, np.sin(angle), out=pairs[1::2])
+        bits = self.words(first_word, words).T  # (words, n), the workspace
+        halves = self._workspace("halves", 2 * words, 1)[0]
+        np.right_shift(bits, np.uint64(32), out=halves[0::2])
+        np.bitwise_and(bits, _LOW32, out=halves[1::2])
         skip = position - 2 * first_word
-        return pairs[skip : skip + count].T
+        return standard_normal_numpy(halves[skip : skip + count]).T
 
-    def _workspace(self, count: int, dtype, how_many: int) -> list[np.ndarray]:
+    def _workspace(self, use: str, count: int, how_many: int) -> list[np.ndarray]:
+        """``how_many`` uint64 arrays ``(count, n)`` kept for ``use``."""
         cache = self.__dict__.setdefault("_buffers", {})
-        key = (count, np.dtype(dtype).str)
+        key = (use, count)
         if key not in cache:
-            cache[key] = [np.empty((count, self.n), dtype=dtype) for _ in range(how_many)]
+            cache[key] = [np.empty((count, self.n), dtype=np.uint64) for _ in range(how_many)]
         return cache[key]
+
+
+# The same draws for the compiled engine, in the array namespace xp of the keys (traced
+# positions, no workspace): equal to StartStreams.words / .normal bit for bit.
+
+
+def stream_words(keys, first, count: int, xp):
+    """Words ``first .. first + count - 1`` of the streams with ``keys`` (uint64, ``(n,)``),
+    shape ``(n, count)``; ``first`` may be traced."""
+    k = xp.astype(first + xp.arange(1, count + 1), xp.uint64)
+    return mix(keys[:, None] + k[None, :] * GAMMA)
+
+
+def stream_normals(keys, position, count: int, base, slope, xp):
+    """Normal numbers ``position .. position + count - 1`` of each stream, ``(n, count)``."""
+    first = position // 2
+    words = stream_words(keys, first, count // 2 + 1, xp)  # enough for either parity
+    halves = xp.stack([words >> 32, words & 0xFFFFFFFF], axis=-1)
+    halves = xp.reshape(halves, (keys.shape[0], -1))
+    skip = position - 2 * first
+    taken = xp.take(halves, skip + xp.arange(count), axis=1)
+    return standard_normal(taken, base, slope, xp)
