@@ -105,14 +105,21 @@ def test_experiments_on_jax_reach_the_same_verdict(capsys):
     )
 
 
-def test_runs_the_jax_engine_cannot_do_stay_on_numpy_with_a_note(capsys):
-    code, _, err = run(capsys, "run", "gd", "-f", "sphere", "--seed", "1", "--n-iter", "20",
-                       "--step-rule", "armijo", "-q", "--engine", "jax")  # fmt: skip
-    assert code == 0
-    assert "note: the JAX engine does not run step rules (line searches): those runs use" in err
-    code, _, err = run(capsys, "run", "gd", "-f", "sphere", "--seed", "1", "--n-iter", "20",
-                       "--noise", "0.1", "-q", "--engine", "jax")  # fmt: skip
-    assert code == 0 and "note" not in err  # noise runs compiled
+def test_noise_minibatches_and_step_rules_run_compiled_without_a_note(capsys):
+    for extra in (["--noise", "0.1"], ["--step-rule", "armijo"]):
+        code, _, err = run(capsys, "run", "gd", "-f", "sphere", "--seed", "1", "--n-iter", "20",
+                           "-q", "--engine", "jax", *extra)  # fmt: skip
+        assert code == 0 and "note" not in err
+
+
+def test_a_callback_is_what_stays_on_numpy_with_one_warning():
+    from descentlab.engines import EngineFallbackWarning
+
+    problem = dl.get_function("sphere", dim=2)
+    seen = []
+    with using("jax"), pytest.warns(EngineFallbackWarning, match="does not run callbacks"):
+        dl.minimize(problem, dl.Adam(), n_iter=3, seed=0, callback=seen.append)
+    assert len(seen) == 3
 
 
 def test_the_default_engine_is_numpy_outside_using():

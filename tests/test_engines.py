@@ -332,9 +332,6 @@ def test_what_jax_cannot_trace_is_refused_with_the_way_out():
     sphere = dl.get_function("sphere", dim=2)
     with pytest.raises(ValueError, match=r"engine='jax' does not run callbacks.*engine='numpy'"):
         dl.minimize(sphere, dl.Adam(), n_iter=5, seed=0, engine="jax", callback=lambda i: None)
-    with pytest.raises(ValueError, match="step rules"):
-        dl.minimize(sphere, dl.GradientDescent(), n_iter=5, seed=0, engine="jax",
-                    step_rule=dl.Armijo())  # fmt: skip
     with pytest.raises(ValueError, match="engine must be one of 'numpy', 'jax', not 'torch'"):
         dl.minimize(sphere, dl.Adam(), n_iter=5, seed=0, engine="torch")
 

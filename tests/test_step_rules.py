@@ -49,17 +49,18 @@ def test_wolfe_finds_steps_where_scipy_does():
     g = ROSENBROCK.grad(points)
     calls = {"f": 0, "g": 0}
 
-    def value(p):
+    def value(p, rows):
         calls["f"] += 1
         return ROSENBROCK.f(p)
 
-    def gradient(p):
+    def gradient(p, rows):
         calls["g"] += 1
         return ROSENBROCK.grad(p)
 
     context = StepContext(points, ROSENBROCK.f(points), g, -g, value, gradient, 0.0)
-    ours = dl.Wolfe(c1=c1, c2=c2).multipliers(context)
+    ours, _, counted = dl.Wolfe(c1=c1, c2=c2).multipliers(context)
     assert calls["f"] == calls["g"] and calls["f"] <= 60  # one batch call per round, all points
+    assert counted.tolist() == [calls["f"], calls["g"]]  # what the JAX engine adds up
     found = 0
     for k in range(len(points)):
         theirs = optimize.line_search(ROSENBROCK.f, ROSENBROCK.grad, points[k], -g[k],

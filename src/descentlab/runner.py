@@ -166,8 +166,9 @@ def minimize(
         :func:`descentlab.engines.using` chose). ``"numpy"`` steps in Python over NumPy arrays and
         runs everything above. ``"jax"`` compiles the whole run into one program (needs
         ``descentlab[jax]``; see :mod:`descentlab.engines.jax_engine`): much faster for many
-        starts or settings and for repeated runs, after a first call that compiles; no
-        callbacks, noise, minibatches, online problems or step rules.
+        starts or settings and for repeated runs, after a first call that compiles; noise,
+        minibatches, online problems and step rules draw and search as on NumPy; no
+        callbacks.
     dtype : "float64" or "float32", optional
         The JAX engine computes in float64 by default (equal to the NumPy engine to rounding);
         float32 is faster and not bit-equal. The NumPy engine computes in float64.
@@ -202,7 +203,7 @@ def minimize(
         compiled = engines.load_jax_engine()
         try:
             return _run_compiled(problem, optimizer, x, n_iter, tol, recorder, project, resume,
-                                 verbose, dtype, draws)  # fmt: skip
+                                 verbose, dtype, draws, step_rule)  # fmt: skip
         except compiled.FunctionRaised as raised:
             error = raised.error
             warnings.warn(f"the {raised.what} of {problem.name!r} raised {type(error).__name__} "
@@ -233,15 +234,13 @@ def minimize(
 
 def _what_jax_cannot(problem, callback, noise, batch_size, step_rule) -> str | None:
     """What in the run the JAX engine does not do, in words, or None."""
-    for used, what in ((callback is not None, "callbacks (a Python call at every step)"),
-                       (step_rule is not None, "step rules (line searches)")):  # fmt: skip
-        if used:
-            return what
+    if callback is not None:
+        return "callbacks (a Python call at every step)"
     return None
 
 
 def _run_compiled(problem, optimizer, x, n_iter, tol, recorder, project, resume, verbose,
-                  dtype, draws) -> Result:  # fmt: skip
+                  dtype, draws, step_rule) -> Result:  # fmt: skip
     """The run on the JAX engine (what it cannot do was refused already)."""
     compiled = engines.load_jax_engine()
     box = _projection_box(problem, project)
@@ -250,7 +249,7 @@ def _run_compiled(problem, optimizer, x, n_iter, tol, recorder, project, resume,
     reporter = _make_reporter(verbose)
     began = time.perf_counter()
     result = compiled.run(problem, optimizer, x, n_iter, stopping, recorder, box, state, dtype,
-                          reporter, draws)  # fmt: skip
+                          reporter, draws, step_rule)  # fmt: skip
     result.time = time.perf_counter() - began
     if reporter is not None:
         reporter.finish(result)

@@ -9,8 +9,8 @@ import click
 from descentlab.engines import ENGINES, using
 
 ENGINE_HELP = (
-    "numpy (default) or jax: compile each run into one program (pip install "
-    "'descentlab[jax]'); runs it cannot do (noise, minibatches, online problems) stay on numpy"
+    "numpy (default) or jax: compile each run into one program, noise, minibatches, online "
+    "problems and step rules included (pip install 'descentlab[jax]')"
 )
 
 

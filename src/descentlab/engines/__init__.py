@@ -1,11 +1,12 @@
 """The engines a run can execute on: NumPy (the default) and JAX (compiled).
 
 Both run the same optimizers, schedules and catalog functions, written once against the array
-API. ``engine="numpy"`` steps in Python over NumPy arrays: nothing to compile, every kind of run
-(callbacks, noise, minibatches, online problems, step rules). ``engine="jax"`` compiles the
-whole run, gradient, update, stopping tests, divergence status and recording, into one
-``jax.jit`` program with ``lax.while_loop``, batched over starts and hyperparameter arrays, on
-whatever device JAX has (see :mod:`descentlab.engines.jax_engine`).
+API. ``engine="numpy"`` steps in Python over NumPy arrays: nothing to compile, every kind of run.
+``engine="jax"`` compiles the whole run, gradient, noise, minibatches, online rounds, step
+rules, update, stopping tests, divergence status and recording, into one ``jax.jit`` program
+with ``lax.while_loop``, batched over starts and hyperparameter arrays, on whatever device JAX
+has (see :mod:`descentlab.engines.jax_engine`); only callbacks (a Python call at every step)
+stay on NumPy.
 """
 
 from __future__ import annotations
@@ -82,9 +83,8 @@ def using(engine: str) -> Iterator[None]:
     """Run every ``minimize`` (and sweep) that names no engine on ``engine`` inside the block.
 
     What the command line's ``--engine jax`` does: experiments, comparisons, sweeps and tuning
-    then run compiled. A run the JAX engine cannot do (gradient noise, minibatches, online
-    problems, callbacks, step rules) runs on NumPy instead, with one warning per kind; a run
-    that asks for ``engine="jax"`` itself is refused instead.
+    then run compiled. A run the JAX engine cannot do (one with a callback) runs on NumPy
+    instead, with one warning; a run that asks for ``engine="jax"`` itself is refused instead.
     """
     engine = check_engine(engine)
     if engine == "jax":

@@ -14,10 +14,14 @@ as large), so the next update builds on the step actually taken.
 - :class:`BarzilaiBorwein`: gradient descent with ``s.s / s.y`` (``"long"``) or ``s.y / y.y``
   (``"short"``), ``s`` and ``y`` the last changes of ``x`` and ``g``.
 
-Every start searches in the same vectorized pass; starts that are done stop evaluating. Each
-batch call of ``f`` or ``g`` counts in ``nfev`` / ``njev``. A direction that does not descend
-(``g.d >= 0``, possible with momentum) gets ``t = 0``: the start stays, and its momentum is
-reset. Line searches need the exact gradient: they are refused with noise or minibatches.
+Every start searches in the same vectorized pass, written once for both engines on whole
+arrays with masks (the JAX engine passes ``lax.while_loop`` as the loop and its traced
+functions): each round asks ``f`` (and ``g``) for the starts still searching, which the NumPy
+engine evaluates alone (starts that are done stop evaluating) and the JAX engine evaluates with
+the rest at their own points. Each batch call of ``f`` or ``g`` counts in ``nfev`` / ``njev``.
+A direction that does not descend (``g.d >= 0``, possible with momentum) gets ``t = 0``: the
+start stays, and its momentum is reset. Line searches need the exact gradient: they are
+refused with noise or minibatches.
 """
 
 from __future__ import annotations
@@ -30,6 +34,13 @@ import numpy as np
 from descentlab import _validation as check
 
 
+def python_while(cond, body, state):
+    """``lax.while_loop``'s meaning in Python: the loop the NumPy engine runs a search with."""
+    while cond(state):
+        state = body(state)
+    return state
+
+
 class StepRule:
     """Base class of the step rules."""
 
@@ -38,26 +49,38 @@ class StepRule:
     #: True for a rule that is a step size of gradient descent, not a search along any update.
     gradient_descent_only = False
 
-    def multipliers(self, ctx: StepContext) -> np.ndarray:
+    def initial_memory(self, n: int, d: int, xp=np, dtype=np.float64) -> dict:
+        """What the rule keeps between iterations, before the first (``n`` starts)."""
+        return {}
+
+    def multipliers(self, ctx: StepContext) -> tuple[Any, dict, Any]:
+        """``(t, memory, calls)``: the multiplier of every start, the memory for the next
+        iteration and the batch calls of ``f`` and ``g`` made (an array of two counts)."""
         raise NotImplementedError
 
 
 @dataclass
 class StepContext:
-    """What a rule sees for the active starts (flat arrays: ``n`` starts, ``d`` coordinates)."""
+    """What a rule sees (flat arrays: ``n`` starts, ``d`` coordinates), in the namespace ``xp``
+    with the loop ``while_loop``: NumPy and :func:`python_while`, or JAX and ``lax.while_loop``."""
 
-    x: np.ndarray  # (n, d)
-    f: np.ndarray  # (n,)
-    g: np.ndarray  # (n, d)
-    d: np.ndarray  # (n, d) the optimizer's proposed update
-    value: Any  # value(points (k, d)) -> (k,), counted
-    gradient: Any  # gradient(points (k, d)) -> (k, d), counted
+    x: Any  # (n, d)
+    f: Any  # (n,)
+    g: Any  # (n, d)
+    d: Any  # (n, d) the optimizer's proposed update (zero for a start that has stopped)
+    value: Any  # value(points (n, d), rows (n,) bool) -> (n,), what the rows need (others: any)
+    gradient: Any  # gradient(points, rows) -> (n, d), likewise
     minimum: float | None
-    memory: dict = field(default_factory=dict)  # a rule's own state between iterations
+    memory: dict = field(default_factory=dict)  # the rule's own, from the iteration before
+    xp: Any = np
+    while_loop: Any = python_while
+
+    def calls(self, values, gradients):
+        return self.xp.asarray([values, gradients])
 
 
-def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.einsum("...i,...i->...", a, b)
+def _dot(a, b):
+    return (a * b).sum(axis=-1)
 
 
 @dataclass(frozen=True)
@@ -76,21 +99,25 @@ class Armijo(StepRule):
         object.__setattr__(self, "initial", float(check.positive("initial", self.initial)))
         _check_tries(self.max_tries)
 
-    def multipliers(self, ctx: StepContext) -> np.ndarray:
+    def multipliers(self, ctx: StepContext):
+        xp = ctx.xp
         slope = _dot(ctx.g, ctx.d)
-        t = np.full(len(ctx.f), self.initial)
         pending = slope < 0
-        t[~pending] = 0.0
-        for _ in range(self.max_tries):
-            rows = np.flatnonzero(pending)
-            if rows.size == 0:
-                break
-            trial = ctx.value(ctx.x[rows] + t[rows, None] * ctx.d[rows])
-            ok = trial <= ctx.f[rows] + self.c1 * t[rows] * slope[rows]
-            pending[rows[ok]] = False
-            t[rows[~ok]] *= self.shrink
-        t[pending] = 0.0  # no sufficient decrease found: stay
-        return t
+        start = (xp.where(pending, self.initial, 0.0), pending, 0)
+
+        def more(state):
+            _, pending, tries = state
+            return xp.any(pending) & (tries < self.max_tries)
+
+        def backtrack(state):
+            t, pending, tries = state
+            trial = ctx.value(ctx.x + xp.where(pending, t, 0.0)[:, None] * ctx.d, pending)
+            short = pending & ~(trial <= ctx.f + self.c1 * t * slope)
+            return xp.where(short, t * self.shrink, t), short, tries + 1
+
+        t, pending, tries = ctx.while_loop(more, backtrack, start)
+        # no sufficient decrease found: stay
+        return xp.where(pending, 0.0, t), ctx.memory, ctx.calls(tries, 0)
 
 
 @dataclass(frozen=True)
@@ -108,89 +135,61 @@ class Wolfe(StepRule):
         object.__setattr__(self, "initial", float(check.positive("initial", self.initial)))
         _check_tries(self.max_tries)
 
-    def multipliers(self, ctx: StepContext) -> np.ndarray:
-        search = _WolfeSearch(self, ctx)
-        for first in [True] + [False] * (self.max_tries - 1):
-            if not search.step(first):
-                break
-        return search.result()
+    def multipliers(self, ctx: StepContext):
+        xp, n = ctx.xp, ctx.f.shape[0]
+        slope0 = _dot(ctx.g, ctx.d)
+        zeros = xp.zeros(n, dtype=ctx.f.dtype)
+        # phase per start: 0 bracket, 1 zoom, 2 done; then accepted, t, t_prev, f_prev, lo,
+        # hi, f_lo, and the rounds so far
+        start = (xp.where(slope0 < 0, 0, 2), zeros, zeros + self.initial, zeros, ctx.f, zeros,
+                 zeros, ctx.f, 0)  # fmt: skip
 
+        def more(state):
+            return xp.any(state[0] < 2) & (state[-1] < self.max_tries)
 
-class _WolfeSearch:
-    """The bracketing and zoom phases of every start at once (0: bracket, 1: zoom, 2: done)."""
-
-    def __init__(self, rule: Wolfe, ctx: StepContext) -> None:
-        self.rule, self.ctx = rule, ctx
-        n = len(ctx.f)
-        self.slope0 = _dot(ctx.g, ctx.d)
-        self.phase = np.where(self.slope0 < 0, 0, 2)
-        self.accepted = np.zeros(n)
-        self.t = np.full(n, rule.initial)
-        self.t_prev, self.f_prev = np.zeros(n), ctx.f.copy()
-        self.lo, self.hi = np.zeros(n), np.zeros(n)
-        self.f_lo = ctx.f.copy()
-
-    def step(self, first: bool) -> bool:
-        rows = np.flatnonzero(self.phase < 2)
-        if rows.size == 0:
-            return False
-        zoom = self.phase[rows] == 1
-        t = np.where(zoom, 0.5 * (self.lo[rows] + self.hi[rows]), self.t[rows])
-        points = self.ctx.x[rows] + t[:, None] * self.ctx.d[rows]
-        f = self.ctx.value(points)
-        slope = _dot(self.ctx.gradient(points), self.ctx.d[rows])
-        self._bracket(rows[~zoom], t[~zoom], f[~zoom], slope[~zoom], first)
-        self._zoom(rows[zoom], t[zoom], f[zoom], slope[zoom])
-        return True
-
-    def _sufficient(self, rows, t, f) -> np.ndarray:
-        return f <= self.ctx.f[rows] + self.rule.c1 * t * self.slope0[rows]
-
-    def _curvature(self, rows, slope) -> np.ndarray:
-        return np.abs(slope) <= -self.rule.c2 * self.slope0[rows]
-
-    def _bracket(self, rows, t, f, slope, first: bool) -> None:
-        worse = ~self._sufficient(rows, t, f)
-        if not first:
-            worse |= f >= self.f_prev[rows]
-        worse |= ~np.isfinite(f)
-        good = ~worse & self._curvature(rows, slope)
-        uphill = ~worse & ~good & (slope >= 0)
-        self._start_zoom(rows[worse], self.t_prev[rows[worse]], t[worse],
-                         self.f_prev[rows[worse]])  # fmt: skip
-        self._accept(rows[good], t[good])
-        self._start_zoom(rows[uphill], t[uphill], self.t_prev[rows[uphill]], f[uphill])
-        go_on = ~(worse | good | uphill)
-        on = rows[go_on]
-        self.t_prev[on], self.f_prev[on] = t[go_on], f[go_on]
-        self.t[on] = np.minimum(2.0 * t[go_on], self.rule.max_step)
-
-    def _start_zoom(self, rows, lo, hi, f_lo) -> None:
-        """Zoom between ``lo`` (sufficient decrease, value ``f_lo``) and ``hi``."""
-        self.phase[rows] = 1
-        self.lo[rows], self.hi[rows], self.f_lo[rows] = lo, hi, f_lo
-
-    def _zoom(self, rows, t, f, slope) -> None:
-        high = ~self._sufficient(rows, t, f) | (f >= self.f_lo[rows]) | ~np.isfinite(f)
-        self.hi[rows[high]] = t[high]
-        low = ~high
-        good = low & self._curvature(rows, slope)
-        self._accept(rows[good], t[good])
-        move = low & ~good
-        flip = move & (slope * (self.hi[rows] - self.lo[rows]) >= 0)
-        self.hi[rows[flip]] = self.lo[rows[flip]]
-        r = rows[move]
-        self.lo[r], self.f_lo[r] = t[move], f[move]
-
-    def _accept(self, rows, t) -> None:
-        self.phase[rows] = 2
-        self.accepted[rows] = t
-
-    def result(self) -> np.ndarray:
-        unfinished = self.phase < 2
+        state = ctx.while_loop(more, lambda state: _wolfe_round(self, ctx, slope0, state), start)
+        phase, accepted, lo, rounds = state[0], state[1], state[5], state[-1]
         # out of tries: the best point known with sufficient decrease (lo), else stay
-        self.accepted[unfinished] = np.where(self.phase[unfinished] == 1, self.lo[unfinished], 0.0)
-        return self.accepted
+        t = xp.where(phase == 2, accepted, xp.where(phase == 1, lo, 0.0))
+        return t, ctx.memory, ctx.calls(rounds, rounds)
+
+
+def _wolfe_round(rule: Wolfe, ctx: StepContext, slope0, state):
+    """One round of every start's search: bracketing where phase is 0, zoom where it is 1."""
+    xp = ctx.xp
+    phase, accepted, t, t_prev, f_prev, lo, hi, f_lo, rounds = state
+    active, zoom = phase < 2, phase == 1
+    trial = xp.where(zoom, 0.5 * (lo + hi), t)
+    points = ctx.x + xp.where(active, trial, 0.0)[:, None] * ctx.d
+    f = ctx.value(points, active)
+    slope = _dot(ctx.gradient(points, active), ctx.d)
+    sufficient = f <= ctx.f + rule.c1 * trial * slope0
+    curvature = xp.abs(slope) <= -rule.c2 * slope0
+    # bracketing (Nocedal & Wright, Alg. 3.5)
+    bracket = active & ~zoom
+    worse = bracket & (~sufficient | ((f >= f_prev) & (rounds > 0)) | ~xp.isfinite(f))
+    good = bracket & ~worse & curvature
+    uphill = bracket & ~worse & ~good & (slope >= 0)
+    go_on = bracket & ~(worse | good | uphill)
+    # zoom (Alg. 3.6), on the starts that were zooming when the round began
+    high = zoom & (~sufficient | (f >= f_lo) | ~xp.isfinite(f))
+    zoom_good = zoom & ~high & curvature
+    move = zoom & ~high & ~zoom_good
+    flip = move & (slope * (hi - lo) >= 0)
+    new_hi = xp.where(high, trial, xp.where(flip, lo, hi))
+    new_lo = xp.where(move, trial, lo)
+    new_f_lo = xp.where(move, f, f_lo)
+    # the bracketing starts that begin zooming: between (lo, hi) = (t_prev, trial) when worse,
+    # (trial, t_prev) when uphill
+    new_lo = xp.where(worse, t_prev, xp.where(uphill, trial, new_lo))
+    new_hi = xp.where(worse, trial, xp.where(uphill, t_prev, new_hi))
+    new_f_lo = xp.where(worse, f_prev, xp.where(uphill, f, new_f_lo))
+    done = good | zoom_good
+    phase = xp.where(done, 2, xp.where(worse | uphill, 1, phase))
+    accepted = xp.where(done, trial, accepted)
+    t = xp.where(go_on, xp.minimum(2.0 * trial, rule.max_step), t)
+    return (phase, accepted, t, xp.where(go_on, trial, t_prev), xp.where(go_on, f, f_prev),
+            new_lo, new_hi, new_f_lo, rounds + 1)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -205,14 +204,15 @@ class Polyak(StepRule):
         if self.cap is not None:
             object.__setattr__(self, "cap", float(check.positive("cap", self.cap)))
 
-    def multipliers(self, ctx: StepContext) -> np.ndarray:
+    def multipliers(self, ctx: StepContext):
+        xp = ctx.xp
         squared = _dot(ctx.g, ctx.g)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            step = np.where(squared > 0, (ctx.f - ctx.minimum) / squared, 0.0)
-        step = np.maximum(step, 0.0)
+        positive = squared > 0
+        step = xp.where(positive, (ctx.f - ctx.minimum) / xp.where(positive, squared, 1.0), 0.0)
+        step = xp.maximum(step, 0.0)
         if self.cap is not None:
-            step = np.minimum(step, self.cap)
-        return _as_multiplier(step, ctx)
+            step = xp.minimum(step, self.cap)
+        return _as_multiplier(step, ctx), ctx.memory, ctx.calls(0, 0)
 
 
 @dataclass(frozen=True)
@@ -230,29 +230,34 @@ class BarzilaiBorwein(StepRule):
         if self.cap is not None:
             object.__setattr__(self, "cap", float(check.positive("cap", self.cap)))
 
-    def multipliers(self, ctx: StepContext) -> np.ndarray:
-        previous = ctx.memory.get("bb")
-        ctx.memory["bb"] = (ctx.x.copy(), ctx.g.copy())
-        t = np.ones(len(ctx.f))  # the optimizer's own step, within the cap
+    def initial_memory(self, n: int, d: int, xp=np, dtype=np.float64) -> dict:
+        """The point and gradient of the iteration before (none yet: ``seen`` is False)."""
+        zeros = xp.zeros((n, d), dtype=dtype)
+        return {"x": zeros, "g": zeros, "seen": xp.asarray(False)}
+
+    def multipliers(self, ctx: StepContext):
+        xp, previous = ctx.xp, ctx.memory
+        memory = {"x": ctx.x, "g": ctx.g, "seen": xp.asarray(True)}
+        t = xp.ones_like(ctx.f)  # the optimizer's own step, within the cap
         if self.cap is not None:
-            t = np.minimum(t, _as_multiplier(np.full(len(ctx.f), self.cap), ctx))
-        if previous is None:
-            return t
-        s, y = ctx.x - previous[0], ctx.g - previous[1]
+            t = xp.minimum(t, _as_multiplier(xp.full_like(ctx.f, self.cap), ctx))
+        s, y = ctx.x - previous["x"], ctx.g - previous["g"]
         sy = _dot(s, y)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            step = _dot(s, s) / sy if self.formula == "long" else sy / _dot(y, y)
-        usable = (sy > 0) & np.isfinite(step)
+        top, bottom = (_dot(s, s), sy) if self.formula == "long" else (sy, _dot(y, y))
+        step = top / xp.where(bottom != 0, bottom, 1.0)
+        usable = previous["seen"] & (sy > 0) & (bottom != 0) & xp.isfinite(step)
         if self.cap is not None:
-            step = np.minimum(step, self.cap)
-        return np.where(usable, _as_multiplier(np.where(usable, step, 0.0), ctx), t)
+            step = xp.minimum(step, self.cap)
+        bb = _as_multiplier(xp.where(usable, step, 0.0), ctx)
+        return xp.where(usable, bb, t), memory, ctx.calls(0, 0)
 
 
-def _as_multiplier(step: np.ndarray, ctx: StepContext) -> np.ndarray:
+def _as_multiplier(step, ctx: StepContext):
     """The multiplier of ``d = -s g`` that makes the step ``step``: ``step * ||g||^2 / -g.d``."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = step * _dot(ctx.g, ctx.g) / -_dot(ctx.g, ctx.d)
-    return np.where(np.isfinite(t), t, 0.0)
+    xp = ctx.xp
+    along = -_dot(ctx.g, ctx.d)
+    t = step * _dot(ctx.g, ctx.g) / xp.where(along != 0, along, 1.0)
+    return xp.where((along != 0) & xp.isfinite(t), t, 0.0)
 
 
 def _check_c(c1: float, c2: float | None) -> None:

@@ -27,7 +27,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from descentlab.engines.jax_engine import draws
+from descentlab.engines.jax_engine import draws, rules
 from descentlab.engines.jax_engine.draws import DrawInputs, DrawPlan
 from descentlab.engines.jax_engine.problem import TracedProblem
 
@@ -56,10 +56,12 @@ class Plan:
     #: (k: a record of a problem whose values are dear, a finite sum), or at both ends (None)
     value_every: int | None = None
     draws: DrawPlan | None = None  # noise, minibatches, online rounds
+    step_rule: object | None = None  # a line search or step-size rule (its values each step)
 
     @property
     def quick(self) -> bool:
-        return not (self.has_gtol or self.has_ftol or self.project or self.record_every)
+        return not (self.has_gtol or self.has_ftol or self.project or self.record_every
+                    or self.step_rule)  # fmt: skip
 
     @property
     def online(self) -> bool:
@@ -107,6 +109,7 @@ class Inputs(NamedTuple):
     hi: jax.Array
     record_index: jax.Array
     draws: DrawInputs | None = None
+    minimum: jax.Array = 0.0  # f*, for Polyak's step
 
 
 #: How often a program was traced (compiled), for tests of the cache.
@@ -177,8 +180,10 @@ def _start(plan: Plan, inputs: Inputs) -> Carry:
     fx = f(x)
     rows = plan.record_rows + 1 if plan.record_every is not None else 0
     r = inputs.record_index.shape[0] if plan.record_some else n
-    path = jnp.zeros((rows, r, d + 2 + plan.online), x.dtype)
+    path = jnp.zeros((rows, r, d + 2 + plan.online + (plan.step_rule is not None)), x.dtype)
     extra = {} if plan.draws is None else draws.initial_extra(plan.draws, n, d, x.dtype)
+    if plan.step_rule is not None:
+        extra["rule"] = rules.initial_memory(plan.step_rule, n, d, x.dtype)
     g, extra = _gradient(plan, inputs, x, jnp.int32(0), extra)
     carry = Carry(jnp.int32(0), x, g, fx, inputs.state0, jnp.ones(n, bool),
                   jnp.zeros(n, jnp.int32), jnp.zeros(n, jnp.int8), jnp.int32(0), path, extra,
@@ -205,6 +210,8 @@ def _record(plan: Plan, inputs: Inputs, carry: Carry, due) -> Carry:
     columns = [carry.x, carry.fx[:, None], _norm(carry.g)[:, None]]
     if plan.online:
         columns.append(draws.regret(plan.draws, carry.extra, carry.x.dtype)[:, None])
+    if plan.step_rule is not None:
+        columns.append(carry.extra["rule"]["step"][:, None])
     row = jnp.concatenate(columns, axis=1)
     if plan.record_some:
         row = row[inputs.record_index]
@@ -213,11 +220,17 @@ def _record(plan: Plan, inputs: Inputs, carry: Carry, due) -> Carry:
 
 
 def _moved(plan: Plan, inputs: Inputs, carry: Carry):
-    """The optimizer's step from every start, projected on the box when asked."""
+    """The optimizer's step from every start, shaped by the step rule (its search counted in
+    ``calls``) and projected on the box when asked; the carry with the new state."""
     x_new, state = inputs.optimizer.step(carry.x, carry.g, carry.state)
+    if plan.step_rule is not None:
+        x_new, state, ruled, calls = rules.ruled(
+            plan.step_rule, plan.problem, inputs.optimizer, inputs.minimum, carry.x, carry.fx,
+            carry.g, carry.active, x_new, state, carry.extra["rule"])  # fmt: skip
+        carry = carry._replace(extra=dict(carry.extra, rule=ruled), calls=carry.calls + calls)
     if plan.project:
         x_new = jnp.clip(x_new, inputs.lo, inputs.hi)
-    return x_new, state
+    return x_new, carry._replace(state=state)
 
 
 def _value_if_due(plan: Plan, inputs: Inputs, carry: Carry, x_new, i):
@@ -230,9 +243,9 @@ def _value_if_due(plan: Plan, inputs: Inputs, carry: Carry, x_new, i):
 
 
 def _advance(plan: Plan, inputs: Inputs, carry: Carry) -> Carry:
-    x_new, state = _moved(plan, inputs, carry)
+    x_new, carry = _moved(plan, inputs, carry)
     i = carry.i + 1
-    carry = carry._replace(i=i, state=state)
+    carry = carry._replace(i=i)
     bad_point = ~jnp.all(jnp.isfinite(x_new), axis=-1)
     bad = bad_point
     if plan.value_every is not None:
@@ -268,9 +281,8 @@ def _quick_road(plan: Plan, inputs: Inputs, carry: Carry) -> Carry:
         end = jnp.minimum(c.i + CHUNK, inputs.n_iter)
 
         def one(c: Carry) -> Carry:
-            x, state = _moved(plan, inputs, c)
-            return _with_gradient(plan, inputs, c._replace(i=c.i + 1, x=x, state=state), x,
-                                  c.i + 1)  # fmt: skip
+            x, c = _moved(plan, inputs, c)
+            return _with_gradient(plan, inputs, c._replace(i=c.i + 1, x=x), x, c.i + 1)
 
         return lax.while_loop(lambda c: c.i < end, one, c)
 

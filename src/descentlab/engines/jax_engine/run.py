@@ -38,13 +38,14 @@ def trace_count() -> int:
 
 
 def run(problem, optimizer, x: np.ndarray, n_iter: int, stopping, recorder, box, state,
-        dtype: str, reporter=None, draws=None) -> Result:  # fmt: skip
+        dtype: str, reporter=None, draws=None, step_rule=None) -> Result:  # fmt: skip
     """Run ``optimizer`` on ``problem`` from ``x`` (shape ``batch + (d,)``), compiled.
 
     The arguments are those :func:`descentlab.minimize` has checked: ``stopping`` its tolerances,
     ``recorder`` what to record (or None), ``box`` the ``(lo, hi)`` to project on (or None),
     ``state`` a resumed run's optimizer state (or None), ``draws`` its randomness
-    (:class:`~descentlab.engines.draws.Draws`: noise, minibatches, an online problem).
+    (:class:`~descentlab.engines.draws.Draws`: noise, minibatches, an online problem) and
+    ``step_rule`` the rule that picks each step's length (or None).
     """
     batch_shape, d = x.shape[:-1], x.shape[-1]
     n = math.prod(batch_shape)
@@ -66,8 +67,9 @@ def run(problem, optimizer, x: np.ndarray, n_iter: int, stopping, recorder, box,
         record_every=None if recorder is None else recorder.every,
         record_rows=0 if recorder is None else _record_rows(n_iter, recorder.every),
         record_some=recorder is not None and recorder.starts is not None,
-        value_every=_value_every(problem, stopping, recorder),
+        value_every=_value_every(problem, stopping, recorder, step_rule),
         draws=_draw_plan(problem, draws),
+        step_rule=step_rule,
     )
     scalar = np.dtype(dtype).type
     inputs = loop.Inputs(
@@ -81,6 +83,7 @@ def run(problem, optimizer, x: np.ndarray, n_iter: int, stopping, recorder, box,
         hi=np.asarray(box[1] if box is not None else np.zeros(d), dtype),
         record_index=_record_index(recorder),
         draws=None if plan.draws is None else draw_inputs(draws, n, dtype),
+        minimum=scalar(0.0 if stopping.minimum is None else stopping.minimum),
     )
     end = loop.compiled_run(plan, inputs)
     result = _result(plan, stopping, recorder, end, batch_shape, optimizer.name)
@@ -108,9 +111,9 @@ def _compiled(function):
     return jax.jit(function)
 
 
-def _value_every(problem, stopping, recorder) -> int | None:
+def _value_every(problem, stopping, recorder, step_rule) -> int | None:
     """How often the run evaluates f, as the NumPy engine does (see ``loop.Plan``)."""
-    if stopping.target is not None:
+    if stopping.target is not None or step_rule is not None:
         return 1
     if recorder is not None:
         return recorder.every if problem.costly_values else 1
@@ -197,7 +200,7 @@ def _result(plan, stopping, recorder, end, batch_shape, name: str) -> Result:
     status, message = _statuses(stopping, code, nit, last)
     per_start = np.asarray(end.per_start)
     d = per_start.shape[1] - 2
-    path = path_fun = path_grad_norm = path_regret = None
+    path = path_fun = path_grad_norm = path_regret = path_step = None
     path_iter = np.zeros(0, dtype=int)
     if recorder is not None:
         recorded = np.asarray(end.path)[:rows]
@@ -207,6 +210,8 @@ def _result(plan, stopping, recorder, end, batch_shape, name: str) -> Result:
         path_grad_norm = recorded[..., d + 1].reshape((rows, *shape))
         if plan.online:
             path_regret = recorded[..., d + 2].reshape((rows, *shape))
+        if plan.step_rule is not None:
+            path_step = recorded[..., d + 2 + plan.online].reshape((rows, *shape))
         path_iter = _recorded_iterations(last, recorder.every)
     return Result(
         x=per_start[:, :d].reshape((*batch_shape, d)),
@@ -227,6 +232,7 @@ def _result(plan, stopping, recorder, end, batch_shape, name: str) -> Result:
         path_regret=path_regret,
         state=_state_on_host(end.state, batch_shape),
         optimizer=name,
+        path_step=path_step,
     )
 
 
@@ -251,7 +257,8 @@ def _state_on_host(state, batch_shape):
 def _keep_what_was_asked(result: Result, asked) -> None:
     """Cut the full record a trace needed down to the one the caller asked for."""
     if asked is None:
-        result.path = result.path_fun = result.path_grad_norm = result.path_regret = None
+        result.path = result.path_fun = result.path_grad_norm = None
+        result.path_regret = result.path_step = None
         result.path_iter = np.zeros(0, dtype=int)
         return
     iters = result.path_iter
@@ -259,7 +266,7 @@ def _keep_what_was_asked(result: Result, asked) -> None:
     starts = slice(None) if asked.starts is None else asked.starts
     flat = result.path.reshape((len(iters), -1, result.path.shape[-1]))
     result.path = flat[rows][:, starts] if asked.starts is not None else result.path[rows]
-    for name in ("path_fun", "path_grad_norm", "path_regret"):
+    for name in ("path_fun", "path_grad_norm", "path_regret", "path_step"):
         if getattr(result, name) is None:
             continue
         values = getattr(result, name).reshape((len(iters), -1))[rows][:, starts]

@@ -71,17 +71,25 @@ class Evaluator:
             return self.noise.perturb(raw, self.streams, iteration)
         return raw
 
-    def values_of(self, points: np.ndarray) -> np.ndarray:
-        """``f`` at ``(k, d)`` extra points (a line search's trials), checked and counted."""
-        raw = self._extra("objective", self._f, points)
+    def values_of(self, points: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """``f`` at the ``rows`` of ``(n, d)`` extra points (a line search's trials), checked and
+        counted; NaN in the other rows, which are not evaluated."""
+        chosen = points[rows]
+        raw = self._extra("objective", self._f, chosen)
         self.nfev += 1
-        return as_values(raw, points.shape[:-1])
+        values = np.full(points.shape[0], np.nan)
+        values[rows] = as_values(raw, chosen.shape[:-1])
+        return values
 
-    def gradients_of(self, points: np.ndarray) -> np.ndarray:
-        """``g`` at ``(k, d)`` extra points, checked and counted (exact gradients only)."""
-        raw = self._extra("gradient", self._grad, points)
+    def gradients_of(self, points: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """``g`` at the ``rows`` of ``(n, d)`` extra points, checked and counted (exact
+        gradients only); NaN in the other rows."""
+        chosen = points[rows]
+        raw = self._extra("gradient", self._grad, chosen)
         self.njev += 1
-        return as_gradient(raw, points.shape)
+        gradients = np.full(points.shape, np.nan)
+        gradients[rows] = as_gradient(raw, chosen.shape)
+        return gradients
 
     @staticmethod
     def _extra(function: str, call: Callable, points: np.ndarray):

@@ -76,7 +76,7 @@ class Loop:
         self.box = box  # (lo, hi) to project every new point on, or None
         self.initial_state = initial_state  # a resumed run's optimizer state
         self.step_rule = step_rule  # a line search or step-size rule, or None
-        self.rule_memory: dict = {}
+        self.rule_memory: dict | None = None  # the step rule's, made at its first search
         self.last_step = None  # the step length per unit gradient of the last update
         self.run = RunState(x.shape[:-1])
         # f is evaluated at every iteration for a value target, a trace, a callback or a
@@ -280,12 +280,17 @@ def apply_rule(loop: Loop, x: np.ndarray, proposed: np.ndarray):
     from descentlab.optimizers.step_rules import StepContext
 
     d = x.shape[-1]
+    flat = x.reshape(-1, d)
+    if loop.rule_memory is None:
+        loop.rule_memory = loop.step_rule.initial_memory(*flat.shape)
     update = np.where(loop.run.active[..., np.newaxis], proposed - x, 0.0)  # done: no search
-    context = StepContext(x.reshape(-1, d), np.reshape(loop.fx, -1), loop.g.reshape(-1, d),
+    context = StepContext(flat, np.reshape(loop.fx, -1), loop.g.reshape(-1, d),
                           update.reshape(-1, d), loop.evaluate.values_of,
                           loop.evaluate.gradients_of, loop.stopping.minimum,
                           loop.rule_memory)  # fmt: skip
-    t = loop.step_rule.multipliers(context).reshape(x.shape[:-1])
+    # the evaluator counts the calls as they are made; the rule's own count is the JAX engine's
+    t, loop.rule_memory, _ = loop.step_rule.multipliers(context)
+    t = t.reshape(x.shape[:-1])
     moved = x + t[..., np.newaxis] * update
     state = loop.optimizer.scale_update(loop.state, t)
     with np.errstate(divide="ignore", invalid="ignore"):
