@@ -34,7 +34,7 @@ from bench_runner_overhead import ALPHA, BETA1, BETA2, N_ITER, SEED
 from bench_runner_overhead import hand_loop as hand_numpy_tutorial
 
 import descentlab as dl
-from descentlab.engines import _jax_loop, jax_engine
+from descentlab.engines import jax_engine
 
 jax.config.update("jax_enable_x64", True)
 
@@ -112,7 +112,7 @@ def tutorial(rounds: int) -> None:
 def _captured_program(problem, optimizer) -> Callable[[], object]:
     """The compiled program of the JAX engine's run, called with the inputs it was given."""
     seen = {}
-    original = _jax_loop.compiled_run
+    original = jax_engine.loop.compiled_run
 
     def spy(plan, inputs):
         seen["call"] = (plan, inputs)

@@ -25,3 +25,14 @@ def fold(text: str) -> list[str]:
 # a developer's run explores new ones.
 settings.register_profile("ci", derandomize=True)
 settings.load_profile("ci" if os.environ.get("CI") else "default")
+
+# The JAX engine spreads big batches over one CPU device per core when it is the first to start
+# JAX; which test starts JAX first depends on the order, so the tests fix two devices for every
+# process (each test that needs one device, or none, says so).
+os.environ.setdefault("DESCENTLAB_CPU_DEVICES", "2")
+try:
+    import jax
+
+    jax.config.update("jax_num_cpu_devices", int(os.environ["DESCENTLAB_CPU_DEVICES"]))
+except ImportError:  # the engine's tests skip themselves
+    pass

@@ -32,6 +32,12 @@ class DrawPlan:
     random_online: bool
     finite_sum: object | None  # the FiniteSum whose minibatches are drawn
 
+    @property
+    def pure(self) -> bool:
+        """True when the gradient is a function of the point and the iteration alone (noise),
+        with no state of its own (a minibatch order, an online run's sums)."""
+        return self.online is None and self.batch_size is None
+
     # The problems are compared by identity: their data are in the program. The plan holds them,
     # so an id is never reused while a compiled program keyed by it lives.
     def _key(self) -> tuple:
@@ -94,7 +100,8 @@ def gradient(plan: DrawPlan, grad, inputs: DrawInputs, x, i, extra: dict):
         g = grad(x)
     if plan.noise is not None:
         count = plan.noise.draws_per_gradient(x.shape[-1])
-        z = stream_normals(inputs.noise_keys, i * count, count, inputs.base, inputs.slope, jnp)
+        z = stream_normals(inputs.noise_keys, i * count, count, inputs.base, inputs.slope, jnp,
+                           even=count % 2 == 0)  # fmt: skip
         g = plan.noise.apply(g, z.astype(x.dtype), inputs.sigma, jnp)
     return g, extra
 

@@ -26,14 +26,11 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 from jax import lax
+from jax.sharding import Mesh
 
-from descentlab.engines.jax_engine import draws, rules
+from descentlab.engines.jax_engine import draws, quick, rules
 from descentlab.engines.jax_engine.draws import DrawInputs, DrawPlan
 from descentlab.engines.jax_engine.problem import TracedProblem
-
-#: Steps per chunk on the quick road: the finite test and the choice between the chunk and its
-#: rerun cost about one step's memory traffic per chunk.
-CHUNK = 64
 
 # Why a start stopped (``code``), with the iteration in ``nit``; RUNNING ends as max_iter.
 RUNNING, CONVERGED_GRAD, CONVERGED_FUN = 0, 1, 2
@@ -57,6 +54,9 @@ class Plan:
     value_every: int | None = None
     draws: DrawPlan | None = None  # noise, minibatches, online rounds
     step_rule: object | None = None  # a line search or step-size rule (its values each step)
+    tile: int = 0  # starts per tile on the quick road (0: the whole batch at once)
+    shards: int = 1  # devices the starts are spread over
+    mesh: Mesh | None = None  # their mesh (axis "starts"), when more than one
 
     @property
     def quick(self) -> bool:
@@ -123,7 +123,7 @@ def compiled_run(plan: Plan, inputs: Inputs):
     inputs = inputs._replace(state0=_initial_state(inputs))
     carry = _visit(plan, inputs, _start(plan, inputs))
     if plan.quick:
-        carry = _quick_road(plan, inputs, carry)
+        carry = quick.quick_road(plan, inputs, carry)
     carry = lax.while_loop(
         lambda c: (c.i < inputs.n_iter) & jnp.any(c.active),
         lambda c: _visit(plan, inputs, _advance(plan, inputs, c)),
@@ -270,34 +270,6 @@ def _advance(plan: Plan, inputs: Inputs, carry: Carry) -> Carry:
 def _with_gradient(plan: Plan, inputs: Inputs, carry: Carry, x, i) -> Carry:
     g, extra = _gradient(plan, inputs, x, i, carry.extra)
     return carry._replace(g=g, extra=extra, calls=carry.calls + _counted(False, True))
-
-
-def _quick_road(plan: Plan, inputs: Inputs, carry: Carry) -> Carry:
-    """Chunks of plain steps while every point stays finite (see the module's docstring);
-    returns the carry to go on from with the per-start tests (at the end, or at the start of
-    the chunk in which some start diverged)."""
-
-    def plain_steps(c: Carry) -> Carry:
-        end = jnp.minimum(c.i + CHUNK, inputs.n_iter)
-
-        def one(c: Carry) -> Carry:
-            x, c = _moved(plan, inputs, c)
-            return _with_gradient(plan, inputs, c._replace(i=c.i + 1, x=x), x, c.i + 1)
-
-        return lax.while_loop(lambda c: c.i < end, one, c)
-
-    def chunk(both):
-        c, _ = both
-        ahead = plain_steps(c)
-        finite = jnp.all(jnp.isfinite(ahead.x))
-        kept = jax.tree_util.tree_map(lambda a, b: jnp.where(finite, a, b), ahead, c)
-        return kept, finite
-
-    all_active = jnp.all(carry.active)
-    carry, _ = lax.while_loop(
-        lambda both: both[1] & (both[0].i < inputs.n_iter), chunk, (carry, all_active)
-    )
-    return carry
 
 
 def _finish(plan: Plan, inputs: Inputs, carry: Carry) -> Carry:

@@ -16,6 +16,7 @@ faster and is not bit-equal to anything float64 computes.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import sys
@@ -23,11 +24,11 @@ import sys
 import jax
 import numpy as np
 
-from descentlab.engines.jax_engine import loop
+from descentlab.engines.jax_engine import layout, loop
 from descentlab.engines.jax_engine.draws import DrawPlan, draw_inputs
 from descentlab.engines.jax_engine.problem import FunctionRaised, NotTraceable, traced_problem
 from descentlab.engines.jax_engine.setup import register
-from descentlab.results.result import Result, Status
+from descentlab.results.result import Result, Status, filled
 
 __all__ = ["FunctionRaised", "NotTraceable", "run", "trace_count"]
 
@@ -85,8 +86,11 @@ def run(problem, optimizer, x: np.ndarray, n_iter: int, stopping, recorder, box,
         draws=None if plan.draws is None else draw_inputs(draws, n, dtype),
         minimum=scalar(0.0 if stopping.minimum is None else stopping.minimum),
     )
-    end = loop.compiled_run(plan, inputs)
-    result = _result(plan, stopping, recorder, end, batch_shape, optimizer.name)
+    where = layout.layout(n, _bytes_per_start(inputs), plan.quick)
+    plan = dataclasses.replace(plan, tile=where.tile, shards=where.shards, mesh=where.mesh)
+    inputs = layout.placed(_padded(inputs, n, where.padded), where, where.padded)
+    end = jax.device_get(loop.compiled_run(plan, inputs))  # all outputs in one transfer
+    result = _result(plan, stopping, recorder, end, batch_shape, optimizer.name, n)
     if reporter is not None:
         _print_trace(reporter, result)
         if recorder is not asked:
@@ -109,6 +113,33 @@ def gradient_function(problem, d: int, dtype: str = "float64"):
 @functools.cache
 def _compiled(function):
     return jax.jit(function)
+
+
+def _bytes_per_start(inputs) -> int:
+    """About the memory one start's point, gradient and optimizer state take: a point's worth
+    for each field of the state but its step count."""
+    fields = len(inputs.state0) - 1 if isinstance(inputs.state0, tuple) else 1
+    return (2 + fields) * inputs.x0[0].nbytes
+
+
+def _padded(inputs, n: int, size: int):
+    """The inputs with every per-start row (points, hyperparameters, state, stream keys)
+    padded to ``size`` starts by copies of the last (see ``layout``)."""
+    if size == n:
+        return inputs
+
+    def pad(leaf):
+        if getattr(leaf, "ndim", 0) >= 1 and leaf.shape[0] == n:
+            return layout.padded(np.asarray(leaf), size)
+        return leaf
+
+    tree = jax.tree_util.tree_map
+    draws_in = inputs.draws
+    if draws_in is not None:
+        keys = ("noise_keys", "minibatch_keys", "online_keys")
+        draws_in = draws_in._replace(**{name: pad(getattr(draws_in, name)) for name in keys})
+    return inputs._replace(optimizer=tree(pad, inputs.optimizer), x0=pad(inputs.x0),
+                           state0=tree(pad, inputs.state0), draws=draws_in)  # fmt: skip
 
 
 def _value_every(problem, stopping, recorder, step_rule) -> int | None:
@@ -179,8 +210,8 @@ _WHY = {
 def _statuses(stopping, code: np.ndarray, nit: np.ndarray, last: int):
     """Status and message per start, in the NumPy engine's words; starts that stopped for the
     same reason at the same iteration share one message string."""
-    status = np.full(code.shape, Status.MAX_ITER.value, dtype=object)
-    message = np.full(code.shape, f"reached n_iter = {last} iterations", dtype=object)
+    status = filled(code.shape, Status.MAX_ITER.value)
+    message = filled(code.shape, f"reached n_iter = {last} iterations")
     for value in np.unique(code).tolist():
         if value != loop.RUNNING:
             kind, words = _WHY[value]
@@ -192,18 +223,20 @@ def _statuses(stopping, code: np.ndarray, nit: np.ndarray, last: int):
     return status, message
 
 
-def _result(plan, stopping, recorder, end, batch_shape, name: str) -> Result:
+def _result(plan, stopping, recorder, end, batch_shape, name: str, n: int) -> Result:
     last, rows, nfev, njev = (int(k) for k in np.asarray(end.counts))
-    stops = np.asarray(end.stops)
+    stops = np.asarray(end.stops)[:n]
     code, nit = stops[:, 1], stops[:, 0].astype(int)
     nit = np.where(code == loop.RUNNING, last, nit)
     status, message = _statuses(stopping, code, nit, last)
-    per_start = np.asarray(end.per_start)
+    per_start = np.asarray(end.per_start)[:n]
     d = per_start.shape[1] - 2
     path = path_fun = path_grad_norm = path_regret = path_step = None
     path_iter = np.zeros(0, dtype=int)
     if recorder is not None:
         recorded = np.asarray(end.path)[:rows]
+        if recorder.starts is None:
+            recorded = recorded[:, :n]  # without the padding's copies
         shape = batch_shape if recorder.starts is None else (len(recorder.starts),)
         path = recorded[..., :d].reshape((rows, *shape, d))
         path_fun = recorded[..., d].reshape((rows, *shape))
@@ -228,9 +261,9 @@ def _result(plan, stopping, recorder, end, batch_shape, name: str) -> Result:
         nfev=nfev,
         njev=njev,
         time=0.0,
-        regret=np.asarray(end.regret).reshape(batch_shape) if plan.online else None,
+        regret=np.asarray(end.regret)[:n].reshape(batch_shape) if plan.online else None,
         path_regret=path_regret,
-        state=_state_on_host(end.state, batch_shape),
+        state=_state_on_host(end.state, batch_shape, n),
         optimizer=name,
         path_step=path_step,
     )
@@ -242,14 +275,14 @@ def _recorded_iterations(last: int, every: int) -> np.ndarray:
     return iterations if iterations[-1] == last else np.append(iterations, last)
 
 
-def _state_on_host(state, batch_shape):
+def _state_on_host(state, batch_shape, n: int):
     """The final state as the NumPy engine keeps it: NumPy arrays of the batch's shape."""
 
     def host(leaf):
         array = np.asarray(leaf)
         if array.ndim == 0:
             return array.item()
-        return array.reshape((*batch_shape, array.shape[-1]))
+        return array[:n].reshape((*batch_shape, array.shape[-1]))
 
     return type(state)(*(host(leaf) for leaf in state))
 

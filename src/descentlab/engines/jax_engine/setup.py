@@ -18,7 +18,10 @@ import numbers
 import jax
 import numpy as np
 
+from descentlab.engines.jax_engine.layout import ask_for_cpu_devices
+
 jax.config.update("jax_enable_x64", True)
+ask_for_cpu_devices()
 
 _REGISTERED: set[type] = set()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from descentlab.results.result import Status
+from descentlab.results.result import Status, filled
 
 
 class RunState:
@@ -14,8 +14,8 @@ class RunState:
         self.active = np.ones(batch_shape, dtype=bool)
         self.all_active = True
         self.nit = np.zeros(batch_shape, dtype=int)
-        self.status = np.full(batch_shape, Status.MAX_ITER.value, dtype=object)
-        self.message = np.full(batch_shape, "", dtype=object)
+        self.status = filled(batch_shape, Status.MAX_ITER.value)
+        self.message = filled(batch_shape, "")
 
     def any_active(self) -> bool:
         return self.all_active or bool(self.active.any())
