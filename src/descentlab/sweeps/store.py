@@ -22,8 +22,11 @@ import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from itertools import repeat
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from descentlab.sweeps.cells import ChunkResult
 
@@ -32,6 +35,8 @@ VERSION = 1
 DEFAULT_PATH = "descentlab.db"
 #: How long a writer waits for another process's transaction to end.
 BUSY_SECONDS = 60.0
+#: SQLite's page cache per connection, in KiB.
+CACHE_KIB = 64 * 1024
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -122,31 +127,25 @@ class Store:
                 )
         return sweep
 
-    def done(self, hashes: Sequence[str]) -> set[str]:
-        """Those of ``hashes`` that have a finished row."""
-        found: set[str] = set()
+    def finished(self, sweep: int) -> dict[int, tuple]:
+        """The sweep's finished cells by position, as tuples of :data:`COLUMNS` (one query
+        through the sweep's links, whichever sweep finished them)."""
+        columns = ", ".join(f"c.{name}" for name in COLUMNS)
         with self._reading() as db:
-            for start in range(0, len(hashes), 900):  # SQLite's limit on parameters per query
-                part = list(hashes[start : start + 900])
-                marks = ",".join("?" * len(part))
-                rows = db.execute(f"SELECT hash FROM cells WHERE hash IN ({marks})", part)
-                found.update(row[0] for row in rows)
-        return found
+            rows = db.execute(
+                f"SELECT l.position, {columns} FROM sweep_cells l JOIN cells c "
+                "ON c.hash = l.cell WHERE l.sweep = ?",
+                (sweep,),
+            ).fetchall()
+        return {row[0]: row[1:] for row in rows}
 
-    def add(self, result: ChunkResult, cells: Sequence[dict[str, Any]]) -> None:
-        """Write a chunk's rows in one transaction (``cells``: each cell's identity)."""
+    def add(self, rows: Sequence[tuple]) -> None:
+        """Write a chunk's cells (tuples of :data:`COLUMNS`) in one transaction."""
         finished = _now()
-        rows = [
-            (c["hash"], c["problem"], c["optimizer"], c["settings"], c["seed"], c["n_iter"],
-             c["target"], _real(result.final_gap[k]), _real(result.start_gap[k]),
-             _whole(result.iterations[k]), _whole(result.gradients[k]), str(result.status[k]),
-             float(result.seconds[k]), finished)
-            for k, c in enumerate(cells)
-        ]  # fmt: skip
         with self._writing() as db:
             db.executemany(
                 "INSERT OR IGNORE INTO cells VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
+                ((*row, finished) for row in rows),
             )
 
     def sweeps(self) -> list[dict[str, Any]]:
@@ -267,6 +266,9 @@ def _prepare(db: sqlite3.Connection, path: str, readonly: bool) -> None:
             _create(db, path)
         if path != ":memory:" and not readonly:
             _use_wal(db, path)
+        # the cells are keyed by random hashes: a chunk's inserts touch pages all over the
+        # index, which SQLite's default 2 MB page cache keeps reading again
+        db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
 
 
 def _create(db: sqlite3.Connection, path: str) -> None:
@@ -372,11 +374,18 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
-def _real(value: Any) -> float | None:
-    value = float(value)
-    return value if value == value else None  # NaN is stored as NULL
-
-
-def _whole(value: Any) -> int | None:
-    value = int(value)
-    return None if value < 0 else value
+def cell_tuples(result: ChunkResult, hashes: Sequence[str], problem: str, optimizer: str,
+                settings: Sequence[str], seeds: Sequence[int], n_iter: int,
+                target: float | None) -> list[tuple]:  # fmt: skip
+    """A chunk's cells as the store keeps them (tuples of :data:`COLUMNS`): NaN as NULL, a
+    target not reached (-1) as NULL."""
+    real = [[None if v != v else v for v in np.asarray(values, dtype=float).tolist()]
+            for values in (result.final_gap, result.start_gap)]  # fmt: skip
+    whole = [[None if v < 0 else v for v in np.asarray(values, dtype=np.int64).tolist()]
+             for values in (result.iterations, result.gradients)]  # fmt: skip
+    status = [str(s) for s in np.asarray(result.status).tolist()]
+    seconds = np.asarray(result.seconds, dtype=float).tolist()
+    count = len(hashes)
+    return list(zip(hashes, repeat(problem, count), repeat(optimizer, count), settings, seeds,
+                    repeat(n_iter, count), repeat(target, count), *real, *whole, status,
+                    seconds, strict=True))  # fmt: skip

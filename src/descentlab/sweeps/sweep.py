@@ -24,7 +24,7 @@ from descentlab.optimizers import OPTIMIZERS, get_optimizer
 from descentlab.sweeps.cells import Chunk, ChunkResult, Plan, run_chunk
 from descentlab.sweeps.grid import Grid, check_grid, make_grid
 from descentlab.sweeps.problems import as_sweep_problem, short_key
-from descentlab.sweeps.store import Store
+from descentlab.sweeps.store import Store, cell_tuples
 from descentlab.sweeps.table import to_frame
 
 #: Cells per chunk when none is asked for: one batch up to this many starts (fewer where the
@@ -110,8 +110,8 @@ def sweep(
     opened = Store(":memory:" if store is None else store) if own_store else store
     try:
         with cluster(client, workers) as dask_client:
-            sweep_ids = execute(plans, opened, chunk_size, dask_client, progress)
-        return to_frame([row for sweep in sweep_ids for row in opened.cell_rows(sweep)])
+            rows = execute(plans, opened, chunk_size, dask_client, progress)
+        return to_frame(rows)
     finally:
         if own_store:
             opened.close()
@@ -154,30 +154,33 @@ def make_plans(problems, optimizers, grid, seeds, n_iter, target, hyper,
 
 
 def execute(plans: list[Plan], store: Store, chunk_size: int | None, client,
-            progress: ProgressCallback | None) -> list[int]:  # fmt: skip
-    """Run the missing cells of every plan into ``store``; return the sweeps' ids."""
+            progress: ProgressCallback | None) -> list[tuple]:  # fmt: skip
+    """Run the missing cells of every plan into ``store``; return every cell of every plan, in
+    order, as the store's tuples: those found there read back, the others as they were run."""
     total = sum(plan.n_cells for plan in plans)
-    done, ids, work = 0, [], []
+    done, work, tables = 0, [], []
     for plan in plans:
         hashes = plan.cell_hashes()
-        ids.append(store.open_sweep(definition(plan), hashes))
-        finished = store.done(hashes)
-        done += len(finished)
-        missing = np.array([k for k, h in enumerate(hashes) if h not in finished], dtype=np.int64)
+        found = store.finished(store.open_sweep(definition(plan), hashes))
+        done += len(found)
+        missing = np.setdiff1d(np.arange(plan.n_cells), np.fromiter(found, np.int64, len(found)))
         size = _chunk_settings(plan, chunk_size, client)
-        work.extend((Chunk(plan, cells), hashes) for cells in split(missing, plan, size))
-    label = "cells"
+        work.extend((Chunk(plan, cells), hashes, found) for cells in split(missing, plan, size))
+        tables.append(found)
     if progress is not None:
-        progress(done, total, label)
-    for (chunk, hashes), result in zip_results(work, client):
-        store.add(result, identities(chunk, hashes))
+        progress(done, total, "cells")
+    for (chunk, hashes, found), result in zip_results(work, client):
+        rows = cell_rows(chunk, hashes, result)
+        store.add(rows)
+        found.update(zip(chunk.cells.tolist(), rows, strict=True))
         done += len(chunk.cells)
         if progress is not None:
             progress(done, total, f"{chunk.plan.optimizer} on {chunk.plan.problem.label}")
-    return ids
+    return [table[k] for plan, table in zip(plans, tables, strict=True)
+            for k in range(plan.n_cells)]  # fmt: skip
 
 
-def zip_results(work: list[tuple[Chunk, list[str]]], client) -> Iterator[tuple[Any, ChunkResult]]:
+def zip_results(work: list[tuple], client) -> Iterator[tuple[Any, ChunkResult]]:
     """Each piece of work with its result, here in order or from Dask as chunks finish."""
     if client is None:
         for item in work:
@@ -185,7 +188,7 @@ def zip_results(work: list[tuple[Chunk, list[str]]], client) -> Iterator[tuple[A
         return
     from descentlab.sweeps.distributed import run_on
 
-    by_index = run_on(client, [chunk for chunk, _ in work])
+    by_index = run_on(client, [item[0] for item in work])
     for index, result in by_index:
         yield work[index], result
 
@@ -200,22 +203,19 @@ def split(missing: np.ndarray, plan: Plan, settings_per_chunk: int) -> list[np.n
     return [missing[a:b] for a, b in itertools.pairwise(bounds)]
 
 
-def identities(chunk: Chunk, hashes: list[str]) -> list[dict[str, Any]]:
-    """What the store keeps of each cell of ``chunk`` besides its numbers."""
+def cell_rows(chunk: Chunk, hashes: list[str], result: ChunkResult) -> list[tuple]:
+    """The chunk's cells as the store keeps them: identity (hash, problem, optimizer, settings,
+    seed, n_iter, target) and numbers, each setting's text made once."""
     plan = chunk.plan
     base, columns = plan.base_settings(), plan.columns()
     problem = json.dumps(short_key(plan.problem.key()), sort_keys=True)
-    texts: dict[int, str] = {}
-    out = []
-    for k in chunk.cells.tolist():
-        i, j = divmod(k, len(plan.seeds))
-        if i not in texts:
-            setting = {**base, **{n: float(v[i]) for n, v in columns.items()}}
-            texts[i] = json.dumps(setting, sort_keys=True)
-        out.append({"hash": hashes[k], "problem": problem, "optimizer": plan.optimizer,
-                    "settings": texts[i], "seed": plan.seeds[j], "n_iter": plan.n_iter,
-                    "target": plan.target})  # fmt: skip
-    return out
+    setting, seed = np.divmod(chunk.cells, len(plan.seeds))
+    texts = {i: json.dumps({**base, **{n: float(v[i]) for n, v in columns.items()}},
+                           sort_keys=True) for i in np.unique(setting).tolist()}  # fmt: skip
+    seeds = np.asarray(plan.seeds)[seed].tolist()
+    return cell_tuples(result, [hashes[k] for k in chunk.cells.tolist()], problem,
+                       plan.optimizer, [texts[i] for i in setting.tolist()], seeds, plan.n_iter,
+                       plan.target)  # fmt: skip
 
 
 def definition(plan: Plan) -> dict[str, Any]:

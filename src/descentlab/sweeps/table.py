@@ -20,14 +20,16 @@ def to_frame(rows: list[tuple]):
 
     if not rows:
         return pd.DataFrame(columns=["problem", "optimizer", *RESULT_COLUMNS])
-    data = {name: [row[k] for row in rows] for k, name in enumerate(COLUMNS)}
+    data = dict(zip(COLUMNS, (list(column) for column in zip(*rows, strict=True)), strict=True))
     labels = {text: _label(json.loads(text)) for text in set(data["problem"])}
-    settings = _parsed(data["settings"])
-    names = _declared_order({name for s in settings for name in s})
+    parsed = {text: json.loads(text) for text in set(data["settings"])}  # each setting once
+    names = _declared_order({name for s in parsed.values() for name in s})
+    cells = {text: [_cell(s.get(name, np.nan)) for name in names] for text, s in parsed.items()}
+    by_row = list(zip(*(cells[text] for text in data["settings"]), strict=True)) if names else []
     frame = pd.DataFrame({
         "problem": [labels[text] for text in data["problem"]],
         "optimizer": data["optimizer"],
-        **{name: [_cell(s.get(name, np.nan)) for s in settings] for name in names},
+        **{name: list(column) for name, column in zip(names, by_row, strict=True)},
         "seed": np.asarray(data["seed"], dtype=np.int64),
         "final_gap": _floats(data["final_gap"]),
         "start_gap": _floats(data["start_gap"]),
@@ -54,11 +56,6 @@ def _declared_order(names: set[str]) -> list[str]:
 def _cell(value: Any) -> Any:
     """A setting as a table cell: numbers and strings as they are, a schedule as its JSON."""
     return json.dumps(value, sort_keys=True) if isinstance(value, dict | list) else value
-
-
-def _parsed(texts: list[str]) -> list[dict[str, Any]]:
-    cache = {text: json.loads(text) for text in set(texts)}
-    return [cache[text] for text in texts]
 
 
 def _label(key: dict[str, Any]) -> str:
