@@ -1,7 +1,8 @@
 """Regenerate docs/experiments.md and its figures by running every experiment.
 
-    python scripts/experiments_doc.py            # the full designs (a few minutes)
-    python scripts/experiments_doc.py --quick    # the quick ones (seconds), e.g. to try it
+    python scripts/experiments_doc.py                # the full designs (a few minutes)
+    python scripts/experiments_doc.py --engine jax   # the same, compiled (quicker)
+    python scripts/experiments_doc.py --quick        # the quick ones (seconds), e.g. to try it
 
 The page is written from the findings of this run only: each verdict, check and number in it
 comes from the data just computed. Do not edit docs/experiments.md by hand.
@@ -10,7 +11,6 @@ comes from the data just computed. Do not edit docs/experiments.md by hand.
 from __future__ import annotations
 
 import argparse
-import platform
 import time
 from pathlib import Path
 
@@ -21,6 +21,8 @@ import matplotlib.pyplot as plt
 
 import descentlab
 from descentlab import experiments
+from descentlab._machine import describe
+from descentlab.engines import using
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -54,7 +56,14 @@ Rerun: `descentlab experiment {finding.name}{quick} --plot {finding.name}.png`
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the quick designs")
-    quick = parser.parse_args().quick
+    parser.add_argument("--engine", choices=("numpy", "jax"), default="numpy")
+    args = parser.parse_args()
+    quick = args.quick
+    with using(args.engine):
+        write(quick, args.engine)
+
+
+def write(quick: bool, engine: str) -> None:
     (DOCS / "experiments").mkdir(parents=True, exist_ok=True)
     sections = []
     for name, experiment in experiments.EXPERIMENTS.items():
@@ -68,10 +77,11 @@ def main() -> None:
         print(f"{name}: {finding.verdict.outcome} ({seconds:.1f} s)", flush=True)
     header = f"""# Experiments: the tutorials' claims, checked
 
-Written by `python scripts/experiments_doc.py{" --quick" if quick else ""}` (descentlab
-{descentlab.__version__}, Python {platform.python_version()}, {platform.machine()}); every verdict
-below was computed from the data of that run. `descentlab experiments` lists them; `descentlab
-experiment NAME` reruns one (`--quick` for a smaller design, `--json FILE` for the numbers).
+Written by `python scripts/experiments_doc.py{" --quick" if quick else ""} --engine {engine}`
+({time.strftime("%Y-%m-%d")}, {describe()}, descentlab {descentlab.__version__}); every
+verdict below was computed from the data of that run. `descentlab experiments` lists them;
+`descentlab experiment NAME` reruns one (`--quick` for a smaller design, `--json FILE` for the
+numbers, `--engine jax` to compile it).
 
 A verdict is `supported` when every check holds, `not supported` when none does, and `depends`
 when some do (the verdict names which). Medians come with distribution-free 95% intervals; two
