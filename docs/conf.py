@@ -23,7 +23,7 @@ import descentlab  # noqa: E402
 
 project = "descentlab"
 author = "the descentlab developers"
-copyright = "2026, the descentlab developers"  # noqa: A001
+copyright = "2026, the descentlab developers"
 release = descentlab.__version__
 version = release
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 import descentlab as dl
+from descentlab._namespace import namespace
 from descentlab.experiments._base import Check, Experiment, Finding, Progress
 from descentlab.results.statistics import band, first_reach, median_interval
 
@@ -22,10 +23,20 @@ WELL = 0.5
 SETTLED = 0.01
 
 
+def _plateau_f(x):
+    xp = namespace(x)
+    return 1.0 - xp.exp(-xp.sum(x**2, axis=-1))
+
+
+def _plateau_grad(x):
+    xp = namespace(x)  # the array API, so that the JAX engine compiles it too
+    return 2.0 * x * xp.exp(-xp.sum(x**2, axis=-1, keepdims=True))
+
+
 def plateau() -> dl.Problem:
     return dl.Problem(
-        f=lambda x: 1.0 - np.exp(-np.sum(x**2, axis=-1)),
-        grad=lambda x: 2.0 * x * np.exp(-np.sum(x**2, axis=-1, keepdims=True)),
+        f=_plateau_f,
+        grad=_plateau_grad,
         bounds=[(-3.0, 3.0)],
         minimum=0.0,
         minimizers=[[0.0]],

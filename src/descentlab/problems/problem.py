@@ -89,6 +89,11 @@ class Problem:
                 )
             object.__setattr__(self, "minimizers", minimizers)
 
+    def _repr_html_(self) -> str:
+        from descentlab.problems.html import problem_html
+
+        return problem_html(self)
+
     @property
     def dim(self) -> int | None:
         """The number of variables, when the bounds say it."""

@@ -104,6 +104,11 @@ class Result:
     def n_starts(self) -> int:
         return int(np.prod(self.fun.shape, dtype=int))
 
+    def _repr_html_(self) -> str:
+        from descentlab.results.html import result_html
+
+        return result_html(self)
+
     def best(self) -> int:
         """Flat index of the start with the lowest final value (NaN ignored)."""
         return int(np.nanargmin(np.ravel(self.fun)))

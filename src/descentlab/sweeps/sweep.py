@@ -111,7 +111,9 @@ def sweep(
     try:
         with cluster(client, workers) as dask_client:
             rows = execute(plans, opened, chunk_size, dask_client, progress)
-        return to_frame(rows)
+        from descentlab.sweeps.frame import SweepTable
+
+        return SweepTable(to_frame(rows))
     finally:
         if own_store:
             opened.close()
