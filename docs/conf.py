@@ -2,12 +2,13 @@
 
 Build it with ``descentlab docs`` (or ``python -m sphinx -W -b html docs docs/_build/html``).
 Everything is offline: the PyData theme's assets are bundled, no intersphinx inventory is
-fetched, and math is written as code (MathJax would come from a CDN).
+fetched, and formulas are written as code (MathJax would come from a CDN).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -46,16 +47,38 @@ myst_heading_anchors = 3
 
 autosummary_generate = True
 autodoc_typehints = "none"
-autodoc_default_options = {"members": True, "inherited-members": False}
+templates_path = ["_templates"]
+autodoc_default_options: dict = {}
 numpydoc_show_class_members = False
 numpydoc_validation_checks: set[str] = set()
 numpydoc_xref_param_type = False
+
+
+def gif_scraper(block, block_vars, gallery_conf):
+    """Show the GIFs an example wrote (``plot.save_animation``) as its pictures.
+
+    Matplotlib's own animation output needs ffmpeg or loads its buttons' icons from a CDN; a
+    GIF is what descentlab writes anyway, and it plays offline. The GIF is moved out of the
+    examples' folder into the gallery's images.
+    """
+    from sphinx_gallery.scrapers import figure_rst
+
+    folder = Path(block_vars["src_file"]).parent
+    moved = []
+    targets = block_vars["image_path_iterator"]
+    for gif, target in zip(sorted(folder.glob("*.gif")), targets, strict=False):
+        target = Path(target).with_suffix(".gif")
+        shutil.move(gif, target)
+        moved.append(str(target))
+    return figure_rst(moved, gallery_conf["src_dir"])
+
 
 sphinx_gallery_conf = {
     "examples_dirs": [str(ROOT / "examples" / "tutorials"), str(ROOT / "examples" / "gallery")],
     "gallery_dirs": ["tutorials", "gallery"],
     "filename_pattern": r"/(plot|run)_",
-    "matplotlib_animations": True,
+    "image_scrapers": ("matplotlib", gif_scraper),
+    "write_computation_times": False,  # its page loads jQuery and DataTables from a CDN
     "download_all_examples": False,
     "remove_config_comments": True,
     "within_subsection_order": "FileNameSortKey",
@@ -78,7 +101,7 @@ html_theme_options = {
 html_sidebars = {"index": [], "getting-started": []}
 html_show_sourcelink = False
 html_last_updated_fmt = None
-# Offline: no MathJax from a CDN (the pages write formulas as code), no external inventories.
-mathjax_path = ""
+# Offline: no external inventories; the pages write formulas as code, so no page needs MathJax
+# (a test checks that no built page loads anything from another host).
 intersphinx_mapping: dict = {}
 suppress_warnings = ["config.cache"]

@@ -28,6 +28,14 @@ main(["compare", "gd", "momentum", "amsgrad", "-f", "sphere", "--dim", "1", "--s
       "--hyper", "amsgrad.alpha=0.1", "--plot", str(out / "compare.png")])  # fmt: skip
 
 # %%
+# The picture ``--plot`` wrote:
+import matplotlib.pyplot as plt
+
+plt.figure(figsize=(10, 4.5))
+plt.imshow(plt.imread(out / "compare.png"))
+plt.axis("off")
+
+# %%
 # A sweep into a results store, and the store's list of sweeps:
 store = str(out / "gallery.db")
 main(["sweep", "gd", "-f", "quadratic", "--dim", "5", "--param", "kappa=10",

@@ -10,6 +10,7 @@ typed expression gets its exact gradient from SymPy.
 import numpy as np
 
 import descentlab as dl
+from descentlab import plot
 from descentlab.gradient_check import check_gradient
 
 
@@ -34,5 +35,6 @@ from descentlab.expressions import problem_from_expression
 camel = problem_from_expression(
     "2*x**2 - 1.05*x**4 + x**6/6 + x*y + y**2", bounds=[(-2, 2), (-2, 2)]
 )
-fit = dl.minimize(camel, "adam", x0=[1.5, -1.0], n_iter=2000)
+fit = dl.minimize(camel, dl.Adam(alpha=0.02), x0=[1.5, -1.0], n_iter=2000)
+plot.plot_contour(camel, fit)
 fit

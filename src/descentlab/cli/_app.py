@@ -95,6 +95,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "serve_command",
         "Serve the playground: pick a function, click a start, move sliders, watch the paths.",
     ),
+    "docs": (
+        "docs_cmd",
+        "docs_command",
+        "Build the documentation site (tutorials, gallery, how-to pages, API and CLI "
+        "reference) with Sphinx, warnings as errors, and print where it is.",
+    ),
     "benchmark": (
         "benchmark",
         "benchmark_command",

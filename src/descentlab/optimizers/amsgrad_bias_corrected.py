@@ -26,8 +26,9 @@ class AMSGradMaxState(NamedTuple):
 
 @dataclass(frozen=True)
 class AMSGradPyTorch(Adam):
-    """AMSGrad as PyTorch's ``Adam(amsgrad=True)``: the maximum of the raw second moment,
-    then bias correction::
+    """AMSGrad as PyTorch's ``Adam(amsgrad=True)``.
+
+    The maximum of the raw second moment, then bias correction::
 
         m, v as in Adam;  vmax(t) = max(vmax(t-1), v(t))
         x(t) = x(t-1) - alpha(t) * (m / (1 - beta1**t)) / (sqrt(vmax / (1 - beta2**t)) + eps)
@@ -62,8 +63,9 @@ class AMSGradPyTorch(Adam):
 
 @dataclass(frozen=True)
 class AMSGradOptax(AMSGradPyTorch):
-    """AMSGrad as optax's ``amsgrad``: bias correction of the second moment, then its
-    maximum::
+    """AMSGrad as optax's ``amsgrad``.
+
+    Bias correction of the second moment, then its maximum::
 
         m, v as in Adam;  vmax(t) = max(vmax(t-1), v(t) / (1 - beta2**t))
         x(t) = x(t-1) - alpha(t) * (m / (1 - beta1**t)) / (sqrt(vmax) + eps)

@@ -15,12 +15,12 @@ from descentlab.problems.problem import Problem, as_bounds
 class FunctionEntry:
     """A test function of the catalog.
 
-        ``f`` and ``grad`` are vectorized over ``(..., d)``. ``dim`` is the fixed dimension, or
-        ``None`` for a function defined in any dimension ``d >= min_dim`` (then ``default_dim`` is
-        used when none is asked for). ``domain`` is one ``(lo, hi)`` pair for every dimension, or
-        one pair per dimension. ``minimum`` is the global minimum value (or a function of ``d``);
-        ``minimizers(d)`` gives the known global minimizers as ``(k, d)``. An entry with
-        parameters (the ill-conditioned quadratic) has ``variant(**parameters) -> FunctionEntry``.
+    ``f`` and ``grad`` are vectorized over ``(..., d)``. ``dim`` is the fixed dimension, or
+    ``None`` for a function defined in any dimension ``d >= min_dim`` (then ``default_dim`` is
+    used when none is asked for). ``domain`` is one ``(lo, hi)`` pair for every dimension, or
+    one pair per dimension. ``minimum`` is the global minimum value (or a function of ``d``);
+    ``minimizers(d)`` gives the known global minimizers as ``(k, d)``. An entry with
+    parameters (the ill-conditioned quadratic) has ``variant(**parameters) -> FunctionEntry``.
     A quadratic knows its ``curvature``, which theory (step-size limits, Polyak's optimal momentum)
     needs.
     """
