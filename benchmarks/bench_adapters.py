@@ -116,4 +116,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    from descentlab._machine import stamp
+
+    print(stamp())  # the machine and the date: ratios differ between CPUs
     main()

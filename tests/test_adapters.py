@@ -2,9 +2,11 @@
 minimizes a function) exactly as its native twin does, in float64.
 
 A path is compared step by step. Where it does not amplify rounding, every step agrees to 1e-10;
-where it does (a 1e-15 nudge of the start moves the adapter's own path by more than 1e-10 at
-some step), the two must agree until the nudge itself shows, as tests/test_engines.py does for
-the two engines.
+where it does (a 1e-15 nudge of the start moves the adapter's path, or its twin's, by more than
+1e-12 at some step), the two must agree until the nudge itself shows, as tests/test_engines.py
+does for the two engines. Both twins are nudged: one uniform nudge of the start can excite one
+implementation's rounding far less than the other's (centered RMSProp on an AMD EPYC: at step 146
+the adapter's nudged path had moved 1e-12, PyTorch's 8e-11).
 """
 
 from __future__ import annotations
@@ -22,17 +24,24 @@ STEPS = 200
 RTOL = 1e-10
 
 
-def agreement(ours, native, nudged) -> None:
+def agreement(ours, native, nudged_ours, nudged_native) -> None:
     """``ours`` and ``native`` (weights per step) agree to RTOL at every step, or, where the
-    path amplifies rounding, at every step before ``nudged`` (ours from a start moved by
-    1e-15) shows the nudge (moves by more than 1e-12)."""
+    path amplifies rounding, at every step before a nudged path (either twin from a start moved
+    by 1e-15, made by ``nudged_ours()`` and ``nudged_native()``) shows the nudge (moves by more
+    than 1e-12)."""
     gaps = [relative_gap(a, b) for a, b in zip(ours, native, strict=True)]
     if max(gaps) <= RTOL:
         return
-    own = [relative_gap(a, b) for a, b in zip(nudged, ours, strict=True)]
-    departs = next(k for k, gap in enumerate(own) if gap > 1e-12)  # none: the path is tame
+    departures = [departure(nudged_ours(), ours), departure(nudged_native(), native)]
+    departs = min(d for d in departures if d is not None)  # none: the path is tame
     assert departs > 0
     assert max(gaps[:departs]) <= RTOL, (departs, max(gaps[:departs]))
+
+
+def departure(nudged, path) -> int | None:
+    """The first step at which ``nudged`` is more than 1e-12 from ``path`` (None: never)."""
+    own = [relative_gap(a, b) for a, b in zip(nudged, path, strict=True)]
+    return next((k for k, gap in enumerate(own) if gap > 1e-12), None)
 
 
 def relative_gap(a, b) -> float:
@@ -84,9 +93,10 @@ def test_torch_adapter_trains_as_torch_optim(case):
 
     ours = torch_training(lambda params: Optimizer(params, case.ours))
     native = torch_training(case.reference)
-    nudged = torch_training(lambda params: Optimizer(params, case.ours), nudge=1e-15)
     assert not np.allclose(ours[-1], ours[0])
-    agreement(ours, native, nudged)
+    agreement(ours, native,
+              lambda: torch_training(lambda params: Optimizer(params, case.ours), nudge=1e-15),
+              lambda: torch_training(case.reference, nudge=1e-15))  # fmt: skip
 
 
 def test_torch_param_groups_carry_their_own_hyperparameters():
@@ -282,9 +292,9 @@ def test_optax_adapter_trains_as_optax(case):
 
     ours = jax_training(transform(case.ours))
     native = jax_training(case.reference)
-    nudged = jax_training(transform(case.ours), nudge=1e-15)
     assert not np.allclose(ours[-1], ours[0])
-    agreement(ours, native, nudged)
+    agreement(ours, native, lambda: jax_training(transform(case.ours), nudge=1e-15),
+              lambda: jax_training(case.reference, nudge=1e-15))  # fmt: skip
 
 
 def test_optax_chains_and_keeps_float32():

@@ -282,6 +282,8 @@ def broken_module(tmp_path, monkeypatch):
             def ascent(x):
                 return -2 * x  # a wrong sign: the run walks out of the box
             def slow(x):
+                with open("slow-calls.txt", "a") as calls:  # what the Ctrl-C test waits on
+                    calls.write("call\\n")
                 time.sleep(0.05)
                 return np.sum(x**2, axis=-1)
             def grad(x):
@@ -318,7 +320,11 @@ def test_cli_ctrl_c_writes_the_partial_run_and_no_picture(broken_module):
                "--json", "partial.json", "--plot", "never.png"]  # fmt: skip
     process = subprocess.Popen(command, cwd=broken_module, env=env, stderr=subprocess.PIPE,
                                text=True)  # fmt: skip
-    time.sleep(2.5)
+    calls = broken_module / "slow-calls.txt"
+    deadline = time.monotonic() + 120
+    while not (calls.exists() and calls.read_text().count("call") >= 12):  # the run is under way
+        assert process.poll() is None and time.monotonic() < deadline, "the run never started"
+        time.sleep(0.05)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=30)
     assert process.returncode == 130, err
