@@ -281,6 +281,7 @@ def coco_log(path: Path) -> tuple[np.ndarray, np.ndarray]:
     return np.array([float(r[0]) for r in rows]), np.array([float(r[2]) for r in rows])
 
 
+@pytest.mark.slow  # cocopp's post-processing alone takes ~10 s
 def test_bbob_runtimes_are_cocos_and_cocopp_reads_the_data(tmp_path):
     pytest.importorskip("cocoex")
     targets = profiles.COCO_TARGETS

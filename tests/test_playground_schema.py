@@ -44,6 +44,7 @@ def valid_requests_are_accepted(ctx, response, case):
     raise AssertionError(f"a valid request was refused with {response.status_code}: {body}")
 
 
+@pytest.mark.slow  # Schemathesis generates 40 requests per operation
 @schema.parametrize()
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 def test_the_api_behaves_as_its_document_says(case):
