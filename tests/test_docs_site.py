@@ -128,7 +128,7 @@ def test_every_example_ran_and_offers_its_script_and_notebook(site):
 
 
 def test_the_tutorials_reproduce_the_printed_traces(site):
-    text = (site / "tutorials" / "plot_momentum.html").read_text(encoding="utf-8")
+    text = (site / "tutorials" / "plot_1_momentum.html").read_text(encoding="utf-8")
     assert "f([6.17748881e-07]) = 0.000000" in text  # the tutorial's last line, digit for digit
 
 
@@ -143,7 +143,7 @@ BROKEN_IMAGES = (
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="no system Chromium (apt-get install -y chromium)")
-@pytest.mark.parametrize("page_path", ["index.html", "tutorials/plot_momentum.html",
+@pytest.mark.parametrize("page_path", ["index.html", "tutorials/plot_1_momentum.html",
                                        "gallery/index.html"])  # fmt: skip
 def test_pages_look_right_in_chromium(site, page_path, tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api")

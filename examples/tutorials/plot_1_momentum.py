@@ -13,8 +13,8 @@ in a steady direction build up speed. The first tutorial compares the two on ``x
 # %%
 # The tutorial's run
 # ------------------
-# ``dl.TUTORIALS`` holds the tutorials' settings. Running one with ``verbose=True`` prints the
-# trace exactly as the tutorial printed it, one line per iteration.
+# ``descentlab.tutorials.TUTORIALS`` holds the tutorials' settings. Running one with
+# ``verbose=True`` prints the trace exactly as the tutorial printed it, one line per iteration.
 import matplotlib.pyplot as plt
 import numpy as np
 
