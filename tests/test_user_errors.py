@@ -312,20 +312,20 @@ def test_cli_run_broken_by_the_user_function_writes_what_it_has_and_exits_1(caps
     assert (broken_module / "run.png").stat().st_size > 1000
 
 
-def default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 def test_cli_ctrl_c_writes_the_partial_run_and_no_picture(broken_module):
     env = {**os.environ, "PYTHONPATH": str(broken_module)}
-    command = [sys.executable, "-c", "import sys; from descentlab.cli import main; "
-               "sys.exit(main())", "run", "gd", "-f", "broken:slow", "--grad", "broken:grad",
-               "--bounds", "-1,1", "--dim", "2", "--seed", "0", "-q", "--n-iter", "1000",
-               "--json", "partial.json", "--plot", "never.png"]  # fmt: skip
-    # As from a terminal: SIGINT at its default in the child, whatever an earlier test in this
-    # worker (a server, a process pool) set it to in ours (an ignored SIGINT is inherited).
+    # As from a terminal: Ctrl-C raises KeyboardInterrupt in the child, whatever an earlier test
+    # in this worker (a server, a process pool) left SIGINT at in ours (an ignored SIGINT is
+    # inherited, and Python then installs no handler of its own).
+    program = (
+        "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+        "from descentlab.cli import main; sys.exit(main())"
+    )
+    command = [sys.executable, "-c", program, "run", "gd", "-f", "broken:slow",
+               "--grad", "broken:grad", "--bounds", "-1,1", "--dim", "2", "--seed", "0", "-q",
+               "--n-iter", "1000", "--json", "partial.json", "--plot", "never.png"]  # fmt: skip
     process = subprocess.Popen(command, cwd=broken_module, env=env, stderr=subprocess.PIPE,
-                               text=True, preexec_fn=default_sigint)  # fmt: skip
+                               text=True)  # fmt: skip
     calls = broken_module / "slow-calls.txt"
     deadline = time.monotonic() + 120
     while not (calls.exists() and calls.read_text().count("call") >= 12):  # the run is under way
