@@ -15,7 +15,7 @@
 6. ``descentlab --help`` and ``descentlab tutorial momentum`` as whole processes against
    ``python -c "import numpy"`` (goal: <= 1.5x), from ``bench_startup.py``.
 
-    python benchmarks/bench_engine_goals.py [--rounds 5] [--skip-slow]
+    python benchmarks/bench_engine_goals.py [--rounds 5] [--skip-slow] [--only many-starts]
 """
 
 from __future__ import annotations
@@ -145,18 +145,25 @@ def startup(rounds: int) -> None:
                mine / numpy, "<= 1.5x", mine / numpy <= 1.5)  # fmt: skip
 
 
+PARTS = {
+    "many-starts": many_starts,
+    "big-vector": big_vector,
+    "experiment": lambda rounds: experiment(),
+    "sweep": sweep,
+    "startup": startup,
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--skip-slow", action="store_true", help="leave out the experiment")
+    parser.add_argument("--only", choices=sorted(PARTS), help="measure one goal alone")
     args = parser.parse_args()
     print(stamp(), f"; JAX {jax.__version__} on {len(jax.devices())} CPU devices")
-    many_starts(args.rounds)
-    big_vector(args.rounds)
-    if not args.skip_slow:
-        experiment()
-    sweep(args.rounds)
-    startup(args.rounds)
+    for name, part in PARTS.items():
+        if args.only in (None, name) and not (name == "experiment" and args.skip_slow):
+            part(args.rounds)
     print(f"\n{'goal':44s} {'ratio':>7s}  wanted   verdict")
     for goal, _, ratio, wanted, met in ROWS:
         print(f"{goal:44s} {ratio:6.2f}x  {wanted:8s} {'met' if met else 'NOT met'}")
