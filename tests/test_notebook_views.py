@@ -85,3 +85,19 @@ def test_an_empty_sweep_table_shows():
     from descentlab.sweeps.table import to_frame
 
     assert "no cells" in text_of(SweepTable(to_frame([]))._repr_html_())
+
+
+def test_a_batch_whose_every_start_diverged_still_shows():
+    problem = dl.get_function("sphere", dim=2)
+    result = dl.minimize(problem, dl.GradientDescent(step_size=1e200), n_iter=20, seed=0,
+                         starts=5)  # fmt: skip
+    assert np.all(result.status == "diverged")
+    shown = text_of(result._repr_html_())
+    assert "diverged 5" in shown and "5 starts" in shown
+
+
+def test_a_batch_with_no_finite_value_says_so():
+    problem = dl.Problem(lambda x: np.full(x.shape[:-1], np.nan), grad=lambda x: 0 * x,
+                         bounds=[(-1, 1)] * 2, vectorized=True)  # fmt: skip
+    result = dl.minimize(problem, "gd", n_iter=5, seed=0, starts=4)
+    assert "none: every final value is NaN" in text_of(result._repr_html_())

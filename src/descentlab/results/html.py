@@ -40,15 +40,25 @@ def _one_start(result: Result) -> list[tuple[str, str]]:
 
 def _many_starts(result: Result) -> list[tuple[str, str]]:
     counts = Counter(str(s) for s in np.ravel(result.status))
-    best = result.best()
+    rows = [("statuses", ", ".join(f"{name} {n}" for name, n in counts.most_common()))]
+    values = np.ravel(np.asarray(result.fun, dtype=float))
+    best = _best(result)
+    if best is None:
+        rows.append(("best f", "none: every final value is NaN"))
+    else:
+        points = np.reshape(result.x, (-1, np.shape(result.x)[-1]))
+        rows += [
+            ("best f", f"{_html.number(values[best])} (start {best})"),
+            ("best x", _html.vector(points[best])),
+            ("median f", _html.number(np.median(values[~np.isnan(values)]))),
+        ]
     nit = np.ravel(result.nit)
-    return [
-        ("statuses", ", ".join(f"{name} {n}" for name, n in counts.most_common())),
-        ("best f", f"{_html.number(np.ravel(result.fun)[best])} (start {best})"),
-        ("best x", _html.vector(np.reshape(result.x, (-1, np.shape(result.x)[-1]))[best])),
-        ("median f", _html.number(np.nanmedian(np.ravel(result.fun)))),
-        ("iterations", f"median {np.median(nit):g}, {nit.min()}..{nit.max()}"),
-    ]
+    return [*rows, ("iterations", f"median {np.median(nit):g}, {nit.min()}..{nit.max()}")]
+
+
+def _best(result: Result) -> int | None:
+    """The best start, or None when every final value is NaN (nothing to rank)."""
+    return None if np.all(np.isnan(np.asarray(result.fun, dtype=float))) else result.best()
 
 
 def _pictures(result: Result) -> str:
@@ -74,9 +84,9 @@ def _pictures(result: Result) -> str:
 
 def _shown_column(result: Result) -> int:
     """Which recorded start the picture shows: the best one where its path was kept."""
-    if result.n_starts == 1:
+    best = _best(result)
+    if result.n_starts == 1 or best is None:
         return 0
-    best = result.best()
     if result.record_starts is None:
         return best
     kept = list(np.ravel(result.record_starts))

@@ -64,7 +64,12 @@ def _best_setting(frame: pd.DataFrame, names: list[str]) -> str | None:
         if not np.isfinite(gaps).any():
             return None
         key, value, what = gaps.idxmin(), gaps.min(), "median final f - f*"
-    setting = ", ".join(
-        f"{name}={_html.number(v, 4)}" for name, v in zip(names, key[2:], strict=True)
-    )
+    setting = ", ".join(f"{name}={_shown(v)}" for name, v in zip(names, key[2:], strict=True))
     return f"{key[1]} {setting}: {what} {_html.number(value, 4)}"
+
+
+def _shown(value: object) -> str:
+    """A setting's value: a number in four digits, anything else (text of a list) as it is."""
+    if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
+        return _html.number(value, 4)
+    return str(value)
