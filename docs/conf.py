@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import matplotlib
@@ -54,6 +55,9 @@ numpydoc_validation_checks: set[str] = set()
 numpydoc_xref_param_type = False
 
 
+BUILD_STARTED = time.time()  # GIFs older than the build are not an example's output
+
+
 def gif_scraper(block, block_vars, gallery_conf):
     """Show the GIFs an example wrote (``plot.save_animation``) as its pictures.
 
@@ -64,9 +68,10 @@ def gif_scraper(block, block_vars, gallery_conf):
     from sphinx_gallery.scrapers import figure_rst
 
     folder = Path(block_vars["src_file"]).parent
+    written = [gif for gif in sorted(folder.glob("*.gif")) if gif.stat().st_mtime >= BUILD_STARTED]
     moved = []
     targets = block_vars["image_path_iterator"]
-    for gif, target in zip(sorted(folder.glob("*.gif")), targets, strict=False):
+    for gif, target in zip(written, targets, strict=False):
         target = Path(target).with_suffix(".gif")
         shutil.move(gif, target)
         moved.append(str(target))
