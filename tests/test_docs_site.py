@@ -25,18 +25,26 @@ pytest.importorskip("sphinx_gallery")
 import descentlab as dl
 from descentlab.cli._app import COMMANDS
 
-pytestmark = pytest.mark.slow
+# One worker builds the site once (--dist loadgroup in pyproject.toml).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("docs-site")]
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*/plot_*.py"))
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("site") / "html"
+    """The site built from a copy of the sources (sphinx-gallery writes its pages beside them),
+    so the build never touches the checkout and two builds never share a folder."""
+    root = tmp_path_factory.mktemp("sources")
+    generated = shutil.ignore_patterns("_build", "gallery", "tutorials", "generated", "*.pyc")
+    shutil.copytree(ROOT / "docs", root / "docs", ignore=generated)
+    shutil.copytree(ROOT / "examples", root / "examples", ignore=shutil.ignore_patterns("*.gif"))
+    shutil.copy(ROOT / "ARCHITECTURE.md", root / "ARCHITECTURE.md")
+    out = root / "html"
     began = time.perf_counter()
     command = [sys.executable, "-c", "from descentlab.cli import main; raise SystemExit(main())",
-               "docs", "--out", str(out), "--quiet"]  # fmt: skip
-    build = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=1800)
+               "docs", "--source", str(root / "docs"), "--out", str(out), "--quiet"]  # fmt: skip
+    build = subprocess.run(command, capture_output=True, text=True, cwd=root, timeout=1800)
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]  # -W: no warning
     print(f"site built in {time.perf_counter() - began:.0f} s")
     return out
