@@ -27,7 +27,7 @@ def single_process():
 @pytest.fixture
 def client():
     options = {"n_workers": 2, "threads_per_worker": 1, "processes": True, "host": "127.0.0.1",
-               "dashboard_address": None, "silence_logs": 50}  # fmt: skip
+               "dashboard_address": "127.0.0.1:0", "silence_logs": 50}  # fmt: skip
     with distributed.LocalCluster(**options) as cluster, distributed.Client(cluster) as c:
         yield c
 

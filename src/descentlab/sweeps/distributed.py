@@ -29,7 +29,7 @@ def cluster(client: object = None, workers: int | None = None) -> Iterator[objec
     distributed = _dask()
     with distributed.LocalCluster(
         n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-        dashboard_address=None, silence_logs=40,
+        dashboard_address="127.0.0.1:0", silence_logs=40,  # any free port: runs side by side
     ) as local, distributed.Client(local) as local_client:  # fmt: skip
         yield local_client
 
