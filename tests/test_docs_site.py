@@ -25,7 +25,8 @@ pytest.importorskip("sphinx_gallery")
 import descentlab as dl
 from descentlab.cli._app import COMMANDS
 
-# One worker builds the site once (--dist loadgroup in pyproject.toml).
+# With --dist loadgroup (as .ci/run runs the slow tests) one worker builds the site once; without
+# it each worker that gets one of these tests builds its own copy.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("docs-site")]
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*/plot_*.py"))
