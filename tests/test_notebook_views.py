@@ -101,3 +101,14 @@ def test_a_batch_with_no_finite_value_says_so():
                          bounds=[(-1, 1)] * 2, vectorized=True)  # fmt: skip
     result = dl.minimize(problem, "gd", n_iter=5, seed=0, starts=4)
     assert "none: every final value is NaN" in text_of(result._repr_html_())
+
+
+def test_a_long_path_is_drawn_through_a_few_hundred_points():
+    from descentlab._html import MOST_POINTS
+
+    problem = dl.get_function("rosenbrock")
+    result = dl.minimize(problem, dl.Adam(alpha=0.01), n_iter=20_000, x0=[-1.0, 1.0])
+    markup = result._repr_html_()
+    for line in re.findall(r"points='([^']*)'", markup):
+        assert len(line.split()) == MOST_POINTS
+    assert len(markup) < 40_000

@@ -14,6 +14,8 @@ import numpy as np
 
 _STYLE = "border-collapse:collapse;font-size:90%;text-align:left"
 _CELL = "padding:2px 8px;border-bottom:1px solid #ddd"
+#: The points a line is drawn through at most (evenly picked, the first and last kept).
+MOST_POINTS = 400
 
 
 def table(title: str, rows: Iterable[tuple[str, str]], picture: str = "") -> str:
@@ -55,6 +57,9 @@ def polyline(xs: np.ndarray, ys: np.ndarray, *, width: int = 220, height: int = 
     xs, ys = xs[keep], ys[keep]
     if xs.size < 2:
         return ""
+    if xs.size > MOST_POINTS:  # a long path would make a notebook cell of megabytes
+        every = np.unique(np.linspace(0, xs.size - 1, MOST_POINTS).round().astype(int))
+        xs, ys = xs[every], ys[every]
     pad = 6
     sx = (xs - xs.min()) / (np.ptp(xs) or 1.0) * (width - 2 * pad) + pad
     sy = height - pad - (ys - ys.min()) / (np.ptp(ys) or 1.0) * (height - 2 * pad)
