@@ -32,8 +32,6 @@ from descentlab.problems.starts import check_starts, initial_points
 from descentlab.results.result import Result
 from descentlab.results.resume import resumed_state
 
-_S = "descentlab.problems.stochastic."
-
 if TYPE_CHECKING:  # imported by the runs that use them
     from descentlab.optimizers.step_rules import StepRule
     from descentlab.problems.stochastic import GradientNoise
@@ -179,7 +177,10 @@ def minimize(
         On Ctrl-C (a ``KeyboardInterrupt``); its ``result`` is the run up to there.
     """
     problem, optimizer, tol = _convenient_forms(problem, optimizer, tol)
-    engine = resolve(engine, _what_jax_cannot(problem, callback, noise, batch_size, step_rule))
+    # the one thing the JAX engine does not do: a Python call at every step
+    engine = resolve(
+        engine, None if callback is None else "callbacks (a Python call at every step)"
+    )
     dtype = check_dtype(dtype, engine)
     n_iter = _check_n_iter(n_iter)
     every = _check_record(record)
@@ -230,13 +231,6 @@ def minimize(
     if reporter is not None:
         reporter.finish(result)
     return result
-
-
-def _what_jax_cannot(problem, callback, noise, batch_size, step_rule) -> str | None:
-    """What in the run the JAX engine does not do, in words, or None."""
-    if callback is not None:
-        return "callbacks (a Python call at every step)"
-    return None
 
 
 def _run_compiled(problem, optimizer, x, n_iter, tol, recorder, project, resume, verbose,

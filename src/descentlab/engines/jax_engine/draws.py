@@ -90,8 +90,11 @@ def initial_extra(plan: DrawPlan, n: int, d: int, dtype) -> dict:
     return extra
 
 
-def gradient(plan: DrawPlan, grad, inputs: DrawInputs, x, i, extra: dict):
-    """The gradient the optimizer sees at ``x``, the ``i``-th point, and the updated state."""
+def gradient(plan: DrawPlan | None, grad, inputs: DrawInputs, x, i, extra: dict):
+    """The gradient the optimizer sees at ``x``, the ``i``-th point, and the updated state
+    (``grad(x)`` itself when nothing is drawn, ``plan`` None)."""
+    if plan is None:
+        return grad(x), extra
     if plan.online is not None:
         g, extra = _online_round(plan, inputs, x, i, extra)
     elif plan.batch_size is not None:

@@ -131,7 +131,7 @@ def compiled_run(plan: Plan, inputs: Inputs):
     )
     c = _finish(plan, inputs, carry)
     return Output(
-        per_start=jnp.concatenate([c.x, c.fx[:, None], _norm(c.g)[:, None]], axis=1),
+        per_start=jnp.concatenate([c.x, c.fx[:, None], rules.norm(c.g)[:, None]], axis=1),
         stops=jnp.stack([c.nit, c.code.astype(jnp.int32)], axis=1),
         counts=jnp.concatenate([jnp.stack([c.i, c.rows]), c.calls]),
         path=c.path,
@@ -163,14 +163,8 @@ def _stop(carry: Carry, which, iteration, code) -> Carry:
     )
 
 
-def _norm(g):
-    return jnp.sqrt(jnp.sum(g * g, axis=-1))
-
-
 def _gradient(plan: Plan, inputs: Inputs, x, i, extra: dict):
     """The gradient the optimizer sees at ``x``, the ``i``-th point (drawn, where it is)."""
-    if plan.draws is None:
-        return plan.problem.grad(x), extra
     return draws.gradient(plan.draws, plan.problem.grad, inputs.draws, x, i, extra)
 
 
@@ -197,7 +191,7 @@ def _start(plan: Plan, inputs: Inputs) -> Carry:
 def _visit(plan: Plan, inputs: Inputs, carry: Carry) -> Carry:
     """At iteration ``i``: the gradient tolerance, then the record when ``i`` is due."""
     if plan.has_gtol:
-        carry = _stop(carry, _norm(carry.g) <= inputs.gtol, carry.i, CONVERGED_GRAD)
+        carry = _stop(carry, rules.norm(carry.g) <= inputs.gtol, carry.i, CONVERGED_GRAD)
     if plan.record_every is None:
         return carry
     due = carry.i % plan.record_every == 0
@@ -207,7 +201,7 @@ def _visit(plan: Plan, inputs: Inputs, carry: Carry) -> Carry:
 def _record(plan: Plan, inputs: Inputs, carry: Carry, due) -> Carry:
     """Write the current row at ``rows`` (or at the spare row when not ``due``)."""
     slot = jnp.where(due, carry.rows, plan.record_rows)
-    columns = [carry.x, carry.fx[:, None], _norm(carry.g)[:, None]]
+    columns = [carry.x, carry.fx[:, None], rules.norm(carry.g)[:, None]]
     if plan.online:
         columns.append(draws.regret(plan.draws, carry.extra, carry.x.dtype)[:, None])
     if plan.step_rule is not None:

@@ -78,8 +78,6 @@ def _steps(plan, inputs, given, start, end, x, g, state, extra):
     problem_grad = plan.problem.grad
 
     def gradient(x, i, extra):
-        if plan.draws is None:
-            return problem_grad(x), extra
         return draws.gradient(plan.draws, problem_grad, draw_inputs, x, i, extra)
 
     if plan.draws is None or plan.draws.pure:  # the gradient from the point, inside the step

@@ -24,10 +24,11 @@ def ruled(rule, problem, optimizer, minimum, x, fx, g, active, proposed, state, 
                       lax.while_loop)  # fmt: skip
     t, memory, calls = rule.multipliers(ctx)
     moved = x + t[:, None] * update
-    step = _norm(moved - x) / _norm(g)
+    step = norm(moved - x) / norm(g)
     extra = dict(extra, memory=memory, step=step.astype(x.dtype))
     return moved, optimizer.scale_update(state, t), extra, calls.astype(jnp.int32)
 
 
-def _norm(v):
+def norm(v):
+    """The Euclidean norm of each start's row (the loop's gradient test uses it too)."""
     return jnp.sqrt(jnp.sum(v * v, axis=-1))
