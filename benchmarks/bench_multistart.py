@@ -135,9 +135,12 @@ def main() -> None:
     parser.add_argument("--default-malloc", action="store_true")
     parser.add_argument("--only", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.only:
+    if args.only:  # a child run: its standard output is the one time the parent reads
         time_one(args.only, args.starts, args.iters)
         return
+    from descentlab._machine import stamp
+
+    print(stamp())  # the machine and the date: ratios differ between CPUs
     names = check_agreement(args.starts, args.iters)
     env = dict(os.environ)
     if not args.default_malloc:
@@ -161,7 +164,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    from descentlab._machine import stamp
-
-    print(stamp())  # the machine and the date: ratios differ between CPUs
     main()
