@@ -28,6 +28,19 @@ def test_start_reproduces_seed_then_rand():
     assert many.x.shape == (5, 2) and many.fun.shape == (5,) and many.status.shape == (5,)
 
 
+@pytest.mark.parametrize("seed", [0, 1, 4, 7, 2**31 - 1, 2**31, 2**32 - 1])
+def test_small_draws_without_numpy_random_are_numpys_draws_bit_for_bit(seed):
+    from descentlab.problems.starts import SMALL_DRAW, legacy_rand, uniform_starts
+
+    for count in (1, 2, 3, SMALL_DRAW):
+        assert legacy_rand(seed, count) == np.random.RandomState(seed).rand(count).tolist()
+    bounds = np.array([[-5.0, 5.0]] * 4)
+    for starts in (None, SMALL_DRAW // 4, SMALL_DRAW // 4 + 1):  # both sides of the switch
+        shape = (4,) if starts is None else (starts, 4)
+        expected = -5.0 + np.random.RandomState(seed).rand(*shape) * 10.0
+        assert np.array_equal(uniform_starts(bounds, starts, seed), expected)
+
+
 def test_global_random_state_is_left_alone():  # the legacy global state on purpose
     np.random.seed(123)
     expected = np.random.rand()

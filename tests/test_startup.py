@@ -38,6 +38,16 @@ def test_no_heavy_library_is_imported_before_it_is_needed(code):
     assert heavy_modules_after(code) == []
 
 
+def test_a_tutorial_command_draws_its_start_without_loading_numpy_random():
+    probe = ("import sys, io, contextlib\nfrom descentlab.cli import main\n"
+             "with contextlib.redirect_stdout(io.StringIO()):\n"
+             "    main(['tutorial', 'momentum'])\n"
+             "print('numpy.random' in sys.modules)")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True).stdout  # fmt: skip
+    assert out.split() == ["False"]
+
+
 def test_the_probe_sees_a_heavy_import():
     assert "pandas" in heavy_modules_after("import pandas")
     assert "pydantic" in heavy_modules_after("import descentlab.results.schema")
