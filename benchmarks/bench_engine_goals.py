@@ -60,13 +60,13 @@ def report(goal: str, measured: str, ratio: float, wanted: str, met: bool) -> No
     print(f"   {goal}: {measured} -> {ratio:.2f}x (goal {wanted}): {'met' if met else 'NOT met'}")
 
 
-def many_starts(rounds: int) -> None:
+def many_start_times(rounds: int, noise: bool = True) -> tuple[float, float, float | None]:
+    """Medians of the JAX engine's run, optax's loop and (with ``noise``) the noisy run."""
     problem = dl.get_function("rosenbrock", dim=2)
     x0 = -2.048 + np.random.RandomState(0).rand(bench_engines.STARTS, 2) * 4.096
     optimizer = dl.AMSGradOptax(alpha=bench_engines.A, beta1=bench_engines.B1,
                                 beta2=bench_engines.B2, eps=bench_engines.EPS)  # fmt: skip
     optax_run = jax.jit(bench_engines._optax_run)
-    noise = dl.GradientNoise(0.1)
 
     def ours(**extra):
         return lambda: dl.minimize(problem, optimizer, n_iter=bench_engines.ITERS, x0=x0,
@@ -74,10 +74,32 @@ def many_starts(rounds: int) -> None:
 
     plain = median_of(rounds, ours())
     peer = median_of(rounds, lambda: optax_run(x0).block_until_ready())
-    noisy = median_of(rounds, ours(noise=noise, seed=1))
+    noisy = median_of(rounds, ours(noise=dl.GradientNoise(0.1), seed=1)) if noise else None
+    return plain, peer, noisy
+
+
+def one_core_times(rounds: int) -> tuple[float, float]:
+    """The engine's and optax's times in a process held to one core (one device, and XLA's
+    thread pool of one)."""
+    command = [sys.executable, __file__, "--one-core-child", "--rounds", str(rounds)]
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    plain, peer = map(float, out.split()[-2:])
+    return plain, peer
+
+
+def many_starts(rounds: int) -> None:
+    plain, peer, noisy = many_start_times(rounds)
     print(f"1-2. {bench_engines.STARTS:,} starts x 2-D Rosenbrock x {bench_engines.ITERS} "
           f"AMSGrad: JAX engine {plain * 1e3:.0f} ms on {len(jax.devices())} devices, optax "
           f"{peer * 1e3:.0f} ms, with noise {noisy * 1e3:.0f} ms")  # fmt: skip
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    if cores > 1:
+        alone, peer_alone = one_core_times(rounds)
+        print(f"   held to one core: JAX engine {alone * 1e3:.0f} ms, optax {peer_alone * 1e3:.0f}"
+              f" ms ({peer_alone / alone:.2f}x per core); optax's loop runs "
+              f"{peer_alone / peer:.2f}x faster on {cores} cores (XLA splits each fused step "
+              f"over its threads), so an engine spreading perfectly over {cores} cores would "
+              f"be {peer / (alone / cores):.2f}x optax")  # fmt: skip
     report("JAX engine speed / optax vmap+scan", f"{plain * 1e3:.0f} vs {peer * 1e3:.0f} ms",
            peer / plain, ">= 1.7x", peer / plain >= 1.7)  # fmt: skip
     report("with Gaussian noise / without", f"{noisy * 1e3:.0f} vs {plain * 1e3:.0f} ms",
@@ -159,7 +181,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--skip-slow", action="store_true", help="leave out the experiment")
     parser.add_argument("--only", choices=sorted(PARTS), help="measure one goal alone")
+    parser.add_argument("--one-core-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.one_core_child:  # see one_core_times: two numbers on standard output
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # before JAX starts its backend
+        plain, peer, _ = many_start_times(args.rounds, noise=False)
+        print(plain, peer)
+        return
     print(stamp(), f"; JAX {jax.__version__} on {len(jax.devices())} CPU devices")
     for name, part in PARTS.items():
         if args.only in (None, name) and not (name == "experiment" and args.skip_slow):
