@@ -83,13 +83,17 @@ class Plan:
             common["engine"] = self.engine
         base, columns = self.base_settings(), self.columns()
         names = sorted([*base, *columns])
+        seeds = [f"|seed={seed}".encode() for seed in self.seeds]
         hashes = []
         for i in range(self.n_settings):
             setting = {**base, **{name: float(values[i]) for name, values in columns.items()}}
             config = {**common, "settings": {n: setting[n] for n in names}}
-            text = json.dumps(config, sort_keys=True, separators=(",", ":"))
-            for seed in self.seeds:
-                hashes.append(hashlib.sha256(f"{text}|seed={seed}".encode()).hexdigest())
+            text = hashlib.sha256(json.dumps(config, sort_keys=True, separators=(",", ":"))
+                                  .encode())  # fmt: skip
+            for seed in seeds:  # the setting's text hashed once, each seed's tail after it
+                cell = text.copy()
+                cell.update(seed)
+                hashes.append(cell.hexdigest())
         return hashes
 
 
