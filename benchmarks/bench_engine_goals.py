@@ -30,7 +30,9 @@ import time
 from pathlib import Path
 
 import jax
+import jax.numpy as jnp
 import numpy as np
+from jax import lax
 
 import descentlab as dl
 from descentlab._machine import stamp
@@ -78,6 +80,39 @@ def many_start_times(rounds: int, noise: bool = True) -> tuple[float, float, flo
     return plain, peer, noisy
 
 
+def optax_with_draws(rounds: int) -> float:
+    """optax's hand-written loop with the engine's own Gaussian draws added to the gradient
+    (the same per-start streams and table, from the library's code): beside the loop without
+    them, what those numbers cost a plain fused loop."""
+    import optax
+
+    from descentlab.problems.stochastic.gaussian import table
+    from descentlab.problems.stochastic.streams import StartStreams, stream_normals
+
+    x0 = -2.048 + np.random.RandomState(0).rand(bench_engines.STARTS, 2) * 4.096
+    keys = StartStreams(1, bench_engines.STARTS, purpose="noise").keys
+    base, slope = table()
+    optimizer = optax.amsgrad(bench_engines.A, bench_engines.B1, bench_engines.B2,
+                              bench_engines.EPS)  # fmt: skip
+
+    def run(x0, keys):
+        def one(x, key):
+            def body(carry, i):
+                x, state = carry
+                z = stream_normals(key[None], 2 * i, 2, base, slope, jnp, even=True)[0]
+                g = jax.grad(bench_engines._rosen)(x) + 0.1 * z
+                updates, state = optimizer.update(g, state, x)
+                return (optax.apply_updates(x, updates), state), None
+
+            steps = jnp.arange(bench_engines.ITERS)
+            return lax.scan(body, (x, optimizer.init(x)), steps)[0][0]
+
+        return jax.vmap(one)(x0, keys)
+
+    noisy = jax.jit(run)
+    return median_of(rounds, lambda: noisy(x0, keys).block_until_ready())
+
+
 def one_core_times(rounds: int) -> tuple[float, float]:
     """The engine's and optax's times in a process held to one core (one device, and XLA's
     thread pool of one)."""
@@ -100,6 +135,10 @@ def many_starts(rounds: int) -> None:
               f"{peer_alone / peer:.2f}x faster on {cores} cores (XLA splits each fused step "
               f"over its threads), so an engine spreading perfectly over {cores} cores would "
               f"be {peer / (alone / cores):.2f}x optax")  # fmt: skip
+    drawn = optax_with_draws(rounds)
+    print(f"   optax's loop drawing the engine's own Gaussian numbers: {drawn * 1e3:.0f} ms, "
+          f"{drawn / peer:.2f}x its time without them: what numbers equal to the NumPy "
+          "engine's cost a plain fused loop")  # fmt: skip
     report("JAX engine speed / optax vmap+scan", f"{plain * 1e3:.0f} vs {peer * 1e3:.0f} ms",
            peer / plain, ">= 1.7x", peer / plain >= 1.7)  # fmt: skip
     report("with Gaussian noise / without", f"{noisy * 1e3:.0f} vs {plain * 1e3:.0f} ms",
