@@ -21,24 +21,26 @@ def to_frame(rows: list[tuple]):
     if not rows:
         return pd.DataFrame(columns=["problem", "optimizer", *RESULT_COLUMNS])
     data = dict(zip(COLUMNS, (list(column) for column in zip(*rows, strict=True)), strict=True))
-    labels = {text: _label(json.loads(text)) for text in set(data["problem"])}
-    parsed = {text: json.loads(text) for text in set(data["settings"])}  # each setting once
-    names = _declared_order({name for s in parsed.values() for name in s})
-    cells = {text: [_cell(s.get(name, np.nan)) for name in names] for text, s in parsed.items()}
-    by_row = list(zip(*(cells[text] for text in data["settings"]), strict=True)) if names else []
+    # each distinct problem and setting text parsed once, then spread to its rows by index
+    problem_codes, problem_texts = pd.factorize(np.asarray(data["problem"], dtype=object))
+    setting_codes, setting_texts = pd.factorize(np.asarray(data["settings"], dtype=object))
+    parsed = [json.loads(text) for text in setting_texts]
+    names = _declared_order({name for s in parsed for name in s})
+    labels = np.asarray([_label(json.loads(text)) for text in problem_texts], dtype=object)
     frame = pd.DataFrame({
-        "problem": [labels[text] for text in data["problem"]],
+        "problem": labels[problem_codes],
         "optimizer": data["optimizer"],
-        **{name: list(column) for name, column in zip(names, by_row, strict=True)},
+        **{name: _column([_cell(s.get(name, np.nan)) for s in parsed])[setting_codes]
+           for name in names},
         "seed": np.asarray(data["seed"], dtype=np.int64),
-        "final_gap": _floats(data["final_gap"]),
-        "start_gap": _floats(data["start_gap"]),
+        "final_gap": np.array(data["final_gap"], dtype=float),  # None -> NaN
+        "start_gap": np.array(data["start_gap"], dtype=float),
         "iterations": pd.array(data["iterations"], dtype="Int64"),
         "gradients": pd.array(data["gradients"], dtype="Int64"),
         "status": data["status"],
         "seconds": np.asarray(data["seconds"], dtype=float),
         "n_iter": np.asarray(data["n_iter"], dtype=np.int64),
-        "target": _floats(data["target"]),
+        "target": np.array(data["target"], dtype=float),
         "cell": data["hash"],
     })  # fmt: skip
     return frame
@@ -64,5 +66,11 @@ def _label(key: dict[str, Any]) -> str:
     return f"{key['function']} (d={key['dim']}{parameters})"
 
 
-def _floats(values: list[Any]) -> np.ndarray:
-    return np.array([np.nan if v is None else v for v in values], dtype=float)
+def _column(values: list[Any]) -> np.ndarray:
+    """One hyperparameter's distinct values as an array: floats where all are numbers (so the
+    column is numeric), objects otherwise (strings, schedules, a mix)."""
+    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        return np.asarray(values, dtype=float)
+    column = np.empty(len(values), dtype=object)
+    column[:] = values
+    return column
