@@ -91,7 +91,7 @@ def optax_with_draws(rounds: int) -> float:
 
     x0 = -2.048 + np.random.RandomState(0).rand(bench_engines.STARTS, 2) * 4.096
     keys = StartStreams(1, bench_engines.STARTS, purpose="noise").keys
-    base, slope = table()
+    rows = table()
     optimizer = optax.amsgrad(bench_engines.A, bench_engines.B1, bench_engines.B2,
                               bench_engines.EPS)  # fmt: skip
 
@@ -99,7 +99,7 @@ def optax_with_draws(rounds: int) -> float:
         def one(x, key):
             def body(carry, i):
                 x, state = carry
-                z = stream_normals(key[None], 2 * i, 2, base, slope, jnp, even=True)[0]
+                z = stream_normals(key[None], 2 * i, 2, rows, jnp, even=True)[0]
                 g = jax.grad(bench_engines._rosen)(x) + 0.1 * z
                 updates, state = optimizer.update(g, state, x)
                 return (optax.apply_updates(x, updates), state), None

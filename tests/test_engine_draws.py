@@ -46,28 +46,27 @@ def both(problem, optimizer, **kwargs):
 @pytest.mark.parametrize(("position", "count"), [(0, 2), (5, 3), (7, 10), (10**9 + 1, 4), (6, 1)])
 def test_compiled_normal_numbers_are_the_numpy_numbers_bit_for_bit(position, count):
     streams = StartStreams(11, 500, 3, "noise")
-    base, slope = table()
-    compiled = jax.jit(lambda keys, at, b, s: stream_normals(keys, at, count, b, s, jnp))
-    got = np.asarray(compiled(streams.keys, position, base, slope))
+    compiled = jax.jit(lambda keys, at, rows: stream_normals(keys, at, count, rows, jnp))
+    got = np.asarray(compiled(streams.keys, position, table()))
     assert np.array_equal(got, streams.normal(position, count))
 
 
 def test_the_table_inverts_the_normal_distribution_in_integer_steps():
-    base, slope = table()
+    rows = table()
     every = np.arange(0, 2**32, 65_537 * 3, dtype=np.uint64)
     edges = np.concatenate([every, np.arange(70_000, dtype=np.uint64),
                             2**32 - 1 - np.arange(70_000, dtype=np.uint64)])  # fmt: skip
-    z = standard_normal(edges, base, slope)
+    z = standard_normal(edges, rows)
     assert np.array_equal(standard_normal_numpy(edges), z)  # the quick NumPy road
-    assert np.array_equal(np.asarray(standard_normal(jnp.asarray(edges), base, slope, jnp)), z)
-    assert np.all(np.diff(standard_normal(every, base, slope)) > 0)  # increasing in u
-    ends = standard_normal(np.array([0, 2**32 - 1], dtype=np.uint64), base, slope)
+    assert np.array_equal(np.asarray(standard_normal(jnp.asarray(edges), rows, jnp)), z)
+    assert np.all(np.diff(standard_normal(every, rows)) > 0)  # increasing in u
+    ends = standard_normal(np.array([0, 2**32 - 1], dtype=np.uint64), rows)
     assert ends[0] == -ends[1] == pytest.approx(-6.338, abs=1e-3)
     from statistics import NormalDist
 
     cells = np.arange(1, CELLS - 1)
     middles = (cells * CELLS + CELLS // 2).astype(np.uint64)  # where a straight line errs most
-    error = np.abs(standard_normal(middles, base, slope)
+    error = np.abs(standard_normal(middles, rows)
                    - [NormalDist().inv_cdf((float(u) + 0.5) / 2**32) for u in middles])  # fmt: skip
     outer = (cells < 100) | (cells > CELLS - 101)  # 1 draw in 330: the quantile bends faster
     assert error[~outer].max() < 5e-6 and error[outer].max() < 0.015

@@ -59,8 +59,7 @@ class DrawInputs(NamedTuple):
     noise_keys: jnp.ndarray
     minibatch_keys: jnp.ndarray
     online_keys: jnp.ndarray
-    base: jnp.ndarray
-    slope: jnp.ndarray
+    table: jnp.ndarray
 
 
 def draw_inputs(draws, n: int, dtype) -> DrawInputs:
@@ -71,10 +70,10 @@ def draw_inputs(draws, n: int, dtype) -> DrawInputs:
         return draws.streams(n, purpose).keys if used else none
 
     noise = draws.noise is not None
-    base, slope = table() if noise else (np.zeros(0), np.zeros(0))
+    rows = table() if noise else np.zeros((0, 2))
     return DrawInputs(np.dtype(dtype).type(draws.noise.sigma if noise else 0.0),
                       keys("noise", noise), keys("minibatch", draws.batch_size is not None),
-                      keys("online", draws.random_problem), base, slope)  # fmt: skip
+                      keys("online", draws.random_problem), rows)  # fmt: skip
 
 
 def initial_extra(plan: DrawPlan, n: int, d: int, dtype) -> dict:
@@ -103,7 +102,7 @@ def gradient(plan: DrawPlan | None, grad, inputs: DrawInputs, x, i, extra: dict)
         g = grad(x)
     if plan.noise is not None:
         count = plan.noise.draws_per_gradient(x.shape[-1])
-        z = stream_normals(inputs.noise_keys, i * count, count, inputs.base, inputs.slope, jnp,
+        z = stream_normals(inputs.noise_keys, i * count, count, inputs.table, jnp,
                            even=count % 2 == 0)  # fmt: skip
         g = plan.noise.apply(g, z.astype(x.dtype), inputs.sigma, jnp)
     return g, extra

@@ -36,9 +36,11 @@ _SLOPE_BITS = 36  # + 17 bits of (2 sub + 1) = 53: the product is exact in float
 
 
 @functools.cache
-def table() -> tuple[np.ndarray, np.ndarray]:
-    """``(base, slope)``, float64 arrays of ``3 * CELLS`` rows: the cells (the outer two NaN),
-    then every ``u`` of the lower and of the upper outer cell (slope 0)."""
+def table() -> np.ndarray:
+    """The table, ``(3 * CELLS, 2)`` float64: a row per cell, its ``base`` then its ``slope``
+    (the outer two cells NaN), then a row per ``u`` of the lower and of the upper outer cell
+    (slope 0). A draw reads its two numbers as one row: the compiled engine's noisy runs took
+    about 8-13% less time than with two tables (two gathers) on a 2-core AMD EPYC."""
     quantile = NormalDist().inv_cdf
     half = CELLS // 2
     edges = np.zeros(CELLS + 1)
@@ -51,24 +53,34 @@ def table() -> tuple[np.ndarray, np.ndarray]:
     base[[0, CELLS - 1]] = np.nan  # the outer cells are read from their own rows
     slope = np.concatenate([slope, np.zeros(2 * CELLS)])
     slope[[0, CELLS - 1]] = 0.0
-    for part in (base, slope):
-        part.flags.writeable = False
-    return base, slope
+    rows = np.stack([base, slope], axis=1)
+    rows.flags.writeable = False
+    return rows
 
 
-def standard_normal(u, base, slope, xp=np):
+@functools.cache
+def _columns() -> tuple[np.ndarray, np.ndarray]:
+    """The table's two columns, each contiguous (NumPy takes from a 1-D array quicker)."""
+    rows = table()
+    return np.ascontiguousarray(rows[:, 0]), np.ascontiguousarray(rows[:, 1])
+
+
+def standard_normal(u, rows, xp=np):
     """Standard normal numbers from integers ``u`` in ``[0, 2**32)`` (a uint64 array) with the
-    :func:`table` ``(base, slope)``, in the array namespace ``xp``."""
+    :func:`table` ``rows``, in the array namespace ``xp``."""
     cell = xp.astype(u >> 16, xp.int64)
     sub = xp.astype(u & 0xFFFF, xp.int64)
     row = xp.where(cell == 0, CELLS + sub, xp.where(cell == CELLS - 1, 2 * CELLS + sub, cell))
-    return xp.take(base, row) + xp.take(slope, row) * xp.astype(2 * sub + 1, xp.float64)
+    taken = xp.take(rows, xp.reshape(row, (-1,)), axis=0)
+    base = xp.reshape(taken[:, 0], row.shape)
+    slope = xp.reshape(taken[:, 1], row.shape)
+    return base + slope * xp.astype(2 * sub + 1, xp.float64)
 
 
 def standard_normal_numpy(u: np.ndarray) -> np.ndarray:
     """:func:`standard_normal` on NumPy, equal bit for bit and quicker: every number is computed
     from its cell, and the few in the outer cells (NaN there) again from their own rows."""
-    base, slope = table()
+    base, slope = _columns()
     cell = (u >> np.uint64(16)).view(np.int64)
     steps = (u & np.uint64(0xFFFF)).view(np.int64).astype(np.float64)
     steps *= 2.0
@@ -79,5 +91,5 @@ def standard_normal_numpy(u: np.ndarray) -> np.ndarray:
     z += part
     if np.isnan(z.sum()):  # 1 in 32,768 numbers: rarely any in a draw
         outer = np.isnan(z)
-        z[outer] = standard_normal(u[outer], base, slope)
+        z[outer] = standard_normal(u[outer], table())
     return z

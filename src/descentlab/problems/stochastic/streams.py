@@ -124,17 +124,18 @@ def stream_words(keys, first, count: int, xp):
     return mix(keys[:, None] + k[None, :] * GAMMA)
 
 
-def stream_normals(keys, position, count: int, base, slope, xp, even: bool = False):
+def stream_normals(keys, position, count: int, rows, xp, even: bool = False):
     """Normal numbers ``position .. position + count - 1`` of each stream, ``(n, count)``;
-    ``even`` says that ``position`` is even, so that whole words are read (quicker)."""
+    ``even`` says that ``position`` is even, so that whole words are read (quicker); ``rows``
+    is the normal numbers' :func:`~descentlab.problems.stochastic.gaussian.table`."""
     first = position // 2
     if even and count % 2 == 0:
         words = stream_words(keys, first, count // 2, xp)
         halves = xp.stack([words >> 32, words & 0xFFFFFFFF], axis=-1)
-        return standard_normal(xp.reshape(halves, (keys.shape[0], count)), base, slope, xp)
+        return standard_normal(xp.reshape(halves, (keys.shape[0], count)), rows, xp)
     words = stream_words(keys, first, count // 2 + 1, xp)  # enough for either parity
     halves = xp.stack([words >> 32, words & 0xFFFFFFFF], axis=-1)
     halves = xp.reshape(halves, (keys.shape[0], -1))
     skip = position - 2 * first
     taken = xp.take(halves, skip + xp.arange(count), axis=1)
-    return standard_normal(taken, base, slope, xp)
+    return standard_normal(taken, rows, xp)
