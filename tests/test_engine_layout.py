@@ -101,6 +101,29 @@ def test_noise_tolerances_and_records_spread_too(plans, unspread):
     assert np.array_equal(compiled.path, whole.path)
 
 
+@pytest.mark.parametrize("case", ["some stop", "all stop early", "gradient test",
+                                  "noise and a box"])  # fmt: skip
+def test_tested_runs_go_tile_by_tile_and_compute_the_same(plans, unspread, case):
+    x0 = dl.uniform_starts(ROSENBROCK.bounds, BIG, 7)
+    kwargs = {
+        "some stop": dict(n_iter=400, tol=dl.Tolerance(fun=1e-3)),
+        # every start stops inside a chunk: the chunk is taken back and run step by step
+        "all stop early": dict(n_iter=5000, tol=dl.Tolerance(fun=50.0)),
+        "gradient test": dict(n_iter=300, tol=dl.Tolerance(grad=1.0)),
+        "noise and a box": dict(n_iter=300, seed=2, noise=dl.GradientNoise(0.3),
+                                tol=dl.Tolerance(fun=1e-2), project=True),
+    }[case] | dict(x0=x0, record="none")  # fmt: skip
+    compiled = dl.minimize(ROSENBROCK, dl.Adam(alpha=0.02), engine="jax", **kwargs)
+    assert plans[-1].shards == 2 and plans[-1].tile > 0 and not plans[-1].quick
+    ours = dl.minimize(ROSENBROCK, dl.Adam(alpha=0.02), **kwargs)
+    stopped = ours.status == "converged"
+    assert stopped.any() and (stopped.all() if case == "all stop early" else not stopped.all())
+    if case == "all stop early":
+        assert 0 < ours.nit.max() < kwargs["n_iter"] and ours.nit.max() != ours.nit.min()
+    agree(ours, compiled, unspread(ROSENBROCK, dl.Adam(alpha=0.02), engine="jax", **kwargs))
+    assert close(compiled.x, ours.x, RUN_RTOL, x0), relative_gap(compiled.x, ours.x)
+
+
 def test_noisy_quick_runs_and_the_padding_keep_every_start(plans, unspread):
     x0 = dl.uniform_starts(ROSENBROCK.bounds, BIG, 6)
     kwargs = dict(n_iter=200, x0=x0, seed=3, noise=dl.GradientNoise(0.2), record="none")

@@ -10,8 +10,9 @@ spreading off. A run then spreads its starts over the devices when each gets at 
 backend): the starts spread over them the same way, and are not tiled (the tiles are for a
 CPU core's cache). A process that started JAX before loading the engine keeps its devices.
 
-**Tiles and padding.** See :mod:`descentlab.engines.jax_engine.quick`. Tiles are used with more
-than one device only: one core streaming the whole batch is as quick as one working tile by
+**Tiles and padding.** See :mod:`descentlab.engines.jax_engine.quick` (the quick and the tested
+roads; a run that records or uses a step rule is not tiled). Tiles are used with more than one
+device only: one core streaming the whole batch is as quick as one working tile by
 tile (XLA pays per loop iteration and per tile), but two cores streaming at once share the
 memory bus, and tiles take them off it. The batch is padded with
 copies of its last start to a multiple of (devices x tile size); a copy does exactly what its
@@ -68,13 +69,14 @@ class Layout:
     padded: int
 
 
-def layout(n: int, bytes_per_start: int, quick: bool) -> Layout:
-    """The layout of a run of ``n`` starts holding ``bytes_per_start`` of state each."""
+def layout(n: int, bytes_per_start: int, tileable: bool) -> Layout:
+    """The layout of a run of ``n`` starts holding ``bytes_per_start`` of state each, in tiles
+    when ``tileable`` (a run on the quick or the tested road)."""
     devices = jax.devices()
     shards = len(devices) if n >= MIN_STARTS_PER_DEVICE * len(devices) else 1
     local = math.ceil(n / shards)
     tile = 0
-    if quick and shards > 1 and devices[0].platform == "cpu":
+    if tileable and shards > 1 and devices[0].platform == "cpu":
         size = max(_ALIGN, TILE_BYTES // max(bytes_per_start, 1))
         if size < local:
             tiles = math.ceil(local / size)

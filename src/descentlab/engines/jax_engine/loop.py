@@ -14,7 +14,9 @@ A run with nothing to test along the way (no tolerance, no record, no projection
 quicker road: chunks of :data:`CHUNK` steps without per-start bookkeeping, each kept only if
 every point is still finite at its end (a non-finite point stays non-finite: ``x - u`` is
 non-finite whenever ``x`` is). A chunk in which some start diverged is run again from its
-beginning with the per-start tests, so statuses and final points are the same either way.
+beginning with the per-start tests, so statuses and final points are the same either way. A run
+with tests but no record or step rule runs its tested steps in such chunks too, tile by tile
+(:func:`~descentlab.engines.jax_engine.quick.tested_road`).
 """
 
 from __future__ import annotations
@@ -62,6 +64,12 @@ class Plan:
     def quick(self) -> bool:
         return not (self.has_gtol or self.has_ftol or self.project or self.record_every
                     or self.step_rule)  # fmt: skip
+
+    @property
+    def tested_tiles(self) -> bool:
+        """True when the tested steps may run tile by tile: nothing recorded (a record row is
+        the whole batch's) and no step rule (a line search counts its calls over the batch)."""
+        return self.record_every is None and self.step_rule is None
 
     @property
     def online(self) -> bool:
@@ -124,6 +132,8 @@ def compiled_run(plan: Plan, inputs: Inputs):
     carry = _visit(plan, inputs, _start(plan, inputs))
     if plan.quick:
         carry = quick.quick_road(plan, inputs, carry)
+    elif plan.tile and plan.tested_tiles:
+        carry = quick.tested_road(plan, inputs, carry, _tested_step)
     carry = lax.while_loop(
         lambda c: (c.i < inputs.n_iter) & jnp.any(c.active),
         lambda c: _visit(plan, inputs, _advance(plan, inputs, c)),
@@ -138,6 +148,11 @@ def compiled_run(plan: Plan, inputs: Inputs):
         state=c.state,
         regret=draws.regret(plan.draws, c.extra, c.x.dtype) if plan.online else jnp.zeros(0),
     )
+
+
+def _tested_step(plan: Plan, inputs: Inputs, carry: Carry) -> Carry:
+    """One iteration with every test: the step, then the tests at the new point."""
+    return _visit(plan, inputs, _advance(plan, inputs, carry))
 
 
 def _initial_state(inputs: Inputs):

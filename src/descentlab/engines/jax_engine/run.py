@@ -86,7 +86,7 @@ def run(problem, optimizer, x: np.ndarray, n_iter: int, stopping, recorder, box,
         draws=None if plan.draws is None else draw_inputs(draws, n, dtype),
         minimum=scalar(0.0 if stopping.minimum is None else stopping.minimum),
     )
-    where = layout.layout(n, _bytes_per_start(inputs), plan.quick)
+    where = layout.layout(n, _bytes_per_start(inputs), plan.quick or plan.tested_tiles)
     plan = dataclasses.replace(plan, tile=where.tile, shards=where.shards, mesh=where.mesh)
     inputs = layout.placed(_padded(inputs, n, where.padded), where, where.padded)
     end = jax.device_get(loop.compiled_run(plan, inputs))  # all outputs in one transfer
