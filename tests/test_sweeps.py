@@ -4,6 +4,7 @@ The heavy-ball checks run the issue's sweep: 10,000 (step size, momentum) settin
 kappa = 100 quadratic (d = 5, eigenvalues from 1 to 100), 500 iterations, target 1e-8.
 """
 
+import json
 import sqlite3
 
 import matplotlib
@@ -252,3 +253,34 @@ def test_chunks_are_sized_by_memory_with_the_dimension():
     cells = chunk_cells(big)
     assert 1 <= cells < DEFAULT_CHUNK_CELLS
     assert cells * 10_000 * 8 * 9 <= CHUNK_BYTES  # adam: point, gradient, m, v, temporaries
+
+
+def test_many_settings_as_json_are_json_dumps_texts():
+    from descentlab.sweeps.texts import json_texts
+
+    columns = {
+        "step_size": np.array([0.1, 1e-300, -0.0, np.nan, np.inf, -np.inf, 3.0, 1 / 3]),
+        "momentum": np.arange(8),
+    }  # integers are written as the floats they stand for
+    base = {"eps": 1e-8, "decay": {"kind": "power", "rate": 0.5}, "name": 'a"b'}
+
+    def build(values):
+        return {"settings": {**base, **values}, "n_iter": 5, "target": None}
+
+    rows = [7, 0, 3, 4, 5, 2, 1]
+    for options in ({}, {"separators": (",", ":")}):
+        expected = [json.dumps(build({n: float(v[i]) for n, v in columns.items()}),
+                               sort_keys=True, **options) for i in rows]  # fmt: skip
+        assert json_texts(build, columns, rows, **options) == expected
+
+
+def test_cell_hashes_are_those_of_earlier_stores():
+    # made by the code of 2026-12-02 before its hashing was sped up: a store written then must
+    # still be found (resume, shared cells); a change here needs a new CELL_FORMAT
+    from descentlab.sweeps.sweep import make_plans
+
+    grid = {"step_size": [0.001, 0.01], "momentum": [0.5]}
+    plan = make_plans("rosenbrock", "momentum", grid, 2, 100, 1e-6, None)[0]
+    hashes = plan.cell_hashes()
+    assert hashes[0] == "f5e96840060e5a1d0576f88ec7c17cc8e44bff5b6402e4f1225d057eecde3c2a"
+    assert hashes[3] == "d4753f1765154aed18983c5ee2288ab3d0207a84a850bdb98e2716f5be47e24b"

@@ -12,7 +12,6 @@ not depend on the chunk it ran in (the tests check this bit for bit).
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +24,7 @@ from descentlab.results.result import Status
 from descentlab.runner import Tolerance, minimize
 from descentlab.sweeps.grid import Grid
 from descentlab.sweeps.problems import SweepProblem, problem_digest
+from descentlab.sweeps.texts import json_texts
 
 #: Bump when what a cell's numbers mean or how cells are keyed changes, so old stores are not
 #: mistaken for new. 2: a problem is hashed by its key's digest, and a user's own problem's key
@@ -82,16 +82,17 @@ class Plan:
         if self.engine != "numpy":  # equal to rounding, not bit for bit: kept apart
             common["engine"] = self.engine
         base, columns = self.base_settings(), self.columns()
-        names = sorted([*base, *columns])
+
+        def config(values):
+            return {**common, "settings": {**base, **values}}
+
+        texts = json_texts(config, columns, range(self.n_settings), separators=(",", ":"))
         seeds = [f"|seed={seed}".encode() for seed in self.seeds]
         hashes = []
-        for i in range(self.n_settings):
-            setting = {**base, **{name: float(values[i]) for name, values in columns.items()}}
-            config = {**common, "settings": {n: setting[n] for n in names}}
-            text = hashlib.sha256(json.dumps(config, sort_keys=True, separators=(",", ":"))
-                                  .encode())  # fmt: skip
+        for text in texts:
+            setting = hashlib.sha256(text.encode())
             for seed in seeds:  # the setting's text hashed once, each seed's tail after it
-                cell = text.copy()
+                cell = setting.copy()
                 cell.update(seed)
                 hashes.append(cell.hexdigest())
         return hashes

@@ -26,6 +26,7 @@ from descentlab.sweeps.grid import Grid, check_grid, make_grid
 from descentlab.sweeps.problems import as_sweep_problem, short_key
 from descentlab.sweeps.store import Store, cell_tuples
 from descentlab.sweeps.table import to_frame
+from descentlab.sweeps.texts import json_texts
 
 #: Cells per chunk when none is asked for: one batch up to this many starts (fewer where the
 #: dimension makes a batch bigger than ``CHUNK_BYTES``).
@@ -212,8 +213,9 @@ def cell_rows(chunk: Chunk, hashes: list[str], result: ChunkResult) -> list[tupl
     base, columns = plan.base_settings(), plan.columns()
     problem = json.dumps(short_key(plan.problem.key()), sort_keys=True)
     setting, seed = np.divmod(chunk.cells, len(plan.seeds))
-    texts = {i: json.dumps({**base, **{n: float(v[i]) for n, v in columns.items()}},
-                           sort_keys=True) for i in np.unique(setting).tolist()}  # fmt: skip
+    distinct = np.unique(setting).tolist()
+    texts = dict(zip(distinct, json_texts(lambda values: {**base, **values}, columns, distinct),
+                     strict=True))  # fmt: skip
     seeds = np.asarray(plan.seeds)[seed].tolist()
     return cell_tuples(result, [hashes[k] for k in chunk.cells.tolist()], problem,
                        plan.optimizer, [texts[i] for i in setting.tolist()], seeds, plan.n_iter,

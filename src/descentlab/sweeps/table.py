@@ -24,7 +24,7 @@ def to_frame(rows: list[tuple]):
     # each distinct problem and setting text parsed once, then spread to its rows by index
     problem_codes, problem_texts = pd.factorize(np.asarray(data["problem"], dtype=object))
     setting_codes, setting_texts = pd.factorize(np.asarray(data["settings"], dtype=object))
-    parsed = [json.loads(text) for text in setting_texts]
+    parsed = json.loads("[" + ",".join(setting_texts) + "]")  # one parse, not one per text
     names = _declared_order({name for s in parsed for name in s})
     labels = np.asarray([_label(json.loads(text)) for text in problem_texts], dtype=object)
     frame = pd.DataFrame({
