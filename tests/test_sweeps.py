@@ -284,3 +284,13 @@ def test_cell_hashes_are_those_of_earlier_stores():
     hashes = plan.cell_hashes()
     assert hashes[0] == "f5e96840060e5a1d0576f88ec7c17cc8e44bff5b6402e4f1225d057eecde3c2a"
     assert hashes[3] == "d4753f1765154aed18983c5ee2288ab3d0207a84a850bdb98e2716f5be47e24b"
+
+
+def test_a_sweep_without_a_store_returns_the_stored_sweeps_table(tmp_path):
+    grid = {"step_size": [1e-3, 1e-2, 0.5], "momentum": [0.0, 0.9]}
+    kwargs = dict(seeds=3, n_iter=200, target=1e-6)
+    alone = sweep(["sphere", "rosenbrock"], ["momentum", "adam"], grid, **kwargs)
+    stored = sweep(["sphere", "rosenbrock"], ["momentum", "adam"], grid,
+                   store=tmp_path / "s.db", **kwargs)  # fmt: skip
+    pd.testing.assert_frame_equal(alone.drop(columns="seconds"), stored.drop(columns="seconds"))
+    assert (alone["status"] == "diverged").any() and alone["iterations"].notna().any()
