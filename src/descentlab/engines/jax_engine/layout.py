@@ -1,7 +1,9 @@
 """Where a compiled run's starts go: over which devices, in which tiles, padded to fit.
 
-**Devices.** XLA runs a CPU program on one thread, so a 2-core machine would give a compiled
-run half of what it has. When the JAX engine is first loaded and JAX has not started yet, it asks
+**Devices.** XLA's CPU backend may split a large fused loop over its threads, but does so only
+for some programs and, for the same program, in some processes and not in others (a hand-written
+optax loop over 100,000 starts ran 1.0-1.9x faster on two cores than on one, by process); and it
+never keeps a batch in a core's cache. So when the JAX engine is first loaded and JAX has not started yet, it asks
 JAX for one CPU device per core the process may use (``jax_num_cpu_devices``), unless the user
 chose a number already (that setting, or ``--xla_force_host_platform_device_count`` in
 ``XLA_FLAGS``). ``DESCENTLAB_CPU_DEVICES=N`` chooses N; ``DESCENTLAB_CPU_DEVICES=1`` turns the
