@@ -124,6 +124,17 @@ def test_tested_runs_go_tile_by_tile_and_compute_the_same(plans, unspread, case)
     assert close(compiled.x, ours.x, RUN_RTOL, x0), relative_gap(compiled.x, ours.x)
 
 
+def test_a_box_of_as_many_coordinates_as_a_device_has_starts_is_not_cut(plans, unspread):
+    # the box's bounds (d,) must not be taken for per-start rows when d equals a device's starts
+    problem = dl.get_function("sphere", dim=layout.MIN_STARTS_PER_DEVICE)
+    x0 = dl.uniform_starts(problem.bounds, 2 * layout.MIN_STARTS_PER_DEVICE, 4)
+    kwargs = dict(n_iter=60, x0=x0, record="none", tol=dl.Tolerance(fun=1e-3), project=True)
+    compiled = dl.minimize(problem, dl.Adam(alpha=0.1), engine="jax", **kwargs)
+    assert plans[-1].shards == 2 and 0 < plans[-1].tile < layout.MIN_STARTS_PER_DEVICE
+    ours = dl.minimize(problem, dl.Adam(alpha=0.1), **kwargs)
+    agree(ours, compiled, unspread(problem, dl.Adam(alpha=0.1), engine="jax", **kwargs))
+
+
 def test_noisy_quick_runs_and_the_padding_keep_every_start(plans, unspread):
     x0 = dl.uniform_starts(ROSENBROCK.bounds, BIG, 6)
     kwargs = dict(n_iter=200, x0=x0, seed=3, noise=dl.GradientNoise(0.2), record="none")

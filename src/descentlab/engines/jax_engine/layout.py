@@ -3,14 +3,15 @@
 **Devices.** XLA's CPU backend may split a large fused loop over its threads, but does so only
 for some programs and, for the same program, in some processes and not in others (a hand-written
 optax loop over 100,000 starts ran 1.0-1.9x faster on two cores than on one, by process); and it
-never keeps a batch in a core's cache. So when the JAX engine is first loaded and JAX has not started yet, it asks
-JAX for one CPU device per core the process may use (``jax_num_cpu_devices``), unless the user
-chose a number already (that setting, or ``--xla_force_host_platform_device_count`` in
-``XLA_FLAGS``). ``DESCENTLAB_CPU_DEVICES=N`` chooses N; ``DESCENTLAB_CPU_DEVICES=1`` turns the
-spreading off. A run then spreads its starts over the devices when each gets at least
-:data:`MIN_STARTS_PER_DEVICE`. On a GPU machine the devices are the GPUs (JAX's default
-backend): the starts spread over them the same way, and are not tiled (the tiles are for a
-CPU core's cache). A process that started JAX before loading the engine keeps its devices.
+never keeps a batch in a core's cache. So when the JAX engine is first loaded and JAX has not
+started yet, it asks JAX for one CPU device per core the process may use
+(``jax_num_cpu_devices``), unless the user chose a number already (that setting, or
+``--xla_force_host_platform_device_count`` in ``XLA_FLAGS``). ``DESCENTLAB_CPU_DEVICES=N``
+chooses N; ``DESCENTLAB_CPU_DEVICES=1`` turns the spreading off. A run then spreads its starts
+over the devices when each gets at least :data:`MIN_STARTS_PER_DEVICE`. On a GPU machine the
+devices are the GPUs (JAX's default backend): the starts spread over them the same way, and are
+not tiled (the tiles are for a CPU core's cache). A process that started JAX before loading the
+engine keeps its devices.
 
 **Tiles and padding.** See :mod:`descentlab.engines.jax_engine.quick` (the quick and the tested
 roads; a run that records or uses a step rule is not tiled). Tiles are used with more than one

@@ -72,14 +72,17 @@ def tested_road(plan, inputs, carry, step):
         end = jnp.minimum(c.i + CHUNK, inputs.n_iter)
         n = c.x.shape[0]
 
+        per_start, whole = _apart(inputs)
+
         def steps(moving, given):
+            given = whole(given)
             return lax.while_loop(lambda c: c.i < end, lambda c: step(plan, given, c), moving)
 
         if plan.tile < n // plan.shards:
             steps = _tiled(steps, n // plan.shards, plan.tile)
         if plan.mesh is not None:
-            steps = _sharded(steps, plan.mesh, c, inputs, n)
-        ahead = steps(c, inputs)
+            steps = _sharded(steps, plan.mesh, c, per_start, n)
+        ahead = steps(c, per_start)
         going = jnp.any(ahead.active)
         kept = jax.tree_util.tree_map(lambda a, b: jnp.where(going, a, b), ahead, c)
         return kept, going
@@ -89,15 +92,34 @@ def tested_road(plan, inputs, carry, step):
     return carry
 
 
+def _apart(inputs):
+    """``inputs`` without the arrays that are not per start (the box, the record's index, the
+    normal table, the starts themselves), and a function putting them back. Leaves are split
+    into tiles and shards by their first axis, and a box of as many coordinates as a device has
+    starts would be cut with them."""
+    table = None if inputs.draws is None else inputs.draws.table
+    draws = None if table is None else inputs.draws._replace(table=None)
+    per_start = inputs._replace(x0=None, state0=None, lo=None, hi=None, record_index=None,
+                                draws=draws)  # fmt: skip
+
+    def whole(given):
+        draws = given.draws if table is None else given.draws._replace(table=table)
+        return given._replace(lo=inputs.lo, hi=inputs.hi, record_index=inputs.record_index,
+                              draws=draws)  # fmt: skip
+
+    return per_start, whole
+
+
 def _plain_chunk(plan, inputs, c):
     """Up to CHUNK plain steps of every start from the carry ``c``."""
     end = jnp.minimum(c.i + CHUNK, inputs.n_iter)
     n = c.x.shape[0]
     moving = (c.x, c.g, c.state, c.extra)
-    given = (inputs.optimizer, inputs.draws)
+    given, whole = _apart(inputs)
 
     def steps(moving, given):
-        return _steps(plan, inputs, given, c.i, end, *moving)
+        given = whole(given)
+        return _steps(plan, inputs, (given.optimizer, given.draws), c.i, end, *moving)
 
     if plan.tile and plan.tile < n // plan.shards:
         steps = _tiled(steps, n // plan.shards, plan.tile)
