@@ -294,3 +294,14 @@ def test_a_sweep_without_a_store_returns_the_stored_sweeps_table(tmp_path):
                    store=tmp_path / "s.db", **kwargs)  # fmt: skip
     pd.testing.assert_frame_equal(alone.drop(columns="seconds"), stored.drop(columns="seconds"))
     assert (alone["status"] == "diverged").any() and alone["iterations"].notna().any()
+
+
+def test_each_setting_column_keeps_its_type():
+    frame = sweep("sphere", ["rmsprop", "amsgrad"], {"eps": [1e-8, 1e-6]}, seeds=1, n_iter=10,
+                  hyper={"rmsprop.centered": True})  # fmt: skip
+    assert frame["eps"].dtype == float
+    rmsprop = frame[frame["optimizer"] == "rmsprop"]
+    assert rmsprop["centered"].tolist() == [True, True]  # NaN for amsgrad, so not a bool dtype
+    alone = sweep("sphere", "rmsprop", {"eps": [1e-8, 1e-6]}, seeds=1, n_iter=10)
+    assert alone["centered"].dtype == bool and not alone["centered"].any()
+    assert frame.loc[frame["optimizer"] == "amsgrad", "beta1_decay"].notna().all()

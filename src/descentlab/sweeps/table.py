@@ -30,7 +30,7 @@ def to_frame(rows: list[tuple]):
     frame = pd.DataFrame({
         "problem": labels[problem_codes],
         "optimizer": data["optimizer"],
-        **{name: _column([_cell(s.get(name, np.nan)) for s in parsed])[setting_codes]
+        **{name: _column([_cell(s.get(name, np.nan)) for s in parsed], setting_codes)
            for name in names},
         "seed": np.asarray(data["seed"], dtype=np.int64),
         "final_gap": np.array(data["final_gap"], dtype=float),  # None -> NaN
@@ -66,11 +66,9 @@ def _label(key: dict[str, Any]) -> str:
     return f"{key['function']} (d={key['dim']}{parameters})"
 
 
-def _column(values: list[Any]) -> np.ndarray:
-    """One hyperparameter's distinct values as an array: floats where all are numbers (so the
-    column is numeric), objects otherwise (strings, schedules, a mix)."""
-    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
-        return np.asarray(values, dtype=float)
-    column = np.empty(len(values), dtype=object)
-    column[:] = values
-    return column
+def _column(distinct: list[Any], codes: np.ndarray):
+    """A hyperparameter's column from its distinct values and each row's code: typed by pandas
+    from the distinct values (bool, int, float, str or object, as from the whole column)."""
+    import pandas as pd
+
+    return pd.Series(distinct).take(codes).reset_index(drop=True)
