@@ -2,8 +2,10 @@
 
 1. 100,000 starts x 2-D Rosenbrock x 200 AMSGrad (optax's form), final points only: the JAX
    engine's whole ``minimize`` call against a hand-written optax ``vmap`` + ``lax.scan`` loop on
-   one device, as a user writes it (goal: >= 1.7x as fast);
-2. the same run with Gaussian gradient noise against the run without (goal: <= 1.3x);
+   one device, as a user writes it (goal: >= 1.7x as fast); beside it both held to one core (a
+   child process), since XLA may split optax's loop over the cores;
+2. the same run with Gaussian gradient noise against the run without (goal: <= 1.3x); beside
+   it optax's loop with the same draws (the library's streams and table);
 3. one AMSGrad step (PyTorch's form) on 10 million coordinates, per step of a run, against
    ``torch.optim.Adam(amsgrad=True, fused=True)`` on 2 threads (goal: <= 1.2x), in a fresh
    process (``bench_engines.py --only-large``);
@@ -62,10 +64,14 @@ def report(goal: str, measured: str, ratio: float, wanted: str, met: bool) -> No
     print(f"   {goal}: {measured} -> {ratio:.2f}x (goal {wanted}): {'met' if met else 'NOT met'}")
 
 
+def rosenbrock_starts() -> np.ndarray:
+    return -2.048 + np.random.RandomState(0).rand(bench_engines.STARTS, 2) * 4.096
+
+
 def many_start_times(rounds: int, noise: bool = True) -> tuple[float, float, float | None]:
     """Medians of the JAX engine's run, optax's loop and (with ``noise``) the noisy run."""
     problem = dl.get_function("rosenbrock", dim=2)
-    x0 = -2.048 + np.random.RandomState(0).rand(bench_engines.STARTS, 2) * 4.096
+    x0 = rosenbrock_starts()
     optimizer = dl.AMSGradOptax(alpha=bench_engines.A, beta1=bench_engines.B1,
                                 beta2=bench_engines.B2, eps=bench_engines.EPS)  # fmt: skip
     optax_run = jax.jit(bench_engines._optax_run)
@@ -89,7 +95,7 @@ def optax_with_draws(rounds: int) -> float:
     from descentlab.problems.stochastic.gaussian import table
     from descentlab.problems.stochastic.streams import StartStreams, stream_normals
 
-    x0 = -2.048 + np.random.RandomState(0).rand(bench_engines.STARTS, 2) * 4.096
+    x0 = rosenbrock_starts()
     keys = StartStreams(1, bench_engines.STARTS, purpose="noise").keys
     rows = table()
     optimizer = optax.amsgrad(bench_engines.A, bench_engines.B1, bench_engines.B2,
@@ -130,11 +136,12 @@ def many_starts(rounds: int) -> None:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     if cores > 1:
         alone, peer_alone = one_core_times(rounds)
+        spread = peer / (alone / cores)
         print(f"   held to one core: JAX engine {alone * 1e3:.0f} ms, optax {peer_alone * 1e3:.0f}"
               f" ms ({peer_alone / alone:.2f}x per core); optax's loop runs "
-              f"{peer_alone / peer:.2f}x faster on {cores} cores (XLA splits each fused step "
-              f"over its threads), so an engine spreading perfectly over {cores} cores would "
-              f"be {peer / (alone / cores):.2f}x optax")  # fmt: skip
+              f"{peer_alone / peer:.2f}x faster on {cores} cores (as far as XLA split its "
+              f"fused steps over its threads in this process), so an engine spreading "
+              f"perfectly over {cores} cores would be {spread:.2f}x optax")  # fmt: skip
     drawn = optax_with_draws(rounds)
     print(f"   optax's loop drawing the engine's own Gaussian numbers: {drawn * 1e3:.0f} ms, "
           f"{drawn / peer:.2f}x its time without them: what numbers equal to the NumPy "
