@@ -124,6 +124,26 @@ def test_tested_runs_go_tile_by_tile_and_compute_the_same(plans, unspread, case)
     assert close(compiled.x, ours.x, RUN_RTOL, x0), relative_gap(compiled.x, ours.x)
 
 
+@pytest.mark.parametrize(("name", "starts", "extra"), [
+    ("reddi-online", BIG, {}),  # online rounds: each start's losses and sums in the tiles
+    pytest.param("least-squares-diabetes", 4 * layout.MIN_STARTS_PER_DEVICE + 5,
+                 {"batch_size": 32, "n_iter": 40}, marks=pytest.mark.slow),  # 5 s: compiling
+])  # fmt: skip
+def test_online_and_minibatch_runs_with_a_box_go_tile_by_tile(plans, unspread, name, starts,
+                                                               extra):  # fmt: skip
+    problem = dl.get_function(name)
+    x0 = dl.uniform_starts(problem.bounds, starts, 4) * (0.1 if "batch_size" in extra else 1.0)
+    optimizer = dl.AMSGrad(alpha=dl.InverseSqrtDecay(0.1), beta1=0.9, beta2=0.99)
+    kwargs = dict(n_iter=150, x0=x0, seed=8, project=True, record="none") | extra
+    compiled = dl.minimize(problem, optimizer, engine="jax", **kwargs)
+    assert plans[-1].shards == 2 and plans[-1].tile > 0 and not plans[-1].quick
+    ours = dl.minimize(problem, optimizer, **kwargs)
+    agree(ours, compiled, unspread(problem, optimizer, engine="jax", **kwargs))
+    assert close(compiled.x, ours.x, RUN_RTOL, 1.0), relative_gap(compiled.x, ours.x)
+    if ours.regret is not None:
+        assert close(compiled.regret, ours.regret, 1e-12, np.max(np.abs(ours.regret)))
+
+
 def test_a_box_of_as_many_coordinates_as_a_device_has_starts_is_not_cut(plans, unspread):
     # the box's bounds (d,) must not be taken for per-start rows when d equals a device's starts
     problem = dl.get_function("sphere", dim=layout.MIN_STARTS_PER_DEVICE)
