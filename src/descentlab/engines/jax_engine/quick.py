@@ -49,47 +49,51 @@ def quick_road(plan, inputs, carry):
     """Chunks of plain steps while every point stays finite; returns the carry to go on from
     with the per-start tests (at the end, or at the start of the chunk in which some start
     diverged)."""
-
-    def chunk(both):
-        c, _ = both
-        ahead = _plain_chunk(plan, inputs, c)
-        finite = jnp.all(jnp.isfinite(ahead.x))
-        kept = jax.tree_util.tree_map(lambda a, b: jnp.where(finite, a, b), ahead, c)
-        return kept, finite
-
-    carry, _ = lax.while_loop(lambda both: both[1] & (both[0].i < inputs.n_iter), chunk,
-                              (carry, jnp.all(carry.active)))  # fmt: skip
-    return carry
+    return _chunks(inputs, carry, lambda c: _plain_chunk(plan, inputs, c),
+                   lambda c: jnp.all(jnp.isfinite(c.x)), jnp.all(carry.active))  # fmt: skip
 
 
 def tested_road(plan, inputs, carry, step):
     """Chunks of ``step`` (an iteration with every test) run tile by tile, each tile for the
     whole chunk; a chunk at whose end no start is going any more is taken back, for the
     step-by-step loop to run again and end where the last start stopped."""
+    per_start, whole = _apart(inputs)
 
-    def chunk(both):
-        c, _ = both
+    def ahead(c):
         end = jnp.minimum(c.i + CHUNK, inputs.n_iter)
-        n = c.x.shape[0]
-
-        per_start, whole = _apart(inputs)
 
         def steps(moving, given):
             given = whole(given)
             return lax.while_loop(lambda c: c.i < end, lambda c: step(plan, given, c), moving)
 
-        if plan.tile < n // plan.shards:
-            steps = _tiled(steps, n // plan.shards, plan.tile)
-        if plan.mesh is not None:
-            steps = _sharded(steps, plan.mesh, c, per_start, n)
-        ahead = steps(c, per_start)
-        going = jnp.any(ahead.active)
-        kept = jax.tree_util.tree_map(lambda a, b: jnp.where(going, a, b), ahead, c)
-        return kept, going
+        return _spread(plan, steps, c, per_start, c.x.shape[0])
+
+    return _chunks(inputs, carry, ahead, lambda c: jnp.any(c.active), jnp.any(carry.active))
+
+
+def _chunks(inputs, carry, ahead, keep, going):
+    """``ahead`` (the carry a chunk on) while ``keep`` holds at a chunk's end and iterations
+    are left; the chunk at whose end it fails is taken back (``going``: whether to begin)."""
+
+    def chunk(both):
+        c, _ = both
+        later = ahead(c)
+        kept = keep(later)
+        return jax.tree_util.tree_map(lambda a, b: jnp.where(kept, a, b), later, c), kept
 
     carry, _ = lax.while_loop(lambda both: both[1] & (both[0].i < inputs.n_iter), chunk,
-                              (carry, jnp.any(carry.active)))  # fmt: skip
+                              (carry, going))  # fmt: skip
     return carry
+
+
+def _spread(plan, steps, moving, given, n: int):
+    """``steps(moving, given)`` laid out as the plan says: tile by tile on each device's share
+    of the ``n`` starts."""
+    if plan.tile and plan.tile < n // plan.shards:
+        steps = _tiled(steps, n // plan.shards, plan.tile)
+    if plan.mesh is not None:
+        steps = _sharded(steps, plan.mesh, moving, given, n)
+    return steps(moving, given)
 
 
 def _apart(inputs):
@@ -113,19 +117,14 @@ def _apart(inputs):
 def _plain_chunk(plan, inputs, c):
     """Up to CHUNK plain steps of every start from the carry ``c``."""
     end = jnp.minimum(c.i + CHUNK, inputs.n_iter)
-    n = c.x.shape[0]
-    moving = (c.x, c.g, c.state, c.extra)
-    given, whole = _apart(inputs)
+    per_start, whole = _apart(inputs)
 
     def steps(moving, given):
         given = whole(given)
         return _steps(plan, inputs, (given.optimizer, given.draws), c.i, end, *moving)
 
-    if plan.tile and plan.tile < n // plan.shards:
-        steps = _tiled(steps, n // plan.shards, plan.tile)
-    if plan.mesh is not None:
-        steps = _sharded(steps, plan.mesh, moving, given, n)
-    x, g, state, extra = steps(moving, given)
+    moving = (c.x, c.g, c.state, c.extra)
+    x, g, state, extra = _spread(plan, steps, moving, per_start, c.x.shape[0])
     calls = c.calls + jnp.stack([0, end - c.i]).astype(jnp.int32)
     return c._replace(i=end, x=x, g=g, state=state, extra=extra, calls=calls)
 
