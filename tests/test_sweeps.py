@@ -305,3 +305,35 @@ def test_each_setting_column_keeps_its_type():
     alone = sweep("sphere", "rmsprop", {"eps": [1e-8, 1e-6]}, seeds=1, n_iter=10)
     assert alone["centered"].dtype == bool and not alone["centered"].any()
     assert frame.loc[frame["optimizer"] == "amsgrad", "beta1_decay"].notna().all()
+
+
+def test_the_collector_is_paused_inside_and_as_it_was_after():
+    import gc
+
+    from descentlab.sweeps.collector import collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():  # nested: the inner block must not turn it back on
+            pass
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(KeyError), collector_paused():
+        raise KeyError("inside")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # a collector the caller had turned off stays off
+    finally:
+        gc.enable()
+
+
+def test_a_sweep_leaves_the_collector_on(tmp_path):
+    import gc
+
+    sweep("sphere", "momentum", {"step_size": [1e-3, 1e-2]}, seeds=2, n_iter=10,
+          store=tmp_path / "s.db")  # fmt: skip
+    assert gc.isenabled()

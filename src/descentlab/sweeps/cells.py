@@ -22,6 +22,7 @@ from descentlab.optimizers import OPTIMIZERS, get_optimizer
 from descentlab.problems.starts import uniform_starts
 from descentlab.results.result import Status
 from descentlab.runner import Tolerance, minimize
+from descentlab.sweeps.collector import collector_paused
 from descentlab.sweeps.grid import Grid
 from descentlab.sweeps.problems import SweepProblem, problem_digest
 from descentlab.sweeps.texts import json_texts
@@ -70,6 +71,7 @@ class Plan:
         built = get_optimizer(self.optimizer, **settings).settings()
         return {name: value for name, value in built.items() if name not in self.grid.names}
 
+    @collector_paused()
     def cell_hashes(self) -> list[str]:
         """The hash of every cell, setting-major (setting 0 with each seed, then setting 1...)."""
         common = {

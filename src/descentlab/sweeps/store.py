@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from descentlab.sweeps.cells import ChunkResult
+from descentlab.sweeps.collector import collector_paused
 
 FORMAT = "descentlab.store"
 VERSION = 1
@@ -108,6 +109,7 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @collector_paused()
     def open_sweep(self, definition: dict[str, Any], hashes: Sequence[str]) -> int:
         """The id of the sweep with this definition, made (with its cell links) if new."""
         text = json.dumps(definition, sort_keys=True, separators=(",", ":"))
@@ -127,6 +129,7 @@ class Store:
                 )
         return sweep
 
+    @collector_paused()
     def finished(self, sweep: int) -> dict[int, tuple]:
         """The sweep's finished cells by position, as tuples of :data:`COLUMNS` (one query
         through the sweep's links, whichever sweep finished them)."""
@@ -139,6 +142,7 @@ class Store:
             ).fetchall()
         return {row[0]: row[1:] for row in rows}
 
+    @collector_paused()
     def add(self, rows: Sequence[tuple]) -> None:
         """Write a chunk's cells (tuples of :data:`COLUMNS`) in one transaction."""
         finished = _now()
@@ -167,6 +171,7 @@ class Store:
             raise ValueError(f"sweep must be the id of a stored sweep ({known}), not {sweep!r}")
         return json.loads(row[0])
 
+    @collector_paused()
     def cell_rows(self, sweep: int | None = None) -> list[tuple]:
         """Finished cells (of one sweep, in its order, or all) as tuples of :data:`COLUMNS`."""
         columns = ", ".join(f"c.{name}" for name in COLUMNS)

@@ -22,6 +22,7 @@ from descentlab import memory
 from descentlab.engines import resolve
 from descentlab.optimizers import OPTIMIZERS, get_optimizer
 from descentlab.sweeps.cells import Chunk, ChunkResult, Plan, run_chunk
+from descentlab.sweeps.collector import collector_paused
 from descentlab.sweeps.grid import Grid, check_grid, make_grid
 from descentlab.sweeps.problems import as_sweep_problem, short_key
 from descentlab.sweeps.store import Store, cell_tuples
@@ -225,6 +226,7 @@ def split(missing: np.ndarray, plan: Plan, settings_per_chunk: int) -> list[np.n
     return [missing[a:b] for a, b in itertools.pairwise(bounds)]
 
 
+@collector_paused()
 def cell_rows(chunk: Chunk, hashes: list[str], result: ChunkResult) -> list[tuple]:
     """The chunk's cells as the store keeps them: identity (hash, problem, optimizer, settings,
     seed, n_iter, target) and numbers, each setting's text made once."""

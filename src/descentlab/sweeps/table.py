@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from descentlab.sweeps.collector import collector_paused
 from descentlab.sweeps.store import COLUMNS
 
 #: The columns after the hyperparameters, in order.
@@ -14,6 +15,7 @@ RESULT_COLUMNS = ("seed", "final_gap", "start_gap", "iterations", "gradients", "
                   "seconds", "n_iter", "target", "cell")  # fmt: skip
 
 
+@collector_paused()
 def to_frame(rows: list[tuple]):
     """A DataFrame of stored cells (tuples in :data:`~descentlab.sweeps.store.COLUMNS` order)."""
     import pandas as pd
