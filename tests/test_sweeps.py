@@ -287,13 +287,35 @@ def test_cell_hashes_are_those_of_earlier_stores():
 
 
 def test_a_sweep_without_a_store_returns_the_stored_sweeps_table(tmp_path):
+    # a new sweep's table is made from its runs' arrays; a rerun's is read back from the store's
+    # rows: the two roads must give the same table, column types included
     grid = {"step_size": [1e-3, 1e-2, 0.5], "momentum": [0.0, 0.9]}
-    kwargs = dict(seeds=3, n_iter=200, target=1e-6)
-    alone = sweep(["sphere", "rosenbrock"], ["momentum", "adam"], grid, **kwargs)
-    stored = sweep(["sphere", "rosenbrock"], ["momentum", "adam"], grid,
-                   store=tmp_path / "s.db", **kwargs)  # fmt: skip
-    pd.testing.assert_frame_equal(alone.drop(columns="seconds"), stored.drop(columns="seconds"))
+    kwargs = dict(seeds=3, n_iter=200, target=1e-6, hyper={"rmsprop.centered": True})
+    names = ["momentum", "adam", "rmsprop"]
+    alone = sweep(["sphere", "rosenbrock"], names, grid, **kwargs)
+    stored = sweep(["sphere", "rosenbrock"], names, grid, store=tmp_path / "s.db", **kwargs)
+    reread = sweep(["sphere", "rosenbrock"], names, grid, store=tmp_path / "s.db", chunk_size=1,
+                   **kwargs)  # fmt: skip
+    for other in (stored, reread):
+        pd.testing.assert_frame_equal(alone.drop(columns="seconds"),
+                                      other.drop(columns="seconds"))  # fmt: skip
     assert (alone["status"] == "diverged").any() and alone["iterations"].notna().any()
+    with Store(tmp_path / "s.db") as store:
+        assert len(store.cell_rows()) == len(alone)
+
+
+def test_a_new_sweeps_table_is_its_rows_table_in_chunks_and_without_a_target(tmp_path):
+    from descentlab.sweeps.table import to_frame
+
+    grid = {"step_size": "log:1e-3:1:7"}
+    for target in (None, 1e-4):
+        fresh = sweep("rosenbrock", ["gd", "nesterov"], grid, seeds=[7, 3], n_iter=50,
+                      target=target, chunk_size=2, store=tmp_path / f"{target}.db")  # fmt: skip
+        with Store(tmp_path / f"{target}.db") as store:
+            rows = [row for sweep_id in (1, 2) for row in store.cell_rows(sweep_id)]
+        pd.testing.assert_frame_equal(fresh.drop(columns="seconds"),
+                                      to_frame(rows).drop(columns="seconds"))  # fmt: skip
+        assert fresh["seed"].tolist()[:4] == [7, 3, 7, 3]
 
 
 def test_each_setting_column_keeps_its_type():

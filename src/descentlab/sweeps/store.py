@@ -90,6 +90,8 @@ class Store:
     is refused as it is, never turned into a store.
     """
 
+    keeps = True  # its cells outlive the sweep (a sweep without a store keeps none)
+
     def __init__(self, path: str | os.PathLike = DEFAULT_PATH, *, readonly: bool = False) -> None:
         self.path = _checked_path(path)
         self.readonly = readonly

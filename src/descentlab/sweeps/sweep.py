@@ -26,7 +26,7 @@ from descentlab.sweeps.collector import collector_paused
 from descentlab.sweeps.grid import Grid, check_grid, make_grid
 from descentlab.sweeps.problems import as_sweep_problem, short_key
 from descentlab.sweeps.store import Store, cell_tuples
-from descentlab.sweeps.table import to_frame
+from descentlab.sweeps.table import Part, parts_frame, to_frame
 from descentlab.sweeps.texts import json_texts
 
 #: Cells per chunk when none is asked for: one batch up to this many starts (fewer where the
@@ -113,10 +113,10 @@ def sweep(
     opened = (Unkept() if store is None else Store(store)) if own_store else store
     try:
         with cluster(client, workers) as dask_client:
-            rows = execute(plans, opened, chunk_size, dask_client, progress)
+            table = execute(plans, opened, chunk_size, dask_client, progress)
         from descentlab.sweeps.frame import SweepTable
 
-        return SweepTable(to_frame(rows))
+        return SweepTable(table)
     finally:
         if own_store:
             opened.close()
@@ -126,6 +126,8 @@ class Unkept:
     """Where a sweep without a store puts its cells: nowhere (it has none to find, and the rows
     it returns are the ones it ran). Writing 100,000 rows and links into SQLite only to read
     them back took longer than the 50,000 runs of the benchmark sweep's batch."""
+
+    keeps = False
 
     def open_sweep(self, definition: dict[str, Any], hashes: Sequence[str]) -> int:
         return 0
@@ -177,9 +179,10 @@ def make_plans(problems, optimizers, grid, seeds, n_iter, target, hyper,
 
 
 def execute(plans: list[Plan], store: Store | Unkept, chunk_size: int | None, client,
-            progress: ProgressCallback | None) -> list[tuple]:  # fmt: skip
-    """Run the missing cells of every plan into ``store``; return every cell of every plan, in
-    order, as the store's tuples: those found there read back, the others as they were run."""
+            progress: ProgressCallback | None):  # fmt: skip
+    """Run the missing cells of every plan into ``store``; return the table of every cell of
+    every plan, in order: those found there read back, the others as they were run (straight
+    from their arrays when none was found, the case of every new sweep)."""
     total = sum(plan.n_cells for plan in plans)
     done, work, tables = 0, [], []
     for plan in plans:
@@ -192,15 +195,23 @@ def execute(plans: list[Plan], store: Store | Unkept, chunk_size: int | None, cl
         tables.append(found)
     if progress is not None:
         progress(done, total, "cells")
+    reread, parts = any(tables), []
     for (chunk, hashes, found), result in zip_results(work, client):
-        rows = cell_rows(chunk, hashes, result)
-        store.add(rows)
-        found.update(zip(chunk.cells.tolist(), rows, strict=True))
+        if store.keeps or reread:
+            rows = cell_rows(chunk, hashes, result)
+            store.add(rows)
+            found.update(zip(chunk.cells.tolist(), rows, strict=True))
+        if not reread:
+            parts.append((chunk, hashes, result))
         done += len(chunk.cells)
         if progress is not None:
             progress(done, total, f"{chunk.plan.optimizer} on {chunk.plan.problem.label}")
-    return [table[k] for plan, table in zip(plans, tables, strict=True)
-            for k in range(plan.n_cells)]  # fmt: skip
+    if not reread:
+        order = {id(plan): k for k, plan in enumerate(plans)}
+        parts.sort(key=lambda part: (order[id(part[0].plan)], int(part[0].cells[0])))
+        return parts_frame([cell_part(*part) for part in parts])
+    return to_frame([table[k] for plan, table in zip(plans, tables, strict=True)
+                     for k in range(plan.n_cells)])  # fmt: skip
 
 
 def zip_results(work: list[tuple], client) -> Iterator[tuple[Any, ChunkResult]]:
@@ -241,6 +252,24 @@ def cell_rows(chunk: Chunk, hashes: list[str], result: ChunkResult) -> list[tupl
     return cell_tuples(result, [hashes[k] for k in chunk.cells.tolist()], problem,
                        plan.optimizer, [texts[i] for i in setting.tolist()], seeds, plan.n_iter,
                        plan.target)  # fmt: skip
+
+
+def cell_part(chunk: Chunk, hashes: list[str], result: ChunkResult) -> Part:
+    """The chunk's cells as arrays for the table: each distinct setting as its stored text
+    would parse back (the fixed settings through JSON once, the swept values as floats)."""
+    plan = chunk.plan
+    setting, seed = np.divmod(chunk.cells, len(plan.seeds))
+    distinct, codes = np.unique(setting, return_inverse=True)
+    base = json.loads(json.dumps(plan.base_settings()))
+    columns = {name: np.asarray(values, float)[distinct].tolist()
+               for name, values in plan.columns().items()}  # fmt: skip
+    settings = [{**base, **{name: values[k] for name, values in columns.items()}}
+                for k in range(len(distinct))]  # fmt: skip
+    return Part(short_key(plan.problem.key()), plan.optimizer, settings, codes.reshape(-1),
+                np.asarray(plan.seeds, dtype=np.int64)[seed], result.final_gap, result.start_gap,
+                result.iterations, result.gradients, [str(s) for s in result.status.tolist()],
+                result.seconds, plan.n_iter, plan.target,
+                [hashes[k] for k in chunk.cells.tolist()])  # fmt: skip
 
 
 def definition(plan: Plan) -> dict[str, Any]:
