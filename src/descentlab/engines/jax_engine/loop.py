@@ -21,7 +21,6 @@ with tests but no record or step rule runs its tested steps in such chunks too, 
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -30,7 +29,7 @@ import jax.numpy as jnp
 from jax import lax
 from jax.sharding import Mesh
 
-from descentlab.engines.jax_engine import draws, quick, rules
+from descentlab.engines.jax_engine import draws, options, quick, rules
 from descentlab.engines.jax_engine.draws import DrawInputs, DrawPlan
 from descentlab.engines.jax_engine.problem import TracedProblem
 
@@ -124,8 +123,7 @@ class Inputs(NamedTuple):
 TRACE_COUNT = [0]
 
 
-@functools.partial(jax.jit, static_argnums=0)
-def compiled_run(plan: Plan, inputs: Inputs):
+def _run(plan: Plan, inputs: Inputs):
     """Run to the end; returns the final carry (the host reads the arrays it needs)."""
     TRACE_COUNT[0] += 1
     inputs = inputs._replace(state0=_initial_state(inputs))
@@ -148,6 +146,10 @@ def compiled_run(plan: Plan, inputs: Inputs):
         state=c.state,
         regret=draws.regret(plan.draws, c.extra, c.x.dtype) if plan.online else jnp.zeros(0),
     )
+
+
+#: The compiled run, cached per plan (see :mod:`~descentlab.engines.jax_engine.options`).
+compiled_run = options.Compiled(_run, 0, options.compiler_options())
 
 
 def _tested_step(plan: Plan, inputs: Inputs, carry: Carry) -> Carry:
