@@ -3,7 +3,7 @@
 XLA's CPU backend asks LLVM for 256-bit vectors even on a CPU with AVX-512. The engine's
 noisy runs spend much of a step on 64-bit integer work (the per-start SplitMix64 streams and
 the table of the normal quantile), which 512-bit vectors do at twice the width: on the AMD
-EPYC this was measured on (2 cores, AVX-512), 100,000 noisy Rosenbrock starts took 77-84 ms
+EPYC this was measured on (2 cores, AVX-512), 100,000 noisy Rosenbrock starts took 77-91 ms
 instead of 86-105 ms, alternated process by process, and noiseless runs took the same time
 (``python benchmarks/bench_engine_goals.py --only many-starts``). Results do not change:
 vector width changes no IEEE operation, and the tests hold both engines equal with it.
