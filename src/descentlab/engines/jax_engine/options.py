@@ -5,13 +5,14 @@ noisy runs spend much of a step on 64-bit integer work (the per-start SplitMix64
 the table of the normal quantile), which 512-bit vectors do at twice the width: on the AMD
 EPYC this was measured on (2 cores, AVX-512), 100,000 noisy Rosenbrock starts took 77-91 ms
 instead of 86-105 ms, alternated process by process, and noiseless runs took the same time
-(``python benchmarks/bench_engine_goals.py --only many-starts``). Results do not change:
-vector width changes no IEEE operation, and the tests hold both engines equal with it.
+(``python benchmarks/bench_engine_goals.py --only many-starts``). The numbers do not change:
+the same bit for bit at 128 and 512 bits (``tests/test_engine_options.py``).
 
 The options go to the engine's own programs only (``jax.jit(..., compiler_options=...)``),
 never to the rest of the process's JAX. ``DESCENTLAB_CPU_VECTOR_WIDTH=N`` (128, 256 or 512
-bits) chooses the width; by default it is 512 on a CPU with AVX-512 and XLA's own choice
-elsewhere. A JAX whose XLA does not know the option compiles without it.
+bits), read when the engine is first loaded, chooses the width; by default it is 512 on a CPU
+with AVX-512 and XLA's own choice elsewhere. A JAX whose XLA does not know the option compiles
+without it.
 """
 
 from __future__ import annotations
