@@ -5,6 +5,7 @@ every width."""
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -34,6 +35,17 @@ def test_a_bad_width_is_one_clear_error(monkeypatch):
     with pytest.raises(ValueError, match=r"DESCENTLAB_CPU_VECTOR_WIDTH must be one of 128, 256, "
                                          r"512 \(bits\), not 'wide'"):  # fmt: skip
         options.compiler_options()
+
+
+def test_a_bad_width_stops_the_command_line_with_one_line():
+    env = {**os.environ, options.ENVIRONMENT: "1024"}
+    command = [str(Path(sys.executable).with_name("descentlab")), "run", "gd", "-f", "sphere",
+               "--engine", "jax", "--n-iter", "3"]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    assert "DESCENTLAB_CPU_VECTOR_WIDTH must be one of 128, 256, 512 (bits), not '1024'" in (
+        done.stderr + done.stdout)  # fmt: skip
 
 
 def test_an_option_xla_does_not_know_falls_back_to_the_plain_program():

@@ -197,11 +197,12 @@ def execute(plans: list[Plan], store: Store | Unkept, chunk_size: int | None, cl
         progress(done, total, "cells")
     reread, parts = any(tables), []
     for (chunk, hashes, found), result in zip_results(work, client):
-        if store.keeps or reread:
+        if store.keeps:  # (a sweep without a store finds nothing, so it never reads back)
             rows = cell_rows(chunk, hashes, result)
             store.add(rows)
+        if reread:
             found.update(zip(chunk.cells.tolist(), rows, strict=True))
-        if not reread:
+        else:
             parts.append((chunk, hashes, result))
         done += len(chunk.cells)
         if progress is not None:

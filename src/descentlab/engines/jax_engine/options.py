@@ -17,6 +17,7 @@ without it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -56,11 +57,9 @@ class Compiled:
         self.plain = jax.jit(function, static_argnums=static_argnums)
         self.tuned = None
         if options:
-            try:
+            with contextlib.suppress(TypeError):  # a JAX older than jit's compiler_options
                 self.tuned = jax.jit(function, static_argnums=static_argnums,
                                      compiler_options=options)  # fmt: skip
-            except TypeError:  # a JAX older than jit's compiler_options
-                self.tuned = None
 
     def __call__(self, *args):
         if self.tuned is None:
