@@ -36,10 +36,15 @@ RUN_RTOL = 1e-10
 def close(a, b, rtol, before=0.0):
     """Elementwise ``|a - b| <= rtol * max(|a|, |b|, |before|)``: relative to the largest of
     the values a step combines (``x`` and ``x - u`` for a new ``x``), so that a step that
-    cancels most of a coordinate is held to the rounding of its terms. Exact zeros must agree
-    exactly."""
+    cancels most of a coordinate is held to the rounding of its terms. Exact zeros, infinities
+    (a diverged start's value) and NaNs must agree exactly."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    scale = np.maximum(np.maximum(np.abs(a), np.abs(b)), np.abs(np.asarray(before, dtype=float)))
+    finite = np.isfinite(a) & np.isfinite(b)
+    if not np.array_equal(a[~finite], b[~finite], equal_nan=True):
+        return False
+    a, b = a[finite], b[finite]
+    before = np.broadcast_to(np.abs(np.asarray(before, dtype=float)), finite.shape)[finite]
+    scale = np.maximum(np.maximum(np.abs(a), np.abs(b)), before)
     return bool(np.all(np.abs(a - b) <= rtol * scale))
 
 

@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
+from array_api_compat import array_namespace
 
 from descentlab import (
     AMSGrad,
@@ -127,13 +128,49 @@ def test_divergence_is_a_status_with_its_iteration_and_no_warnings():
 
 
 def test_divergence_of_one_start_leaves_the_others_running():
-    f = lambda x: np.where(x[..., 0] > 5, np.nan, (x**2).sum(-1))  # noqa: E731
-    problem = Problem(f, grad=lambda x: 2 * x, bounds=[[-10, 10]])
-    x0 = np.array([[-1.0], [-6.5]])  # x -> -0.8 x: the second reaches 5.2
-    result = minimize(problem, GradientDescent(step_size=0.9), n_iter=20, x0=x0)
+    problem = Problem(lambda x: (x**2).sum(-1), grad=lambda x: 2 * x, bounds=[[-10, 10]])
+    x0 = np.array([[-1.0], [-6.5]])  # the second's step makes x -> (1 - 2e5) x: it overflows
+    result = minimize(problem, GradientDescent(step_size=np.array([0.1, 1e5])), n_iter=100, x0=x0)
     assert result.status.tolist() == ["max_iter", "diverged"]
-    assert "non-finite value at iteration" in result.message[1]
-    assert result.nit[1] < 20 and result.nit[0] == 20
+    assert "non-finite point at iteration" in result.message[1]
+    assert result.nit[1] < 100 and result.nit[0] == 100
+    assert np.isfinite(result.x).all() and result.fun[0] < 1e-12
+
+
+@pytest.mark.parametrize("engine", ["numpy", "jax"])
+@pytest.mark.parametrize("tol", [None, 1e-8])
+def test_status_is_the_same_whatever_is_recorded(engine, tol):
+    """An objective that is NaN near its minimum (the gradient finite): recording its values
+    must not change how the run ends, and a start never converges at a non-finite value."""
+
+    def f(x):
+        xp = array_namespace(x)
+        r = xp.sum(x**2, axis=-1)
+        return xp.where(r < 1e-6, xp.nan, r)
+
+    problem = Problem(f, grad=lambda x: 2 * x, bounds=[[-1, 1]])
+    runs = [minimize(problem, GradientDescent(0.1), n_iter=100, x0=[[0.5], [-0.3]], tol=tol,
+                     record=record, engine=engine) for record in ("all", "none", 5)]  # fmt: skip
+    for run in runs:
+        assert run.status.tolist() == ["diverged", "diverged"]
+        assert np.array_equal(run.nit, runs[0].nit) and np.array_equal(run.x, runs[0].x)
+        assert np.array_equal(run.message, runs[0].message)
+        assert np.isnan(run.fun).all()
+    # the record shows the values the run passed through, NaNs included
+    assert np.isnan(runs[0].path_fun[-1]).all() and np.isfinite(runs[0].path_fun[0]).all()
+
+
+def test_a_value_only_recorded_decides_nothing():
+    """A start passing through a region where f is NaN (finite points and gradients) goes on,
+    recorded or not, and ends as where it ends."""
+    f = lambda x: np.where(np.abs(x[..., 0] - 0.3) < 0.05, np.nan, (x**2).sum(-1))  # noqa: E731
+    problem = Problem(f, grad=lambda x: 2 * x, bounds=[[-1, 1]])
+    runs = [minimize(problem, GradientDescent(0.1), n_iter=50, x0=[0.5], record=record)
+            for record in ("all", "none")]  # fmt: skip
+    assert np.isnan(runs[0].path_fun).any()
+    for run in runs:
+        assert str(run.status) == "max_iter" and np.isfinite(run.fun)
+    assert np.array_equal(runs[0].x, runs[1].x)
 
 
 def test_non_finite_gradient_is_named():

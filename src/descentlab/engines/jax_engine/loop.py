@@ -60,6 +60,12 @@ class Plan:
     mesh: Mesh | None = None  # their mesh (axis "starts"), when more than one
 
     @property
+    def values_decide(self) -> bool:
+        """Whether values along the way may stop a start (a value target or a step rule reads
+        them); a value computed only for the record decides nothing."""
+        return self.has_ftol or self.step_rule is not None
+
+    @property
     def quick(self) -> bool:
         return not (self.has_gtol or self.has_ftol or self.project or self.record_every
                     or self.step_rule)  # fmt: skip
@@ -261,7 +267,8 @@ def _advance(plan: Plan, inputs: Inputs, carry: Carry) -> Carry:
     bad = bad_point
     if plan.value_every is not None:
         f_new, due = _value_if_due(plan, inputs, carry, x_new, i)
-        bad = bad | (due & ~jnp.isfinite(f_new))
+        if plan.values_decide:  # a value only recorded decides nothing (as on NumPy)
+            bad = bad | (due & ~jnp.isfinite(f_new))
         carry = carry._replace(fx_at=jnp.where(due, i, carry.fx_at),
                                calls=carry.calls + _counted(due, False))  # fmt: skip
     bad_grad = ~jnp.all(jnp.isfinite(carry.g), axis=-1)
@@ -288,7 +295,13 @@ def _finish(plan: Plan, inputs: Inputs, carry: Carry) -> Carry:
         stale = carry.fx_at != carry.i
         fx = lax.cond(stale, plan.problem.f, lambda _: carry.fx, carry.x)
         carry = carry._replace(fx=fx, calls=carry.calls + _counted(stale, False))
-        carry = _stop(carry, stale & ~jnp.isfinite(fx), carry.i, DIVERGED_END)
+    # a start that ends at a non-finite value has diverged, even one that met the gradient
+    # tolerance there (it keeps the iteration it stopped at)
+    bad_end = ~jnp.isfinite(carry.fx)
+    carry = _stop(carry, bad_end, carry.i, DIVERGED_END)
+    carry = carry._replace(
+        code=jnp.where(bad_end & (carry.code == CONVERGED_GRAD), jnp.int8(DIVERGED_END), carry.code)
+    )
     if plan.record_every is not None:
         carry = _record(plan, inputs, carry, carry.i % plan.record_every != 0)
     return carry

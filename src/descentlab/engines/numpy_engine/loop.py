@@ -89,6 +89,11 @@ class Loop:
             self.value_every = 1 if every_step else None
         else:
             self.value_every = recorder.every if problem.costly_values else 1
+        # A start's status rests on what the run itself needs: its points, its gradients, and the
+        # values at the start, at the end and where a value target or a step rule reads them.
+        # A value computed only to be recorded, printed or shown to a callback decides nothing,
+        # so a run ends the same whatever it records.
+        self.values_decide = stopping.target is not None or step_rule is not None
         self.x, self.fx, self.g = x, np.full(x.shape[:-1], np.nan), None
         self.fx_at = -1  # the iteration whose value fx is
         self.i = 0  # the iteration of x: updates made so far
@@ -167,8 +172,9 @@ class Loop:
             if every == 1 or (every is not None and (i % every == 0 or i == n_iter)):
                 f_new = value(x_new)
             self.i = i
-            if not all_finite(f_new, x_new):
-                mark_diverged(run, f_new, self.g, x_new, i)
+            deciding = f_new if self.values_decide else None
+            if not all_finite(deciding, x_new):
+                mark_diverged(run, deciding, self.g, x_new, i)
             if not run.all_active:
                 x_new, f_new = held(run.active, x_new, f_new, x, fx)
             self.x, self.g = x_new, None
@@ -204,8 +210,6 @@ class Loop:
         """Make ``fx`` the value at ``x`` if it is older (a run that skips values)."""
         if self.fx_at != self.i:
             self.fx, self.fx_at = self.evaluate.value(self.x), self.i
-            message = f"non-finite value at iteration {self.i}"
-            self.run.stop(~np.isfinite(self.fx), self.i, Status.DIVERGED, message)
 
     def _regret(self) -> np.ndarray | None:
         rounds = self.evaluate.rounds
@@ -234,7 +238,10 @@ class Loop:
             self.run.stop(self.fx <= target, self.i, Status.CONVERGED, message)
 
     def _final_value(self) -> None:
+        """The value at the end; a start that ends at a non-finite value has diverged, even
+        one that met the gradient tolerance there."""
         self._current_value()
+        self.run.diverge_where(~np.isfinite(self.fx), self.i)
 
     def _record_the_end(self) -> None:
         """Record where an unfinished run ended, unless that row is recorded already."""

@@ -30,6 +30,16 @@ class RunState:
         self.status[which] = status.value
         self.message[which] = message
 
+    def diverge_where(self, which: np.ndarray, iteration: int) -> None:
+        """Mark the starts in ``which`` (their final value is not finite) diverged: the active
+        ones at ``iteration``, the converged ones at the iteration they stopped."""
+        self.stop(which, iteration, Status.DIVERGED, f"non-finite value at iteration {iteration}")
+        converged = which & (self.status == Status.CONVERGED.value)
+        for k in np.flatnonzero(converged):
+            at = np.unravel_index(k, converged.shape)
+            self.status[at] = Status.DIVERGED.value
+            self.message[at] = f"non-finite value at iteration {self.nit[at]}"
+
     def stop_all(self, iteration: int, status: Status, message: str) -> None:
         self.stop(np.ones(self.active.shape, dtype=bool), iteration, status, message)
 
