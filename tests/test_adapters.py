@@ -326,6 +326,31 @@ def test_optax_bad_input():
     assert np.allclose(updates["w"], -1e-3)
 
 
+def test_optax_array_hyperparameters_fit_each_leaf_and_keep_its_shape():
+    """One value per row, as the PyTorch bridge takes them: a (3,) step size fits a (3, 4) leaf
+    (each row its own), and is refused for a (3,) or (5,) leaf instead of reshaping it."""
+    from descentlab.optax import transform
+
+    rows = np.array([0.1, 0.2, 0.3])
+    tx = transform(dl.GradientDescent(step_size=rows))
+    params = {"w": jnp.ones((3, 4))}
+    updates, _ = tx.update({"w": jnp.ones((3, 4))}, tx.init(params), params)
+    assert updates["w"].shape == (3, 4)
+    np.testing.assert_allclose(updates["w"], -np.repeat(rows[:, None], 4, axis=1), rtol=1e-15)
+    for bad in ({"a": jnp.ones(3)}, {"a": jnp.ones(5), "w": jnp.ones((3, 4))}):
+        with pytest.raises(ValueError, match=r"parameter \['a'\] of shape \(\d,\): array "
+                           r"hyperparameters \(step_size \(3,\)\) must broadcast"):  # fmt: skip
+            tx.init(bad)
+
+
+def test_optax_refuses_complex_leaves():
+    from descentlab.optax import transform
+
+    tx = transform(dl.Adam(alpha=0.1))
+    with pytest.raises(TypeError, match=r"parameter \['c'\] is complex128: .* real"):
+        tx.init({"c": jnp.array([1 + 1j, 2 - 1j]), "r": jnp.ones(2)})
+
+
 # --- SciPy ---------------------------------------------------------------------------------------
 
 so = pytest.importorskip("scipy.optimize")
@@ -393,9 +418,10 @@ def test_scipy_method_bad_input_and_errors_propagate():
     with pytest.raises(ValueError, match="alpha must be finite and > 0"):
         descentlab.scipy.method("adam", alpha=-1)
     chosen = descentlab.scipy.method("adam")
-    with pytest.raises(TypeError, match="takes the options maxiter and tol, not gtol"):
-        so.minimize(so.rosen, [0.0, 0.0], method=chosen,
-                                options={"gtol": 1e-3})  # fmt: skip
+    with pytest.raises(ValueError, match=r"options\['maxiter'\] must be a whole number >= 0"):
+        so.minimize(so.rosen, [0.0, 0.0], method=chosen, options={"maxiter": -1})
+    with pytest.raises(ValueError, match=r"options\['maxfun'\] must be a whole number >= 1"):
+        so.minimize(so.rosen, [0.0, 0.0], method=chosen, options={"maxfun": 0})
     with pytest.raises(ValueError, match="do not take constraints"):
         so.minimize(so.rosen, [0.0, 0.0], method=chosen,
                                 constraints=[{"type": "eq", "fun": lambda x: x[0]}])  # fmt: skip
@@ -405,6 +431,89 @@ def test_scipy_method_bad_input_and_errors_propagate():
 
     with pytest.raises(ZeroDivisionError, match="inside fun"):
         so.minimize(broken, [0.0, 0.0], jac=lambda x: x, method=chosen)
+
+
+def test_scipy_maxiter_zero_makes_no_update():
+    import descentlab.scipy
+
+    chosen = descentlab.scipy.method("adam", n_iter=500, alpha=0.05)
+    found = so.minimize(so.rosen, [-1.0, 1.0], jac=so.rosen_der, method=chosen,
+                        options={"maxiter": 0})  # fmt: skip
+    assert found.nit == 0 and found.x.tolist() == [-1.0, 1.0] and found.fun == so.rosen([-1, 1])
+    assert found.status == 1 and not found.success and (found.nfev, found.njev) == (1, 1)
+    np.testing.assert_array_equal(found.jac, so.rosen_der(np.array([-1.0, 1.0])))
+
+
+def counted(function, counts, key):
+    def call(x):
+        counts[key] += 1
+        return function(x)
+
+    return call
+
+
+def test_scipy_nfev_and_njev_count_the_calls():
+    """As SciPy counts them: calls of fun and of jac; with jac=True, calls of fun (each
+    answering both); without jac, every call of fun and every gradient estimated."""
+    import descentlab.scipy
+
+    chosen = descentlab.scipy.method("adam", n_iter=300, alpha=0.05)
+    counts = {"both": 0, "f": 0, "g": 0, "fd": 0}
+    both = counted(lambda x: (so.rosen(x), so.rosen_der(x)), counts, "both")
+    found = so.minimize(both, [-1.0, 1.0], jac=True, method=chosen)
+    assert found.nfev == found.njev == counts["both"] == 301  # the start and 300 updates
+    found = so.minimize(counted(so.rosen, counts, "f"), [-1.0, 1.0], method=chosen,
+                        jac=counted(so.rosen_der, counts, "g"))  # fmt: skip
+    assert (found.nfev, found.njev) == (counts["f"], counts["g"]) == (2, 301)
+    found = so.minimize(counted(so.rosen, counts, "fd"), [-1.0, 1.0], method=chosen,
+                        options={"maxiter": 3})  # fmt: skip
+    assert found.nfev == counts["fd"] == 2 + 4 * 2 * 2 and found.njev == 4
+
+
+def test_scipy_options_of_first_order_methods(capsys):
+    import descentlab.scipy
+
+    chosen = descentlab.scipy.method("adam", n_iter=5000, alpha=0.05)
+    loose = so.minimize(so.rosen, [-1.0, 1.0], jac=so.rosen_der, method=chosen,
+                        options={"gtol": 1e-2})  # fmt: skip
+    tight = so.minimize(so.rosen, [-1.0, 1.0], jac=so.rosen_der, method=chosen, tol=1e-6)
+    assert loose.success and tight.success and loose.nit < tight.nit
+    assert np.linalg.norm(loose.jac) <= 1e-2 < np.linalg.norm(so.rosen_der(np.array([-1.0, 1])))
+    limited = so.minimize(so.rosen, [-1.0, 1.0], jac=so.rosen_der, method=chosen,
+                          options={"maxfun": 40, "disp": True})  # fmt: skip
+    assert limited.nfev == 40 and limited.status == 1 and "maxfun" in limited.message
+    printed = capsys.readouterr().out
+    assert "Function evaluations: 40" in printed and f"Iterations: {limited.nit}" in printed
+    every = so.minimize(so.rosen, [-1.0, 1.0], jac=so.rosen_der, method=chosen,
+                        options={"maxiter": 4, "return_all": True})  # fmt: skip
+    assert len(every.allvecs) == 5 and np.array_equal(every.allvecs[-1], every.x)
+    with pytest.warns(so.OptimizeWarning, match="does not use the options c1, norm"):
+        so.minimize(so.rosen, [-1.0, 1.0], jac=so.rosen_der, method=chosen,
+                    options={"maxiter": 2, "c1": 1e-4, "norm": 2})  # fmt: skip
+    with pytest.warns(so.OptimizeWarning, match="Unknown solver options: colour"):
+        so.minimize(so.rosen, [-1.0, 1.0], jac=so.rosen_der, method=chosen,
+                    options={"maxiter": 2, "colour": "red"})  # fmt: skip
+
+
+def test_scipy_callback_answer_is_ignored_as_scipy_does():
+    import descentlab.scipy
+
+    chosen = descentlab.scipy.method("gd", n_iter=20, step_size=1e-3)
+    found = so.minimize(so.rosen, [-1.0, 1.0], jac=so.rosen_der, method=chosen,
+                        callback=lambda xk: True)  # fmt: skip
+    assert found.nit == 20 and found.status == 1
+
+
+def test_scipy_tol_with_bounds_converges_on_the_box_edge():
+    """The minimum (2, 2) lies outside the box: the constrained minimum (1, 2) sits on its
+    edge, where the gradient never vanishes but the projected gradient does."""
+    import descentlab.scipy
+
+    chosen = descentlab.scipy.method("gd", n_iter=5000, step_size=0.1)
+    found = so.minimize(lambda x: ((x - 2) ** 2).sum(), [0.0, 0.0], jac=lambda x: 2 * (x - 2),
+                        method=chosen, bounds=[(-1, 1), (-1, 3)], tol=1e-8)  # fmt: skip
+    assert found.success and found.nit < 200 and "projected ||g||" in found.message
+    np.testing.assert_allclose(found.x, [1.0, 2.0], atol=1e-8)
 
 
 # --- the array API: every optimizer on NumPy, JAX and PyTorch inputs --------------------------

@@ -294,3 +294,17 @@ def test_a_value_that_overflows_at_a_finite_point_is_diverged_at_the_end():
         result = minimize(problem, GradientDescent(1.0), n_iter=1, x0=[0.0], record=record)
         assert result.status == "diverged", record
         assert str(result.message) == "non-finite value at iteration 1"
+
+
+@pytest.mark.parametrize("engine", ["numpy", "jax"])
+def test_projected_runs_converge_on_the_projected_gradient(engine):
+    """With project=True the gradient tolerance is on x - clip(x - g, lo, hi): a minimum on
+    the box's edge is found (the plain gradient there never vanishes); the engines agree."""
+    problem = Problem(lambda x: ((x - 2) ** 2).sum(-1), grad=lambda x: 2 * (x - 2),
+                      bounds=[[-1, 1], [-1, 3]])  # fmt: skip
+    result = minimize(problem, GradientDescent(0.1), n_iter=1000, x0=[[0.0, 0.0], [0.5, 2.5]],
+                      tol=1e-8, project=True, engine=engine)  # fmt: skip
+    assert result.status.tolist() == ["converged", "converged"]
+    assert all(m.startswith("projected ||g|| <= 1e-08 at iteration") for m in result.message)
+    np.testing.assert_allclose(result.x, [[1.0, 2.0], [1.0, 2.0]], atol=1e-8)
+    assert result.nit.max() < 200

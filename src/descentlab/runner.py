@@ -144,7 +144,9 @@ def minimize(
         Keep every iterate in the problem's bounds by clipping it after each step (projected
         gradient descent). Clipping is the Euclidean projection on a box, and also the
         projection in any diagonal metric such as AMSGrad's ``sqrt(vhat)``: the box's
-        coordinates are independent, so each is clipped alone whatever its weight.
+        coordinates are independent, so each is clipped alone whatever its weight. A gradient
+        tolerance is then on the projected gradient ``x - clip(x - g, lo, hi)``, which
+        vanishes at a minimum on the box's edge.
     first_stream : int
         The stream of the first start: rerun start ``i`` of a noisy batch alone with
         ``x0=<its start>, first_stream=i``.
@@ -216,7 +218,8 @@ def minimize(
     box = _projection_box(problem, project)
     reporter = _make_reporter(verbose)
     state = None if resume is None else resumed_state(resume, optimizer, x)
-    loop = Loop(problem, optimizer, x, n_iter, Stopping(tol.grad, tol.fun, problem.minimum),
+    stopping = Stopping(tol.grad, tol.fun, problem.minimum, box is not None)
+    loop = Loop(problem, optimizer, x, n_iter, stopping,
                 callback, recorder, reporter, raise_errors, evaluator, box, state,
                 step_rule)  # fmt: skip
 
@@ -239,7 +242,7 @@ def _run_compiled(problem, optimizer, x, n_iter, tol, recorder, project, resume,
     compiled = engines.load_jax_engine()
     box = _projection_box(problem, project)
     state = None if resume is None else resumed_state(resume, optimizer, x)
-    stopping = Stopping(tol.grad, tol.fun, problem.minimum)
+    stopping = Stopping(tol.grad, tol.fun, problem.minimum, box is not None)
     reporter = _make_reporter(verbose)
     began = time.perf_counter()
     result = compiled.run(problem, optimizer, x, n_iter, stopping, recorder, box, state, dtype,

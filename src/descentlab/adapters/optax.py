@@ -41,6 +41,9 @@ def transform(optimizer: Update) -> optax.GradientTransformation:
     check_instance(optimizer)
 
     def init(params) -> TransformState:
+        leaves, _ = jax.tree_util.tree_flatten_with_path(params)
+        for path, leaf in leaves:
+            _check_leaf(optimizer, leaf, jax.tree_util.keystr(path))
         return TransformState(jax.tree.map(lambda p: _full_state(optimizer, p), params))
 
     def update(updates, state: TransformState, params=None):
@@ -59,6 +62,25 @@ def transform(optimizer: Update) -> optax.GradientTransformation:
         return treedef.unflatten(steps), TransformState(treedef.unflatten(new_states))
 
     return optax.GradientTransformation(init, update)
+
+
+def _check_leaf(optimizer: Update, leaf, where: str) -> None:
+    """Refuse a leaf the optimizer cannot update as it is: a complex one (the updates are
+    written for real numbers, and optax's complex algebra is not theirs), or one that an array
+    hyperparameter (one value per row) does not fit."""
+    dtype = jnp.result_type(leaf)
+    if not jnp.issubdtype(dtype, jnp.floating):
+        raise TypeError(f"parameter {where or '(the root)'} is {dtype}: descentlab's optimizers "
+                        "update real floating-point parameters (for a complex one, optimize its "
+                        "real and imaginary parts as two real leaves)")  # fmt: skip
+    rows = tuple(jnp.shape(leaf))[:-1]
+    try:
+        optimizer.check_batch(rows)
+    except ValueError:
+        shapes = ", ".join(f"{name} {tuple(value.shape)}" for name, value in optimizer._array_fields)
+        raise ValueError(f"parameter {where or '(the root)'} of shape {tuple(jnp.shape(leaf))}: "
+                         f"array hyperparameters ({shapes}) must broadcast to its leading "
+                         f"dimensions {rows} (one value per row), or be numbers") from None
 
 
 def _full_state(optimizer: Update, p) -> NamedTuple:

@@ -214,7 +214,10 @@ def _start(plan: Plan, inputs: Inputs) -> Carry:
 def _visit(plan: Plan, inputs: Inputs, carry: Carry) -> Carry:
     """At iteration ``i``: the gradient tolerance, then the record when ``i`` is due."""
     if plan.has_gtol:
-        carry = _stop(carry, rules.norm(carry.g) <= inputs.gtol, carry.i, CONVERGED_GRAD)
+        g = carry.g  # projected on the box where the run is (as on NumPy)
+        if plan.project:
+            g = carry.x - jnp.clip(carry.x - carry.g, inputs.lo, inputs.hi)
+        carry = _stop(carry, rules.norm(g) <= inputs.gtol, carry.i, CONVERGED_GRAD)
     if plan.record_every is None:
         return carry
     due = carry.i % plan.record_every == 0

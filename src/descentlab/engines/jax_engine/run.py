@@ -197,7 +197,7 @@ def _flat_state(state, flat_shape):
 
 
 _WHY = {
-    loop.CONVERGED_GRAD: (Status.CONVERGED, lambda s, k: f"||g|| <= {s.gtol:g} at iteration {k}"),
+    loop.CONVERGED_GRAD: (Status.CONVERGED, lambda s, k: s.converged_on_gradient(k)),
     loop.CONVERGED_FUN: (Status.CONVERGED, lambda s, k: f"f - f* <= {s.ftol:g} at iteration {k}"),
     loop.DIVERGED_START: (Status.DIVERGED, lambda s, k: "non-finite value at the start"),
     loop.DIVERGED_GRAD: (Status.DIVERGED, lambda s, k: f"non-finite gradient at iteration {k + 1}"),

@@ -46,11 +46,19 @@ class IterationInfo:
 
 @dataclass(frozen=True)
 class Stopping:
-    """The stopping rules: gradient-norm and value targets (either may be None)."""
+    """The stopping rules: gradient-norm and value targets (either may be None). In a run
+    projected on a box (``projected``), the gradient test is on the projected gradient
+    ``x - clip(x - g, lo, hi)``, which vanishes at a minimum on the box's edge."""
 
     gtol: float | None
     ftol: float | None
     minimum: float | None
+    projected: bool = False
+
+    def converged_on_gradient(self, iteration: int) -> str:
+        """The message of a start that met the gradient tolerance at ``iteration``."""
+        what = "projected ||g||" if self.projected else "||g||"
+        return f"{what} <= {self.gtol:g} at iteration {iteration}"
 
     @property
     def target(self) -> float | None:
@@ -188,10 +196,10 @@ class Loop:
             self.g = gradient(x_new, i)
 
     def _converge_on_gradient(self) -> None:
-        gtol, i = self.stopping.gtol, self.i
-        self.run.stop(
-            norm(self.g) <= gtol, i, Status.CONVERGED, f"||g|| <= {gtol:g} at iteration {i}"
-        )
+        stopping, i = self.stopping, self.i
+        g = self.g if self.box is None else self.x - np.clip(self.x - self.g, *self.box)
+        met = norm(g) <= stopping.gtol
+        self.run.stop(met, i, Status.CONVERGED, stopping.converged_on_gradient(i))
 
     def _record(self) -> None:
         if self.fx_at != self.i:
