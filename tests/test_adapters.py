@@ -212,7 +212,7 @@ def test_torch_float32_parameters_stay_float32_and_per_row_steps():
          "param group 0: beta1 must be in [0, 1)"),
         (lambda p: __import__("descentlab.torch").torch.Optimizer(
             [{"params": list(p), "alpha": np.ones(5) * 1e-3}], dl.Adam()), ValueError,
-         "must broadcast to the parameter's leading dimensions"),
+         "must broadcast to its leading dimensions"),
     ],
 )  # fmt: skip
 def test_torch_bad_input_is_one_clear_error(make, error, message):

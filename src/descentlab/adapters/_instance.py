@@ -1,4 +1,4 @@
-"""The one check every bridge makes of the optimizer it is handed."""
+"""The checks every bridge makes of the optimizer it is handed and the parameters it updates."""
 
 from __future__ import annotations
 
@@ -16,3 +16,18 @@ def check_instance(optimizer: object) -> Optimizer:
         raise TypeError(f"optimizer must be a descentlab optimizer such as dl.Adam(), not "
                         f"{type(optimizer).__name__}")  # fmt: skip
     return optimizer
+
+
+def check_fits(optimizer: Optimizer, shape: tuple[int, ...], where: str) -> None:
+    """Array hyperparameters hold one value per row of a parameter: refuse ``optimizer`` for a
+    parameter of ``shape`` (named by ``where``) whose leading dimensions they do not fit."""
+    rows = tuple(shape[:-1]) if shape else ()
+    try:
+        optimizer.check_batch(rows)
+    except ValueError:
+        shapes = ", ".join(
+            f"{name} {tuple(value.shape)}" for name, value in optimizer._array_fields
+        )
+        raise ValueError(f"{where} of shape {tuple(shape)}: array hyperparameters ({shapes}) must "
+                         f"broadcast to its leading dimensions {rows} (one value per row), or be "
+                         "numbers") from None  # fmt: skip

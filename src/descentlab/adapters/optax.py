@@ -21,7 +21,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from descentlab.adapters._instance import check_instance
+from descentlab.adapters._instance import check_fits, check_instance
 from descentlab.optimizers import Optimizer as Update
 
 
@@ -73,14 +73,7 @@ def _check_leaf(optimizer: Update, leaf, where: str) -> None:
         raise TypeError(f"parameter {where or '(the root)'} is {dtype}: descentlab's optimizers "
                         "update real floating-point parameters (for a complex one, optimize its "
                         "real and imaginary parts as two real leaves)")  # fmt: skip
-    rows = tuple(jnp.shape(leaf))[:-1]
-    try:
-        optimizer.check_batch(rows)
-    except ValueError:
-        shapes = ", ".join(f"{name} {tuple(value.shape)}" for name, value in optimizer._array_fields)
-        raise ValueError(f"parameter {where or '(the root)'} of shape {tuple(jnp.shape(leaf))}: "
-                         f"array hyperparameters ({shapes}) must broadcast to its leading "
-                         f"dimensions {rows} (one value per row), or be numbers") from None
+    check_fits(optimizer, tuple(jnp.shape(leaf)), f"parameter {where or '(the root)'}")
 
 
 def _full_state(optimizer: Update, p) -> NamedTuple:

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from descentlab.adapters._instance import check_instance
+from descentlab.adapters._instance import check_fits, check_instance
 from descentlab.optimizers import Optimizer as Update
 from descentlab.schedules import Schedule
 
@@ -81,7 +81,11 @@ class Optimizer(torch.optim.Optimizer):
         group[LR] = group[_WRITTEN] = _step_value(getattr(update, step))
         for k, p in enumerate(group["params"]):
             _check_parameter(p, len(self.param_groups) - 1, k)
-            _check_fits(update, p, len(self.param_groups) - 1, k)
+            check_fits(
+                update,
+                tuple(_rows(p).shape),
+                f"param group {len(self.param_groups) - 1}, parameter {k}",
+            )
 
     @torch.no_grad()
     def step(self, closure: Callable[[], Any] | None = None):
@@ -183,20 +187,6 @@ def _check_parameter(p: torch.Tensor, group: int, index: int) -> None:
     if not p.is_floating_point():
         raise TypeError(f"param group {group}, parameter {index}: descentlab updates "
                         f"floating-point parameters, not {p.dtype}")  # fmt: skip
-
-
-def _check_fits(update: Update, p: torch.Tensor, group: int, index: int) -> None:
-    """Array hyperparameters hold one value per row of the parameter: they must broadcast to
-    its leading dimensions."""
-    try:
-        update.check_batch(tuple(_rows(p).shape[:-1]))
-    except ValueError:
-        shapes = ", ".join(f"{name} {tuple(value.shape)}" for name, value in update._array_fields)
-        raise ValueError(
-            f"param group {group}, parameter {index} of shape {tuple(p.shape)}: array "
-            f"hyperparameters ({shapes}) must broadcast to the parameter's leading dimensions "
-            f"{tuple(_rows(p).shape[:-1])} (one value per row), or be numbers"
-        ) from None
 
 
 def _on_device(update: Update, x: torch.Tensor) -> Update:
