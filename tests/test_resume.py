@@ -195,3 +195,74 @@ def test_cli_resume_with_a_new_tolerance_says_so(capsys, tmp_path):
     assert main(["run", "gd", "--n-iter", "5", "--resume", str(first), "-q",
                  "--gtol", "1e-9"]) == 0  # fmt: skip
     assert "--gtol 1e-09 replaces the tolerance of the run" in capsys.readouterr().err
+
+
+def _final_x(path) -> list:
+    return json.loads(path.read_text())["result"]["x"]
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        ["-f", "sphere", "--dim", "2", "--bounds", "0.5,1", "--project"],  # f* outside the box
+        ["-f", "rosenbrock", "--step-rule", "wolfe", "--c1", "0.001"],
+        ["-f", "rosenbrock", "--step-rule", "armijo", "--shrink", "0.7"],
+        ["-f", "logistic-breast-cancer"],
+    ],
+    ids=["project", "wolfe", "armijo", "data-set"],
+)
+def test_cli_resume_keeps_projection_step_rule_and_data_sets(capsys, tmp_path, settings):
+    """The findings: --project and --step-rule were dropped by a resumed run (gd with Wolfe,
+    resumed, diverged to 1e204), and a data set's run could not be resumed at all (its box was
+    given back as --bounds)."""
+    first, rest, whole = (tmp_path / f"{n}.json" for n in ("first", "rest", "whole"))
+    assert main(["run", "gd", *settings, "--n-iter", "15", "--seed", "1", "-q",
+                 "--json", str(first)]) == 0  # fmt: skip
+    assert main(["run", "gd", "--resume", str(first), "--n-iter", "15", "-q",
+                 "--json", str(rest)]) == 0  # fmt: skip
+    assert main(["run", "gd", *settings, "--n-iter", "30", "--seed", "1", "-q",
+                 "--json", str(whole)]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert _final_x(rest) == _final_x(whole)
+    kept, asked = (json.loads(p.read_text())["settings"] for p in (rest, whole))
+    assert kept["project"] == asked["project"] and kept["step_rule"] == asked["step_rule"]
+    if "--project" in settings:
+        assert min(min(row) for row in [_final_x(rest)]) == 0.5  # held on the box's edge
+
+
+@pytest.mark.parametrize(
+    ("first_run", "resumed", "message"),
+    [
+        (["-f", "sphere", "--dim", "2", "--noise", "0.1"], [],
+         "is a run with gradient noise (gaussian, scale 0.1), whose draws follow the iteration"),
+        (["-f", "logistic-breast-cancer", "--batch-size", "8"], [],
+         "is a run with minibatches of 8, whose draws follow the iteration number"),
+        (["-f", "sphere", "--dim", "2"], ["--noise", "0.1"], "--noise with --resume"),
+        (["-f", "sphere", "--dim", "2"], ["--step-rule", "armijo"],
+         "--step-rule armijo differs from the run in"),
+        (["-f", "rosenbrock", "--step-rule", "wolfe"], ["--c2", "0.5"], "--c2 0.5 differs"),
+        (["-f", "rosenbrock", "--step-rule", "bb-long"], [],
+         "BarzilaiBorwein's step remembers the previous point and gradient"),
+    ],
+)  # fmt: skip
+def test_cli_resume_refuses_what_would_not_continue_the_run(capsys, tmp_path, first_run,
+                                                            resumed, message):  # fmt: skip
+    first = tmp_path / "first.json"
+    assert main(["run", "gd", *first_run, "--n-iter", "5", "--seed", "1", "-q",
+                 "--json", str(first)]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main(["run", "gd", "--resume", str(first), "--n-iter", "5", *resumed]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1, err
+    assert "--bounds" not in err
+
+
+def test_resume_refuses_a_step_rule_with_memory():
+    problem = dl.get_function("rosenbrock")
+    first = dl.minimize(problem, "gd", n_iter=5, seed=0, step_rule=dl.BarzilaiBorwein())
+    with pytest.raises(ValueError, match="remembers the previous point and gradient"):
+        dl.minimize(problem, "gd", n_iter=5, resume=first, step_rule=dl.BarzilaiBorwein())
+    armijo = dl.minimize(problem, "gd", n_iter=5, seed=0, step_rule=dl.Armijo())
+    continued = dl.minimize(problem, "gd", n_iter=5, resume=armijo, step_rule=dl.Armijo())
+    whole = dl.minimize(problem, "gd", n_iter=10, seed=0, step_rule=dl.Armijo())
+    assert np.array_equal(continued.x, whole.x)

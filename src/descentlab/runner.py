@@ -201,7 +201,7 @@ def minimize(
     recorder = None if every is None else Recorder(every, record_starts, batch_shape)
     _check_memory(optimizer, x.shape, n_iter, recorder, record_limit)
     draws = check_draws(problem, tol, noise, batch_size, seed, first_stream)
-    _check_step_rule(step_rule, optimizer, problem, noise, batch_size)
+    _check_step_rule(step_rule, optimizer, problem, noise, batch_size, resume)
     if engine == "jax":
         compiled = engines.load_jax_engine()
         try:
@@ -281,7 +281,8 @@ def _convenient_forms(problem, optimizer, tol) -> tuple[Problem, Optimizer, Tole
     return problem, optimizer, tol
 
 
-def _check_step_rule(rule, optimizer: Optimizer, problem: Problem, noise, batch_size) -> None:
+def _check_step_rule(rule, optimizer: Optimizer, problem: Problem, noise, batch_size,
+                     resume) -> None:  # fmt: skip
     if rule is None:
         return
     if not isinstance_loaded(rule, "descentlab.optimizers.step_rules", "StepRule"):
@@ -298,6 +299,10 @@ def _check_step_rule(rule, optimizer: Optimizer, problem: Problem, noise, batch_
         optimizer.scale_update(None, None)  # raises, saying which optimizers can
     if noise is not None or batch_size is not None:
         raise ValueError(f"{name} needs the exact gradient and values: drop noise and batch_size")
+    if resume is not None and rule.initial_memory(1, 1):
+        raise ValueError(f"resume: {name}'s step remembers the previous point and gradient, which "
+                         "a run does not keep, so a continued run would not be the same: run it "
+                         "again with a larger n_iter")  # fmt: skip
 
 
 def _resumed_points(resume, x0, starts, noise, batch_size, problem) -> np.ndarray:

@@ -1,10 +1,12 @@
 """``run OPTIMIZER --resume FILE``: continue a saved run with the settings it was made with.
 
-The file's optimizer settings, problem, seed, tolerances and projection are the run's; an
-option given on the command line must agree with them, or the command is refused with both
+The file's optimizer settings, problem, seed, tolerances, projection and step rule are the
+run's; an option given on the command line must agree with them, or the command is refused with both
 values (a resumed run that silently took the default ``alpha`` would not be the run it claims
 to continue). Two changes are meaningful and allowed, each said out loud on standard error: a
-new ``--schedule`` for the step size from here on, and new tolerances.
+new ``--schedule`` for the step size from here on, and new tolerances. A run with gradient noise
+or minibatches cannot be continued exactly (their draws follow the iteration number) and is
+refused, as ``dl.minimize(resume=)`` refuses it.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ import numpy as np
 
 from descentlab.cli._args import given
 from descentlab.cli._problem import build_problem, catalog_parameters
+from descentlab.cli._step_rules import STEP_RULE_OPTIONS
 from descentlab.optimizers import Optimizer
+from descentlab.problems.functions import STOCHASTIC_PROBLEMS
 from descentlab.results import records
 from descentlab.results.result import Result
 from descentlab.runner import Tolerance
@@ -62,14 +66,51 @@ def resume_from(path: str, saved: records.SavedRun, cls: type[Optimizer],
         raise click.BadParameter(f"{path} has no optimizer state (written before version 2 "
                                  "of the run file), so it cannot be continued",
                                  param_hint="--resume")  # fmt: skip
+    _refuse_draws(path, record.settings, options)
     notes: list[str] = []
     optimizer = _optimizer(path, cls, record.optimizer.hyperparameters, hypers, options, notes,
                            steps_done(saved))  # fmt: skip
     problem = _problem(path, record, options)
     seed = _agreeing(path, "seed", record.settings.seed, options["seed"])
-    _agreeing(path, "project", record.settings.project, options["project"])
+    options["project"] = _agreeing(path, "project", record.settings.project, options["project"])
+    _step_rule(path, record.settings.step_rule, options)
     return Resumed(saved.result, optimizer, problem, seed, _tolerance(path, record, options, notes),
                    notes)  # fmt: skip
+
+
+def _refuse_draws(path: str, settings, options: dict[str, Any]) -> None:
+    """Noise and minibatches draw by iteration number: such a run cannot be continued exactly
+    (as ``dl.minimize(resume=)`` refuses it), and none can be added to a continued run."""
+    drawn = []
+    if settings.noise is not None:
+        drawn.append(f"gradient noise ({settings.noise.kind}, scale {settings.noise.sigma:g})")
+    if settings.batch_size is not None:
+        drawn.append(f"minibatches of {settings.batch_size}")
+    if drawn:
+        raise click.BadParameter(f"{path} is a run with {' and '.join(drawn)}, whose draws follow "
+                                 "the iteration number, so it cannot be continued exactly: run it "
+                                 "again with a larger --n-iter", param_hint="--resume")  # fmt: skip
+    for option in ("noise", "batch_size"):
+        if options[option] is not None:
+            flag = "--" + option.replace("_", "-")
+            raise click.UsageError(f"{flag} with --resume: a continued run keeps the settings of "
+                                   f"the run in {path}, which had none; drop {flag}")  # fmt: skip
+
+
+def _step_rule(path: str, saved, options: dict[str, Any]) -> None:
+    """The file's step rule and its constants go into ``options``; one given on the command
+    line must be the file's."""
+    name = None if saved is None else saved.name
+    if given("step_rule") and options["step_rule"] != name:
+        raise _differs(path, "step-rule", name, options["step_rule"])
+    options["step_rule"] = name
+    if saved is None:
+        return
+    for key, value in saved.model_dump(exclude={"name"}).items():
+        if key in STEP_RULE_OPTIONS and name in STEP_RULE_OPTIONS[key]:
+            if given(key) and not _same(value, options[key]):
+                raise _differs(path, key.replace("_", "-"), value, options[key])
+            options[key] = value
 
 
 def _optimizer(path, cls, saved: dict[str, Any], hypers: dict[str, Any], options, notes,
@@ -128,9 +169,10 @@ def _problem(path: str, record, options: dict[str, Any]):
     elif catalog_parameters(options["params"]) != catalog_parameters(tuple(saved.params or ())):
         raise _differs(path, "param", " ".join(saved.params or ()) or "none",
                        " ".join(options["params"]))  # fmt: skip
-    if not given("dim") and record.problem.dim is not None:
+    own_box = chosen["function"] in STOCHASTIC_PROBLEMS  # a data set's box is its own
+    if not given("dim") and record.problem.dim is not None and not own_box:
         chosen["dim"] = record.problem.dim
-    if not given("bounds") and record.problem.bounds is not None:
+    if not given("bounds") and record.problem.bounds is not None and not own_box:
         chosen["bounds"] = tuple(f"{lo!r},{hi!r}" for lo, hi in record.problem.bounds)
     own = chosen["expr"] is not None or ":" in (chosen["function"] or "")
     if own and not given("minimum"):

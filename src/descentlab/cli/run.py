@@ -25,6 +25,7 @@ from descentlab.cli._output import atomic_path, check_output_path
 from descentlab.cli._present import print_summary
 from descentlab.cli._problem import PROBLEM_OPTIONS, build_problem
 from descentlab.cli._resume import load_resumed, resume_from, steps_done
+from descentlab.cli._step_rules import STEP_RULE_NAMES, step_rule, step_rule_settings
 from descentlab.cli._stochastic import STOCHASTIC_OPTIONS, noise_from
 from descentlab.optimizers import OPTIMIZERS, Optimizer
 from descentlab.results import records
@@ -243,7 +244,7 @@ def _run(cls: type[Optimizer], options: dict[str, Any]) -> None:
         starts=options["starts"], tol=tol, record=record, record_starts=record_starts,
         verbose=single and not options["quiet"] and not to_stdout, noise=noise,
         batch_size=options["batch_size"], project=options["project"],
-        resume=None if resumed is None else resumed.result, step_rule=_step_rule(options),
+        resume=None if resumed is None else resumed.result, step_rule=step_rule(options),
     )  # fmt: skip
     try:
         result = run()
@@ -256,41 +257,6 @@ def _run(cls: type[Optimizer], options: dict[str, Any]) -> None:
         print_summary(problem, optimizer, result, seed)
     draw_run(problem, result, options, label=optimizer.name)
     _fail_on_error(result, options)
-
-
-STEP_RULE_NAMES = ("armijo", "wolfe", "polyak", "bb-long", "bb-short")
-#: The step rules each constant belongs to; giving it with another rule (or none) is refused.
-STEP_RULE_OPTIONS = {
-    "c1": ("armijo", "wolfe"),
-    "c2": ("wolfe",),
-    "shrink": ("armijo",),
-    "initial_step": ("armijo", "wolfe"),
-    "max_step": ("polyak", "bb-long", "bb-short"),
-}
-
-
-def _step_rule(options: dict[str, Any]):
-    """The step rule --step-rule names, with its constants."""
-    from descentlab.optimizers.step_rules import Armijo, BarzilaiBorwein, Polyak, Wolfe
-
-    name = options["step_rule"]
-    for option, rules in STEP_RULE_OPTIONS.items():
-        if name not in rules and given(option):
-            flag = "--" + option.replace("_", "-")
-            uses = " or ".join(f"--step-rule {rule}" for rule in rules)
-            raise click.UsageError(
-                f"{flag} applies only with {uses}, not "
-                f"{'no step rule' if name is None else name}: drop it"
-            )
-    if name is None:
-        return None
-    if name == "armijo":
-        return Armijo(options["c1"], options["shrink"], options["initial_step"])
-    if name == "wolfe":
-        return Wolfe(options["c1"], options["c2"], options["initial_step"])
-    if name == "polyak":
-        return Polyak(options["max_step"])
-    return BarzilaiBorwein(name.removeprefix("bb-"), options["max_step"])
 
 
 def _recording(options: dict[str, Any], dim: int | None) -> tuple[int | str, list[int] | None]:
@@ -323,6 +289,7 @@ def _write_json(problem, optimizer, result, options, seed, tol, x0) -> None:
         "noise": None if options["noise"] is None else noise_from(options).describe(),
         "batch_size": options["batch_size"],
         "project": options["project"],
+        "step_rule": step_rule_settings(options),
     }
     record = records.run_record(problem, optimizer, result, settings, options["save_path"])
     if options["json_file"] == "-":

@@ -56,6 +56,15 @@ class TolSettings(_Strict):
     fun: float | None = Field(default=None, ge=0)
 
 
+class StepRuleSettings(_Strict):
+    name: str = Field(max_length=20)
+    c1: float | None = None
+    c2: float | None = None
+    shrink: float | None = None
+    initial_step: float | None = None
+    max_step: float | None = None
+
+
 class Settings(_Strict):
     problem: ProblemSettings | None = None
     seed: int | None = None
@@ -65,6 +74,7 @@ class Settings(_Strict):
     noise: NoiseSettings | None = None
     batch_size: int | None = Field(default=None, ge=1)
     project: bool = False
+    step_rule: StepRuleSettings | None = None
 
 
 class PathPart(_Strict):
