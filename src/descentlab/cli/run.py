@@ -12,7 +12,7 @@ from typing import Any
 import click
 import numpy as np
 
-from descentlab.cli._args import given, parse_vector, with_options
+from descentlab.cli._args import parse_vector, with_options
 from descentlab.cli._engine import engine_option
 from descentlab.cli._errors import CommandFailed
 from descentlab.cli._figures import (
