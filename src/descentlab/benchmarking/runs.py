@@ -1,12 +1,14 @@
 """One cell of a benchmark: an entrant on a problem from some seeds, with the evaluations it took
 to reach each target.
 
-**Costs.** A run is charged what the method needs to move: one gradient per update for the
-optimizers, and for a step rule every evaluation of ``f`` and of the gradient it makes (a line
-search's trials, and ``f`` at each iterate, which the search compares with). Values computed only
-to watch the run (the record) are not charged. The cost of reaching iterate ``i`` is what was
-spent when ``f(x_i)`` became known, and the budget, ``budget x (d + 1)`` evaluations, is the same
-for every entrant.
+**Costs.** A run is charged what the method needs to move, and nothing else: the cost of
+iterate ``i`` is the evaluations made to produce it (0 for the start). An optimizer alone needs
+one gradient per update; so does a Barzilai-Borwein step, which never reads ``f``. A line search
+needs the gradient at each iterate, ``f`` there (known from the search that accepted it, except
+at the start) and its trials (Armijo: ``f``; Wolfe: ``f`` and the gradient, so the gradient at
+the accepted point is known too); Polyak's step needs ``f`` and the gradient at each iterate.
+Values computed only to watch the run (the record) are not charged. The budget, ``budget x
+(d + 1)`` evaluations, is the same for every entrant.
 
 **Seeds.** Seed ``s`` starts at the tutorials' ``lo + rand(d) (hi - lo)`` of ``RandomState(s)``;
 its gradient noise or minibatch order is stream ``s`` of the benchmark's stream seed, so a seed's
@@ -117,27 +119,39 @@ def _one_by_one(cell: Cell):
 
 def _counted_run(cell: Cell, seed: int):
     problem = cell.problem.build()
-    counter = _Counter()
-    counted = replace(problem, f=counter.wrap(problem.f), grad=counter.wrap(problem.gradient),
+    values, gradients = _Counter(), _Counter()
+    counted = replace(problem, f=values.wrap(problem.f), grad=gradients.wrap(problem.gradient),
                       vectorized=True)  # fmt: skip
+    rule = cell.entrant.step_rule()
     limit = cell.max_evaluations()
-    spent = []
+    charges: list[float] = []
+    seen = [1, 0]  # f(x0) is evaluated before the first update, its gradient after
 
     def watch(info) -> bool:
-        spent.append(counter.count)
-        return counter.count >= limit
+        search_f = values.count - seen[0] - 1  # less the loop's f at the new iterate
+        search_g = gradients.count - seen[1] - 1  # less the loop's gradient at the one before
+        seen[:] = values.count, gradients.count
+        charges.append(search_f + search_g + _loop_charge(rule, first=not charges))
+        return sum(charges) >= limit
 
     result = minimize(counted, cell.entrant.build(dict(cell.settings)), n_iter=limit,
                       x0=starts(problem, [seed])[0], tol=_tolerance(cell), record="all",
-                      callback=watch, step_rule=cell.entrant.step_rule(),
-                      **_options(cell, seed))  # fmt: skip
+                      callback=watch, step_rule=rule, **_options(cell, seed))  # fmt: skip
     gaps = np.asarray(result.path_fun, dtype=float) - problem.minimum
-    cost = np.array([1.0, *spent], dtype=float)[: len(gaps)]  # f(x0) is the first evaluation
+    cost = np.concatenate([[0.0], np.cumsum(charges, dtype=float)])[: len(gaps)]
     return cost, gaps, str(result.status)
 
 
+def _loop_charge(rule, first: bool) -> int:
+    """What an update charges beside its search, at the point it starts from: the gradient,
+    and the value where the rule reads it, unless the search that led there evaluated them
+    already (the start's never were)."""
+    known = () if first else rule.leaves_known
+    return ("g" not in known) + (rule.reads_values and "f" not in known)
+
+
 class _Counter:
-    """Counts the points a problem's functions are evaluated at."""
+    """Counts the points a problem's function is evaluated at."""
 
     def __init__(self) -> None:
         self.count = 0

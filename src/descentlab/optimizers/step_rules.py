@@ -48,6 +48,12 @@ class StepRule:
     needs_minimum = False
     #: True for a rule that is a step size of gradient descent, not a search along any update.
     gradient_descent_only = False
+    #: True for a rule that reads ``f`` at every iterate (a line search compares the trials with
+    #: it, Polyak's step divides by it): what an evaluation count charges beside the gradient.
+    reads_values = False
+    #: What the rule's search has evaluated at the point it accepts (``"f"``, ``"g"``), so that
+    #: an evaluation count does not charge the loop's evaluation there again.
+    leaves_known: tuple[str, ...] = ()
 
     def initial_memory(self, n: int, d: int, xp=np, dtype=np.float64) -> dict:
         """What the rule keeps between iterations, before the first (``n`` starts)."""
@@ -91,6 +97,8 @@ class Armijo(StepRule):
     shrink: float = 0.5
     initial: float = 1.0
     max_tries: int = 60
+    reads_values = True
+    leaves_known = ("f",)  # the accepted trial is the last one evaluated
 
     def __post_init__(self) -> None:
         _check_c(self.c1, None)
@@ -129,6 +137,8 @@ class Wolfe(StepRule):
     initial: float = 1.0
     max_tries: int = 60
     max_step: float = 1e10
+    reads_values = True
+    leaves_known = ("f", "g")  # every trial is evaluated with its gradient
 
     def __post_init__(self) -> None:
         _check_c(self.c1, self.c2)
@@ -199,6 +209,7 @@ class Polyak(StepRule):
     cap: float | None = None
     needs_minimum = True
     gradient_descent_only = True
+    reads_values = True
 
     def __post_init__(self) -> None:
         if self.cap is not None:
