@@ -312,6 +312,24 @@ def test_bbob_runtimes_are_cocos_and_cocopp_reads_the_data(tmp_path):
 pd_na = __import__("pandas").NA
 
 
+def test_bbob_stays_within_its_budget_and_agrees_with_cocos_files(tmp_path):
+    """The finding: a run went past its budget by its last, unused gradient (COCO recorded 550
+    evaluations of a 545 budget), and the hit of 1e-8 inside the overshoot was in COCO's file
+    but not in the table, whose row said solved."""
+    pytest.importorskip("cocoex")
+    frame = benchmark("bbob", ["gd"], budget=109, functions=[1], dims=[5], instances=[3],
+                      out=str(tmp_path / "coco"), targets=profiles.COCO_TARGETS)  # fmt: skip
+    evaluations, best = coco_log(tmp_path / "coco" / "gd" / "data_f1" / "bbobexp_f1_DIM5.dat")
+    assert evaluations.max() <= 109 * 5
+    for target, spent in zip(frame["target"], frame["evaluations"], strict=True):
+        hit = np.flatnonzero(best <= target)
+        assert (spent is pd_na) if hit.size == 0 else float(spent) == evaluations[hit[0]]
+    solved = frame["status"].iloc[0] == "solved"
+    assert solved == (best.min() <= 1e-8) == (frame["evaluations"].iloc[-1] is not pd_na)
+
+
+
+
 def test_grid_tuning_in_one_batch_scores_as_one_cell_per_setting():
     from descentlab.benchmarking.tuning import TuningJob, _score, _scores_at_once
 

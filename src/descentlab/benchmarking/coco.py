@@ -103,8 +103,9 @@ def _solve(cocoex, problem, entrant: Entrant, settings, budget: int, targets) ->
     rng = np.random.RandomState(RESTART_SEED + problem.index)
     x0 = np.asarray(problem.initial_solution, dtype=float)
     while problem.evaluations < limit and not problem.final_target_hit:
-        # f(x0), then per iterate its gradient's 2d values and its own value
-        n_iter = (limit - problem.evaluations - 1) // (2 * d + 1)
+        # f(x0) and its gradient's 2d values, then per update the new point's value and
+        # gradient (the last one's too): the run stays within the budget
+        n_iter = (limit - problem.evaluations - 1 - 2 * d) // (2 * d + 1)
         if n_iter < 1:
             break
         minimize(ours, optimizer, n_iter=int(n_iter), x0=x0, record="none",
