@@ -328,8 +328,6 @@ def test_bbob_stays_within_its_budget_and_agrees_with_cocos_files(tmp_path):
     assert solved == (best.min() <= 1e-8) == (frame["evaluations"].iloc[-1] is not pd_na)
 
 
-
-
 def test_grid_tuning_in_one_batch_scores_as_one_cell_per_setting():
     from descentlab.benchmarking.tuning import TuningJob, _score, _scores_at_once
 

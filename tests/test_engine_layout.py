@@ -4,6 +4,7 @@ layout changes where the work runs, not what it computes: the runs equal the Num
 the rules of tests/test_engines.py, and the statuses, counts and shapes are the unspread ones."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -191,5 +192,15 @@ def test_the_engine_asks_for_one_device_per_core_unless_told(value, devices):
 def test_a_bad_device_count_is_one_clear_error():
     done = engine_devices("many")
     assert done.returncode != 0
-    assert "DESCENTLAB_CPU_DEVICES must be a whole number of devices >= 1, not 'many'" in (
-        done.stderr)  # fmt: skip
+    assert "DESCENTLAB_CPU_DEVICES must be a whole number of devices from 1 to 256, not " \
+        "'many'" in done.stderr  # fmt: skip
+
+
+@pytest.mark.parametrize("text", ["many", "0", "100000", "4294967297", "²", "-1", "1.5"])
+def test_device_counts_are_checked_before_jax_sees_them(text):
+    """The findings: 100000 ran unbounded, 4294967297 gave a jaxlib traceback, and '²' (a
+    digit to str.isdigit) an error that did not name the variable."""
+    with pytest.raises(ValueError, match=f"DESCENTLAB_CPU_DEVICES must be a whole number of "
+                       f"devices from 1 to 256, not {re.escape(repr(text))}"):  # fmt: skip
+        layout.wanted_devices(text)
+    assert layout.wanted_devices(" 3 ") == 3 and layout.wanted_devices("256") == 256

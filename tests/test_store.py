@@ -244,3 +244,25 @@ def test_a_store_written_before_keeps_its_cells_readable(tmp_path):
         frame = to_frame(opened.cell_rows())
     assert len(frame) == 12 and set(frame["problem"]) == {"sphere (d=2)"}
     assert np.isfinite(frame["final_gap"]).all()
+
+
+@pytest.mark.parametrize("uri", ["file::memory:?cache=shared", "file:x.db?mode=memory",
+                                 "file:elsewhere.db"])  # fmt: skip
+def test_sqlite_uris_are_refused_as_stores(capsys, tmp_path, monkeypatch, uri):
+    """The findings: a memory URI spun at 100% CPU forever in the WAL loop, and file:NAME
+    opened another path than the one checked."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(StoreError, match="must be a file path, not the SQLite URI"):
+        Store(uri)
+    assert main(["sweep", "gd", "-f", "sphere", "--dim", "2", "--grid", "step_size=0.1,0.2",
+                 "--n-iter", "5", "--store", uri]) == 2  # fmt: skip
+    err = capsys.readouterr().err
+    assert "SQLite URI" in err and err.count("\n") == 1
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_database_without_a_write_ahead_log_is_refused_not_waited_for():
+    from descentlab.sweeps.store import _use_wal
+
+    with pytest.raises(StoreError, match="cannot keep a write-ahead log .*'memory'"):
+        _use_wal(sqlite3.connect(":memory:"), "in-memory")

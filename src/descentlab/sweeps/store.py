@@ -222,6 +222,11 @@ def _checked_path(path: object) -> str:
         return text
     if not text.strip():
         raise StoreError("store must be a file name, not an empty string")
+    if text.startswith("file:"):  # SQLite would read it as a URI: another file, or memory
+        raise StoreError(
+            f"store must be a file path, not the SQLite URI {text!r} (for results "
+            "kept in memory only, give no store: --no-store on the command line)"
+        )
     file = Path(text)
     if file.is_dir():
         raise StoreError(f"store must be a file, not the directory {text!r}")
@@ -305,12 +310,16 @@ def _use_wal(db: sqlite3.Connection, path: str) -> None:
     pause = 0.001
     while db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
         try:
-            db.execute("PRAGMA journal_mode=WAL")
+            mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0].lower()
         except sqlite3.OperationalError as error:
             if "locked" not in str(error) or time.monotonic() > deadline:
                 raise
             time.sleep(pause)
             pause = min(2 * pause, 0.05)
+            continue
+        if mode != "wal":  # a database that cannot have a WAL (in memory) answers its own mode
+            raise StoreError(f"store {path!r} cannot keep a write-ahead log (SQLite answered "
+                             f"journal mode {mode!r}): give a file on a local disk")  # fmt: skip
     db.execute("PRAGMA synchronous=NORMAL")
 
 

@@ -38,6 +38,7 @@ from descentlab.engines.jax_engine.quick import AXIS, TILE_BYTES
 
 ENVIRONMENT = "DESCENTLAB_CPU_DEVICES"
 MIN_STARTS_PER_DEVICE = 512
+MAX_CPU_DEVICES = 256
 _ALIGN = 8  # tile sizes in whole vectors
 
 
@@ -49,16 +50,23 @@ def ask_for_cpu_devices() -> None:
         return
     if re.search(r"xla_force_host_platform_device_count", os.environ.get("XLA_FLAGS", "")):
         return
-    wanted = os.environ.get(ENVIRONMENT, "").strip()
-    if wanted:
-        if not wanted.isdigit() or int(wanted) < 1:
-            raise ValueError(f"{ENVIRONMENT} must be a whole number of devices >= 1, not "
-                             f"{wanted!r}")  # fmt: skip
-        count = int(wanted)
-    else:
-        count = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    count = wanted_devices(os.environ.get(ENVIRONMENT, ""))
     if count and count > 1:
         jax.config.update("jax_num_cpu_devices", count)
+
+
+def wanted_devices(text: str) -> int | None:
+    """The device count ``DESCENTLAB_CPU_DEVICES`` asks for (``text``), or the usable cores
+    when it is empty."""
+    wanted = text.strip()
+    if not wanted:
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    # ASCII digits only ("²".isdigit() is True), and a bound: XLA makes every device asked for,
+    # and 100,000 of them keep it busy for good
+    if not re.fullmatch(r"[0-9]{1,4}", wanted) or not 1 <= int(wanted) <= MAX_CPU_DEVICES:
+        raise ValueError(f"{ENVIRONMENT} must be a whole number of devices from 1 to "
+                         f"{MAX_CPU_DEVICES}, not {wanted!r}")  # fmt: skip
+    return int(wanted)
 
 
 @dataclass(frozen=True)
