@@ -264,5 +264,5 @@ def test_sqlite_uris_are_refused_as_stores(capsys, tmp_path, monkeypatch, uri):
 def test_a_database_without_a_write_ahead_log_is_refused_not_waited_for():
     from descentlab.sweeps.store import _use_wal
 
-    with pytest.raises(StoreError, match="cannot keep a write-ahead log .*'memory'"):
+    with pytest.raises(StoreError, match=r"cannot keep a write-ahead log .*'memory'"):
         _use_wal(sqlite3.connect(":memory:"), "in-memory")
