@@ -215,7 +215,32 @@ def test_a_killed_benchmark_resumes_without_loss_or_duplicates(tmp_path):
          "targets must be strictly decreasing"),
         (["--suite", "catalog", "--optimizers", "gd", "--targets", "1e-2,-1"],
          "targets must be finite numbers > 0"),
-        (["--suite", "catalog", "--optimizers", "gd", "--tune", "2"], "trials must be a whole"),
+        (["--suite", "catalog", "--optimizers", "gd", "--tune", "2"],
+         "'--tune': 2 is not in the range 3<=x<=1000"),
+        (["--suite", "catalog", "--optimizers", "gd", "--tune", "100000000"],
+         "'--tune': 100000000 is not in the range 3<=x<=1000"),
+        (["--suite", "catalog", "--optimizers", "gd", "--budget", "100000000"],
+         "budget 100000000 is too large for"),
+        (["--suite", "catalog", "--optimizers", "gd", "--dims", "inf"],
+         "--dims: expected whole numbers, got 'inf'"),
+        (["--suite", "catalog", "--optimizers", "gd", "--dims", "1e400"],
+         "--dims: expected whole numbers, got '1e400'"),
+        (["--suite", "catalog", "--optimizers", "gd", "--dims", "nan"],
+         "--dims: expected whole numbers, got 'nan'"),
+        (["--suite", "bbob", "--optimizers", "gd", "--functions", "inf", "--out", "o"],
+         "--functions: expected whole numbers, got 'inf'"),
+        (["--suite", "bbob", "--optimizers", "gd", "--instances", "inf", "--out", "o"],
+         "--instances: expected whole numbers, got 'inf'"),
+        (["--suite", "catalog", "--optimizers", "gd", "--functions", ""],
+         "--functions: name at least one function"),
+        (["--suite", "catalog", "--optimizers", "gd", "--report", ""],
+         "--report: give a folder's name, not an empty string"),
+        (["--suite", "catalog", "--optimizers", "gd", "--out", ""],
+         "--out: give a folder's name, not an empty string"),
+        (["--suite", "bbob", "--optimizers", "gd", "--out", "o", "--store", "x.db"],
+         "--store does not apply to --suite bbob"),
+        (["--suite", "bbob", "--optimizers", "gd", "--out", "o", "--functions", "1", "--dims",
+          "2", "--budget", "1"], "the bbob suite needs budget >= 5, not 1"),
         (["--suite", "catalog", "--optimizers", "gd", "--tune", "5", "--budget", "1"],
          "too small to tune"),
         (["--suite", "catalog", "--optimizers", "gd", "--functions", "sphere",
@@ -228,11 +253,66 @@ def test_a_killed_benchmark_resumes_without_loss_or_duplicates(tmp_path):
          "no benchmarked optimizer has it"),
     ],
 )  # fmt: skip
-def test_bad_benchmarks_are_one_line_and_exit_2(capsys, tmp_path, args, message):
+def test_bad_benchmarks_are_one_line_and_exit_2(capsys, tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
     budget = [] if "--budget" in args else ["--budget", "5"]
-    code = main(["benchmark", *args, "--no-store", "--seeds", "2", *budget])
+    store = [] if "--store" in args else ["--no-store"]
+    code = main(["benchmark", *args, *store, "--seeds", "2", *budget])
     err = capsys.readouterr().err
     assert code == 2 and message in err and err.count("\n") == 1, err
+    assert not list(tmp_path.iterdir())  # nothing computed, nothing written
+
+
+def test_outputs_that_are_folders_are_refused_before_the_work(capsys, tmp_path):
+    (tmp_path / "report" / "index.html").mkdir(parents=True)
+    (tmp_path / "out" / "benchmark.csv").mkdir(parents=True)
+    for option, folder in (("--report", "report"), ("--out", "out")):
+        code = main(["benchmark", "--suite", "catalog", "--optimizers", "gd", "--no-store",
+                     option, str(tmp_path / folder)])  # fmt: skip
+        err = capsys.readouterr().err
+        assert code == 2 and "is a folder" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"hyper": {"step_size": [0.1, 0.2]}},
+         "hyper 'step_size' must be one value (a number, or a choice's name), not [0.1, 0.2]"),
+        ({"functions": ["sphere"], "dims": [2.7]}, "dims must be whole numbers, not 2.7"),
+        ({"suite": "bbob", "functions": [1.5], "out": "o"},
+         "functions must be whole numbers, not 1.5"),
+        ({"suite": "bbob", "functions": [1], "instances": [True], "out": "o"},
+         "instances must be whole numbers, not True"),
+    ],
+)  # fmt: skip
+def test_benchmark_refuses_what_it_would_silently_change(changes, message):
+    """The findings: a list in hyper ran each seed at another step size and reported them as
+    one setting; functions=[1.5] ran f1 and dims=[2.7] dimension 2."""
+    arguments = {"suite": "catalog", "optimizers": ["gd"], "budget": 5, "seeds": 2, **changes}
+    with pytest.raises(ValueError, match=re.escape(message)):
+        benchmark(arguments.pop("suite"), arguments.pop("optimizers"), **arguments)
+
+
+def test_the_store_counts_shared_cells_for_every_benchmark_that_uses_them(tmp_path):
+    from descentlab.benchmarking.store import BenchmarkStore
+
+    store = str(tmp_path / "b.db")
+    for name, seeds in (("first", 2), ("second", 3)):
+        benchmark("catalog", ["gd"], budget=5, seeds=seeds, functions=["sphere"], dims=[2],
+                  store=store, name=name)  # fmt: skip
+    with BenchmarkStore(store) as opened:
+        counts = {row["name"]: row["cells"] for row in opened.benchmarks()}
+    assert counts == {"first": 2, "second": 3}  # the second reused the first's two cells
+
+
+def test_runs_too_large_to_record_at_once_are_split_with_the_same_numbers(monkeypatch):
+    """The finding: --seeds 2000 at the default budget stored the first problem and then failed
+    on the record limit; runs of seeds are now split to fit, with the same numbers."""
+    whole = benchmark("catalog", ["adam"], budget=10, seeds=5, functions=["rosenbrock"], dims=[2])
+    monkeypatch.setattr(runs, "DEFAULT_RECORD_LIMIT", runs.recording_bytes(31, 2, 2))
+    assert runs.seeds_per_run(suite_problems("catalog", ["rosenbrock"], [2])[0], 10) == 2
+    split = benchmark("catalog", ["adam"], budget=10, seeds=5, functions=["rosenbrock"], dims=[2])
+    assert split.equals(whole)
 
 
 def test_a_name_holding_another_benchmark_is_refused(capsys, tmp_path):
@@ -337,3 +417,51 @@ def test_grid_tuning_in_one_batch_scores_as_one_cell_per_setting():
     one_by_one = [_score(job, {"beta2": 0.99, "alpha": float(step)}) for step in grid]
     assert _scores_at_once(job, grid) == one_by_one
     assert len(set(one_by_one)) > 1  # the settings differ in their scores
+
+
+def test_a_grid_best_on_its_edge_is_widened_until_bracketed():
+    """The finding: the tuned step of adaptive methods sat on the grid's upper edge (1) for most
+    problems, so a 'tuned' entrant was not tuned."""
+    from descentlab.benchmarking.tuning import STEP_RANGE, WIDEST, TuningJob, run_tuning
+
+    problem = suite_problems("catalog", ["sphere"], [10])[0]
+    job = TuningJob(problem, parse_entrant("adagrad"), (), "grid", 8, 3, 200, 1e-6)
+    tuned = run_tuning(job)["step_size"]
+    assert STEP_RANGE[1] < tuned < WIDEST[1]
+    grid = np.geomspace(*STEP_RANGE, 8)
+    ratio = grid[1] / grid[0]
+    # the best is bracketed: one step of the grid's spacing further does worse
+    from descentlab.benchmarking.tuning import _grid_scores
+
+    around = _grid_scores(job, np.array([tuned / ratio, tuned, tuned * ratio]))
+    assert around[1] <= min(around[0], around[2])
+
+
+def test_an_entrant_whose_tuning_fails_is_recorded_as_failed_and_the_rest_goes_on(monkeypatch):
+    """The finding: Optuna with few trials aborted the whole benchmark ('every trial of gd
+    diverged')."""
+    from descentlab.sweeps import tune as tune_module
+
+    real = tune_module.tune
+
+    def fails_for_gd(problem, optimizer, *args, **kwargs):
+        if optimizer == "gd":
+            raise tune_module.NoTrialScored("every trial of gd diverged: narrow the space")
+        return real(problem, optimizer, *args, **kwargs)
+
+    monkeypatch.setattr(tune_module, "tune", fails_for_gd)
+    frame = benchmark("catalog", ["gd", "adam"], budget=20, seeds=2, functions=["sphere"],
+                      dims=[2], tuning="optuna", trials=3, tuning_seeds=2)  # fmt: skip
+    gd, adam = (frame[frame["optimizer"] == name] for name in ("gd", "adam"))
+    assert set(gd["status"]) == {"tuning failed"} and gd["evaluations"].isna().all()
+    assert "every trial of gd diverged" in gd["settings"].iloc[0]
+    assert adam["evaluations"].notna().any()
+
+
+def test_a_later_entrants_coco_folder_stops_bbob_before_any_work(tmp_path):
+    pytest.importorskip("cocoex")
+    (tmp_path / "coco" / "adam").mkdir(parents=True)
+    with pytest.raises(ValueError, match=r"adam exists: give an empty out folder"):
+        benchmark("bbob", ["gd", "adam"], budget=10, functions=[1], dims=[2], instances=[1],
+                  out=str(tmp_path / "coco"))  # fmt: skip
+    assert sorted(p.name for p in (tmp_path / "coco").iterdir()) == ["adam"]  # no gd, no scratch

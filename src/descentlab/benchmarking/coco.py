@@ -37,6 +37,8 @@ NEEDS_COCO = ("the bbob suite needs COCO: pip install 'descentlab[coco]' (coco-e
               "cocopp)")  # fmt: skip
 FINAL_TARGET = 1e-8
 RESTART_SEED = 12_345
+#: The smallest budget multiplier: f(x0) and its gradient (1 + 2d), then one step (2d + 1).
+MIN_BUDGET = 5
 
 
 def run_bbob(entrants: list[Entrant], *, budget: int, hyper, functions, dims, instances,
@@ -50,13 +52,19 @@ def run_bbob(entrants: list[Entrant], *, budget: int, hyper, functions, dims, in
     if store is not None or workers is not None or client is not None:
         raise ValueError("the bbob suite runs in one process: COCO's observer writes its data "
                          "files itself (no store, no workers)")  # fmt: skip
-    if out is None:
+    if out is None or not str(out).strip():
         raise ValueError("the bbob suite needs out: the folder for COCO's data files")
+    if budget < MIN_BUDGET:
+        raise ValueError(f"the bbob suite needs budget >= {MIN_BUDGET}, not {budget}: budget x d "
+                         "evaluations must hold the start, its central-difference gradient (2d "
+                         "values) and one step (2d + 1)")  # fmt: skip
     from descentlab.benchmarking.core import fixed_settings
 
     cocoex = _cocoex()
     fixed = fixed_settings(entrants, hyper)
     options = suite_options(functions, dims, instances)
+    for entrant in entrants:  # before any work: a later entrant's folder would stop the run
+        _check_free(Path(out) / entrant.label)
     total = len(entrants) * len(cocoex.Suite("bbob", "", options))
     records, done = [], 0
     for entrant in entrants:
@@ -140,9 +148,7 @@ def _observed(cocoex, out: Path, label: str, options: str) -> Iterator[object]:
     (its files closed) once the caller is done with it. COCO writes under ``./exdata``: the
     runs happen in a scratch folder, and the data folder is moved to its place at the end."""
     target = out / label
-    if target.exists():
-        raise ValueError(f"{target} exists: give an empty out folder (COCO would add a "
-                         "suffix and cocopp would not find the data)")  # fmt: skip
+    _check_free(target)
     out.mkdir(parents=True, exist_ok=True)
     cocoex.log_level("warning")
     scratch = tempfile.mkdtemp(prefix=".coco-", dir=out)
@@ -156,10 +162,17 @@ def _observed(cocoex, out: Path, label: str, options: str) -> Iterator[object]:
             problem.free()
         del observer
         gc.collect()  # the observer's last writes, before its folder moves
-    finally:
         os.chdir(previous)
-    shutil.move(str(Path(scratch) / "exdata" / label), str(target))
-    shutil.rmtree(scratch, ignore_errors=True)
+        shutil.move(str(Path(scratch) / "exdata" / label), str(target))
+    finally:  # an interrupted entrant leaves nothing behind that a retry would trip on
+        os.chdir(previous)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _check_free(target: Path) -> None:
+    if target.exists():
+        raise ValueError(f"{target} exists: give an empty out folder (COCO would add a "
+                         "suffix and cocopp would not find the data)")  # fmt: skip
 
 
 def _settings_text(settings) -> str:

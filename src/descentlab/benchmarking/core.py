@@ -20,7 +20,7 @@ from typing import Any
 
 from descentlab.benchmarking.entrants import Entrant, parse_entrants
 from descentlab.benchmarking.profiles import COCO_TARGETS
-from descentlab.benchmarking.runs import Cell, CellResult, run_cell
+from descentlab.benchmarking.runs import Cell, CellResult, run_cell, seeds_per_run
 from descentlab.benchmarking.store import BenchmarkStore, plain_evaluations
 from descentlab.benchmarking.suites import BenchmarkProblem, suite_problems
 from descentlab.benchmarking.tuning import TuningJob, check_tuning, run_tuning
@@ -100,11 +100,14 @@ def benchmark(
     entrants = parse_entrants(optimizers)
     targets = check_targets(targets)
     budget = _whole("budget", budget, 1)
+    dims = _whole_numbers("dims", dims)
     if suite == "bbob":
         from descentlab.benchmarking.coco import run_bbob
 
-        return run_bbob(entrants, budget=budget, hyper=hyper or {}, functions=functions,
-                        dims=dims, instances=instances, out=out, targets=targets,
+        return run_bbob(entrants, budget=budget, hyper=hyper or {},
+                        functions=_whole_numbers("functions", functions), dims=dims,
+                        instances=_whole_numbers("instances", instances), out=out,
+                        targets=targets,
                         tuning=tuning, store=store, workers=workers, client=client,
                         progress=progress)  # fmt: skip
     if instances:
@@ -112,6 +115,8 @@ def benchmark(
     check_tuning(tuning, trials, budget)
     problems = suite_problems(suite, functions, dims)
     _check_rules(entrants, problems)
+    for problem in problems:  # before any work: a budget whose record cannot fit
+        seeds_per_run(problem, budget)
     plan = Plan(suite, problems, entrants, budget, _seeds(seeds), targets, tuning, trials,
                 _whole("tuning_seeds", tuning_seeds, 1), _positive("tuning_target", tuning_target),
                 fixed_settings(entrants, hyper or {}), resolve(engine, None))  # fmt: skip
@@ -171,8 +176,9 @@ def execute(plan: Plan, store: BenchmarkStore, name: str, client, progress):
             hashes = {s: plan.cell_key(problem, entrant, chosen, s) for s in plan.seeds}
             keys[(problem.id, entrant.label)] = hashes
             done = store.done_cells(list(hashes.values()))
+            store.link_cells(name, list(done))  # finished under another benchmark's name
             missing = [s for s in plan.seeds if hashes[s] not in done]
-            for run in _consecutive(missing):
+            for run in _consecutive(missing, seeds_per_run(problem, plan.budget)):
                 pending.append(Cell(problem, entrant, tuple(sorted(chosen.items())), run,
                                     plan.budget, plan.targets, plan.engine))  # fmt: skip
     total, finished = len(plan.problems) * len(plan.entrants) * len(plan.seeds), 0
@@ -277,6 +283,10 @@ def fixed_settings(entrants: list[Entrant], hyper: Mapping[str, object]) -> dict
     ``optimizer.name`` for one; a name no entrant has is an error."""
     fixed: dict[str, dict] = {e.label: {} for e in entrants}
     for key, value in hyper.items():
+        if not isinstance(value, numbers.Real | str):  # a list would be one value per start
+            raise ValueError(f"hyper {key!r} must be one value (a number, or a choice's name), "
+                             f"not {value!r}: a benchmark runs one setting per optimizer (compare "
+                             "settings with dl.sweep, or tune them)")  # fmt: skip
         owner, dot, parameter = str(key).rpartition(".")
         matched = False
         for entrant in entrants:
@@ -299,11 +309,12 @@ def _check_rules(entrants: list[Entrant], problems: list[BenchmarkProblem]) -> N
                              f"{noisy[0]!r} has noise, minibatches or projection")  # fmt: skip
 
 
-def _consecutive(seeds: list[int]) -> list[tuple[int, ...]]:
-    """Runs of consecutive seeds (a run shares one batch and consecutive streams)."""
+def _consecutive(seeds: list[int], most: int) -> list[tuple[int, ...]]:
+    """Runs of at most ``most`` consecutive seeds (a run shares one batch and consecutive
+    streams, so a seed gives the same numbers in a run of any length)."""
     runs: list[list[int]] = []
     for seed in seeds:
-        if runs and seed == runs[-1][-1] + 1:
+        if runs and seed == runs[-1][-1] + 1 and len(runs[-1]) < most:
             runs[-1].append(seed)
         else:
             runs.append([seed])
@@ -315,6 +326,21 @@ def _seeds(seeds: object) -> tuple[int, ...]:
     if count > MAX_SEEDS:
         raise ValueError(f"seeds must be at most {MAX_SEEDS:,}, not {count:,}")
     return tuple(range(count))
+
+
+def _whole_numbers(name: str, values) -> list[int] | None:
+    """A selection of whole numbers (dimensions, bbob's function and instance indices); a
+    fraction or a non-number is refused, not truncated."""
+    if values is None:
+        return None
+    listed = [values] if isinstance(values, str | numbers.Number) else list(values)
+    for value in listed:
+        integral = isinstance(value, numbers.Integral) or (
+            isinstance(value, float) and math.isfinite(value) and value.is_integer()
+        )
+        if isinstance(value, bool) or not integral:
+            raise ValueError(f"{name} must be whole numbers, not {value!r}")
+    return [int(value) for value in listed]
 
 
 def _whole(name: str, value: object, least: int) -> int:

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from descentlab._files import atomic_path
 from descentlab._machine import describe
 from descentlab.benchmarking.pictures import plot_data_profile, plot_ecdf, plot_performance_profile
 from descentlab.benchmarking.results import LEADERBOARD_TARGETS, leaderboard
@@ -41,7 +42,8 @@ def write_report(frame, folder: str | Path, *, command: str = "", settings: dict
         about=_table_rows(_about(frame, command, settings or {})),
     )
     path = folder / "index.html"
-    path.write_text(page, encoding="utf-8")
+    with atomic_path(path) as partial:  # never half a page at the path
+        partial.write_text(page, encoding="utf-8")
     return path
 
 

@@ -28,10 +28,13 @@ import numpy as np
 from descentlab.benchmarking.entrants import Entrant
 from descentlab.benchmarking.suites import BenchmarkProblem
 from descentlab.engines import using
+from descentlab.memory import DEFAULT_RECORD_LIMIT, format_bytes, recording_bytes
 from descentlab.problems.starts import uniform_starts
 from descentlab.problems.stochastic import GradientNoise
 from descentlab.runner import Tolerance, minimize
 
+#: A tuned setting's key that says no trial could be scored (the entrant failed the problem).
+TUNING_FAILED = "tuning_failed"
 #: The stream seed of every run's noise and minibatches (a start's own stream is its seed).
 STREAM_SEED = 20_230_101
 #: Tuning seeds start here; evaluation seeds are below it.
@@ -65,9 +68,33 @@ class CellResult:
     seconds: float
 
 
+def seeds_per_run(problem: BenchmarkProblem, budget: int) -> int:
+    """How many seeds one batched run may hold: its recorded values (every iterate of every
+    seed, in a path of ``budget x (d + 1)`` rows) must fit the record limit. A budget that
+    does not fit even one seed is refused, naming it, before any work."""
+    d = problem.build().dim
+    rows = budget * (d + 1) + 1
+    fit = DEFAULT_RECORD_LIMIT // recording_bytes(rows, 1, d)
+    if fit < 1:
+        raise ValueError(f"budget {budget} is too large for {problem.id}: one run would record "
+                         f"{format_bytes(recording_bytes(rows, 1, d))} ({rows:,} iterates x {d} "
+                         f"coordinates), more than {format_bytes(DEFAULT_RECORD_LIMIT)}: give a "
+                         "smaller budget")  # fmt: skip
+    return int(fit)
+
+
+#: The status of the runs of an entrant whose tuning found no setting to score.
+TUNING_FAILED_STATUS = "tuning failed"
+
+
 def run_cell(cell: Cell) -> CellResult:
-    """Run ``cell`` (the unit of work a Dask worker takes)."""
+    """Run ``cell`` (the unit of work a Dask worker takes); an entrant whose tuning failed on
+    the problem (its settings say so) fails every run, reaching no target."""
     began = time.perf_counter()
+    if TUNING_FAILED in dict(cell.settings):
+        n = len(cell.seeds)
+        return CellResult(np.full((n, len(cell.targets)), np.nan), np.full(n, np.nan),
+                          (TUNING_FAILED_STATUS,) * n, 0.0)  # fmt: skip
     if cell.entrant.rule is None:
         costs, gaps, status = _batched(cell)
     else:

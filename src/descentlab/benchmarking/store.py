@@ -30,6 +30,11 @@ _TABLES = (
         hash TEXT PRIMARY KEY, benchmark TEXT NOT NULL, problem TEXT NOT NULL,
         entrant TEXT NOT NULL, settings TEXT NOT NULL)""",
 )
+#: Which cells each benchmark uses (a cell is shared by every benchmark whose definition names
+#: it, and its own row keeps only the first writer's name); stores made before this table
+#: get it filled from that first writer.
+_LINKS = """CREATE TABLE benchmark_links (
+    benchmark TEXT NOT NULL, cell TEXT NOT NULL, PRIMARY KEY (benchmark, cell))"""
 
 
 class BenchmarkStore(Store):
@@ -41,6 +46,11 @@ class BenchmarkStore(Store):
             with self._writing() as db:
                 for statement in _TABLES:
                     db.execute(statement)
+                tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+                if "benchmark_links" not in tables:
+                    db.execute(_LINKS)
+                    db.execute("INSERT OR IGNORE INTO benchmark_links SELECT benchmark, hash "
+                               "FROM benchmark_cells")  # fmt: skip
 
     def open_benchmark(self, name: str, definition: dict[str, Any]) -> None:
         """Record the benchmark ``name``, or check that the stored one has this definition."""
@@ -74,6 +84,14 @@ class BenchmarkStore(Store):
         with self._writing() as db:
             db.executemany("INSERT OR IGNORE INTO benchmark_cells VALUES "
                            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)  # fmt: skip
+            db.executemany("INSERT OR IGNORE INTO benchmark_links VALUES (?, ?)",
+                           ((row[1], row[0]) for row in rows))  # fmt: skip
+
+    def link_cells(self, benchmark: str, hashes: Sequence[str]) -> None:
+        """Count cells another benchmark finished as ``benchmark``'s too."""
+        with self._writing() as db:
+            db.executemany("INSERT OR IGNORE INTO benchmark_links VALUES (?, ?)",
+                           ((benchmark, key) for key in hashes))  # fmt: skip
 
     def tuned(self, key: str) -> dict[str, Any] | None:
         with self._reading() as db:
@@ -90,8 +108,14 @@ class BenchmarkStore(Store):
 
     def benchmarks(self) -> list[dict[str, Any]]:
         with self._reading() as db:
-            rows = db.execute("SELECT b.name, b.created, COUNT(c.hash) FROM benchmarks b LEFT "
-                              "JOIN benchmark_cells c ON c.benchmark = b.name GROUP BY b.name "
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+            if "benchmarks" not in tables:
+                return []
+            # a store read only, made before the links: each cell counts for its first writer
+            links = ("benchmark_links" if "benchmark_links" in tables
+                     else "(SELECT benchmark, hash AS cell FROM benchmark_cells)")  # fmt: skip
+            rows = db.execute(f"SELECT b.name, b.created, COUNT(l.cell) FROM benchmarks b LEFT "
+                              f"JOIN {links} l ON l.benchmark = b.name GROUP BY b.name "
                               "ORDER BY b.created").fetchall()  # fmt: skip
         return [{"name": n, "created": c, "cells": k} for n, c, k in rows]
 

@@ -22,11 +22,13 @@ import numpy as np
 
 from descentlab.benchmarking.entrants import Entrant
 from descentlab.benchmarking.runs import (
+    TUNING_FAILED,
     TUNING_SEED,
     Cell,
     first_hits,
     last_finite,
     run_cell,
+    seeds_per_run,
     starts,
 )
 from descentlab.benchmarking.suites import BenchmarkProblem
@@ -36,7 +38,10 @@ from descentlab.runner import Tolerance, minimize
 TUNINGS = ("grid", "optuna")
 #: The fewest trials a tuning may have: fewer cannot bracket a best step size.
 MIN_TRIALS = 3
+MAX_TRIALS = 1000
 STEP_RANGE = (1e-5, 1.0)
+#: How far a grid is widened while its best step is on an edge.
+WIDEST = (1e-9, 1e3)
 
 
 @dataclass(frozen=True)
@@ -66,23 +71,50 @@ def check_tuning(method: str | None, trials: int, budget: int) -> None:
     if isinstance(trials, bool) or not isinstance(trials, int) or trials < MIN_TRIALS:
         raise ValueError(f"trials must be a whole number >= {MIN_TRIALS} to tune (fewer cannot "
                          f"bracket a best step size), not {trials!r}")  # fmt: skip
+    if trials > MAX_TRIALS:
+        raise ValueError(f"trials must be at most {MAX_TRIALS:,} (each is a run per tuning "
+                         f"seed, per problem and optimizer), not {trials:,}")  # fmt: skip
     if budget < 2:
         raise ValueError(f"the budget ({budget} x (d + 1) evaluations) is too small to tune: "
                          "give at least 2")  # fmt: skip
 
 
 def run_tuning(job: TuningJob) -> dict[str, Any]:
-    """The tuned settings of ``job`` (the fixed ones, with the step size, or Optuna's best)."""
+    """The tuned settings of ``job`` (the fixed ones, with the step size, or Optuna's best);
+    with :data:`TUNING_FAILED` naming why where no trial could be scored."""
     if job.method == "optuna":
         return _optuna(job)
     grid = np.geomspace(*STEP_RANGE, job.trials)
-    if job.entrant.rule is None and job.problem.deterministic:
-        scores = _scores_at_once(job, grid)
-    else:
-        scores = [_score(job, {**dict(job.fixed), job.entrant.step_name: float(step)})
-                  for step in grid]  # fmt: skip
+    scores = _grid_scores(job, grid)
+    grid, scores = _widened(job, grid, scores)
     best = float(grid[int(np.argmin(scores))])
     return {**dict(job.fixed), job.entrant.step_name: best}
+
+
+def _grid_scores(job: TuningJob, grid: np.ndarray) -> list[float]:
+    if job.entrant.rule is None and job.problem.deterministic:
+        return _scores_at_once(job, grid)
+    return [_score(job, {**dict(job.fixed), job.entrant.step_name: float(step)})
+            for step in grid]  # fmt: skip
+
+
+def _widened(job: TuningJob, grid: np.ndarray, scores: list[float]):
+    """The grid, widened by its own log spacing while its best step sits on an edge (adaptive
+    methods often want steps above 1: a best on the edge is a search that did not bracket),
+    up to :data:`WIDEST`; a best still on the edge there is kept (the widest it may be)."""
+    ratio = grid[1] / grid[0]
+    grid, scores = list(grid), list(scores)
+    while True:
+        best = int(np.argmin(scores))
+        if 0 < best < len(grid) - 1:
+            break
+        low = best == 0
+        step = grid[0] / ratio if low else grid[-1] * ratio
+        if not WIDEST[0] <= step <= WIDEST[1]:
+            break
+        new = _grid_scores(job, np.array([step]))
+        grid, scores = ([step, *grid], [*new, *scores]) if low else ([*grid, step], [*scores, *new])
+    return np.array(grid), scores
 
 
 def _score(job: TuningJob, settings: dict[str, Any]) -> float:
@@ -95,10 +127,18 @@ def _score(job: TuningJob, settings: dict[str, Any]) -> float:
 
 
 def _scores_at_once(job: TuningJob, grid: np.ndarray) -> list[float]:
-    """Every setting from every tuning seed in one batch (the step size an array over the rows):
-    the same numbers as one cell per setting, in one pass."""
-    problem = job.problem.build()
+    """Every setting from every tuning seed in as few batches as fit the record limit (the
+    step size an array over the rows): the same numbers as one cell per setting."""
     seeds = tuning_seeds(job.seeds)
+    most = max(1, seeds_per_run(job.problem, job.budget) // len(seeds))
+    scores: list[float] = []
+    for first in range(0, len(grid), most):
+        scores += _scores_of(job, grid[first : first + most], seeds)
+    return scores
+
+
+def _scores_of(job: TuningJob, grid: np.ndarray, seeds: tuple[int, ...]) -> list[float]:
+    problem = job.problem.build()
     steps = np.repeat(grid, len(seeds))
     optimizer = job.entrant.build({**dict(job.fixed), job.entrant.step_name: steps})
     limit = job.budget * (problem.dim + 1)
@@ -123,7 +163,7 @@ def _costs(hits: np.ndarray, final_gap: np.ndarray, limit: int, target: float) -
 
 
 def _optuna(job: TuningJob) -> dict[str, Any]:
-    from descentlab.sweeps.tune import default_space, tune
+    from descentlab.sweeps.tune import NoTrialScored, default_space, tune
 
     if not job.problem.deterministic or job.entrant.rule is not None:
         raise ValueError("optuna tuning runs plain optimizers on deterministic problems (the "
@@ -132,7 +172,10 @@ def _optuna(job: TuningJob) -> dict[str, Any]:
     fixed = dict(job.fixed)
     space = {k: v for k, v in default_space(job.entrant.optimizer).items() if k not in fixed}
     seeds = list(tuning_seeds(job.seeds))
-    found = tune(spec, job.entrant.optimizer, space, job.trials, seeds=seeds,
-                 n_iter=job.budget * (job.problem.build().dim + 1), target=job.target,
-                 hyper=fixed, batch=min(job.trials, 16))  # fmt: skip
+    try:
+        found = tune(spec, job.entrant.optimizer, space, job.trials, seeds=seeds,
+                     n_iter=job.budget * (job.problem.build().dim + 1), target=job.target,
+                     hyper=fixed, batch=min(job.trials, 16))  # fmt: skip
+    except NoTrialScored as failed:  # the entrant fails this problem; the benchmark goes on
+        return {**fixed, TUNING_FAILED: str(failed)}
     return {**fixed, **found.best}

@@ -1,24 +1,22 @@
-"""Output files: checked before the run, written whole or not at all.
-
-A file is first written under a temporary name beside its target and renamed into place only
-when complete, so an error or Ctrl-C never leaves half a picture or half a JSON at the path.
-"""
+"""Output files: checked before the run, written whole or not at all (through
+:func:`descentlab._files.atomic_path`, re-exported here)."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
+from descentlab._files import atomic_path
+
 
 def check_output_path(option: str, path: str | None, allow_dash: bool = False) -> None:
     """Fail before the run when ``path`` cannot be written (missing folder, a folder, no right)."""
-    if not path or (allow_dash and path == "-"):
+    if path is None or (allow_dash and path == "-"):
         return
+    if not path.strip():
+        raise click.BadParameter("give a file name, not an empty string", param_hint=option)
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     problem = None
@@ -32,34 +30,14 @@ def check_output_path(option: str, path: str | None, allow_dash: bool = False) -
         raise click.BadParameter(f"{path!r} {problem}", param_hint=option)
 
 
-@contextlib.contextmanager
-def atomic_path(path: str | Path) -> Iterator[Path]:
-    """A temporary path with the same suffix as ``path``, renamed to it if the block succeeds."""
-    target = Path(path)
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{target.stem}.", suffix=f".partial{target.suffix}", dir=target.parent or "."
-    )
-    os.close(handle)
-    try:
-        yield Path(temporary)
-        os.chmod(temporary, 0o666 & ~_umask())  # as a file opened the ordinary way would be
-        os.replace(temporary, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(temporary)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def check_output_folder(option: str, path: str | None) -> None:
+def check_output_folder(option: str, path: str | None, files: tuple[str, ...] = ()) -> None:
     """Fail before the run when the folder ``path`` can be neither used nor made (its parent
-    missing or not writable, or a file in its place)."""
-    if not path:
+    missing or not writable, or a file in its place), or when one of the ``files`` the command
+    will write there is a folder."""
+    if path is None:
         return
+    if not path.strip():
+        raise click.BadParameter("give a folder's name, not an empty string", param_hint=option)
     target = Path(path)
     if target.exists() and not target.is_dir():
         raise click.BadParameter(f"{path!r} is a file, not a folder", param_hint=option)
@@ -67,5 +45,10 @@ def check_output_folder(option: str, path: str | None) -> None:
         if not os.access(target, os.W_OK):
             raise click.BadParameter(f"{path!r} cannot be written (no permission)",
                                      param_hint=option)  # fmt: skip
+        for name in files:
+            check_output_path(option, str(target / name))
         return
     check_output_path(option, path)
+
+
+__all__ = ["atomic_path", "check_output_folder", "check_output_path"]

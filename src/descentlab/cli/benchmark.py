@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import shlex
 import sys
 from pathlib import Path
@@ -11,12 +12,17 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from descentlab.benchmarking.tuning import MAX_TRIALS, MIN_TRIALS
 from descentlab.cli._args import given, parse_vector, with_options
 from descentlab.cli._engine import engine_option
 from descentlab.cli._hypers import parse_hyper_values
-from descentlab.cli._output import check_output_folder
+from descentlab.cli._output import atomic_path, check_output_folder
 from descentlab.cli._progress import progress_bar
 from descentlab.sweeps.store import DEFAULT_PATH
+
+#: What the command writes into --out (not for bbob) and --report: checked before the run.
+OUT_FILES = ("benchmark.csv", "performance-profile.png", "data-profile.png", "ecdf.png")
+REPORT_FILES = ("index.html",)
 
 
 def _options(command):
@@ -33,7 +39,7 @@ def _options(command):
         click.option("--budget", type=click.IntRange(min=1), default=200, show_default=True,
                      help="Evaluations per run in units of d + 1 (bbob: COCO's multiplier, "
                           "budget x d)."),
-        click.option("--tune", "trials", type=click.IntRange(min=1),
+        click.option("--tune", "trials", type=click.IntRange(MIN_TRIALS, MAX_TRIALS),
                      help="Tune every optimizer on every problem with TRIALS trials first, on "
                           "tuning seeds the evaluation never uses."),
         click.option("--tuning", type=click.Choice(("grid", "optuna")), default="grid",
@@ -83,7 +89,8 @@ def benchmark_command(**options: Any) -> None:
     try:
         with progress_bar("benchmark") as (bar, task):
             frame = benchmark(
-                options["suite"], _names(options["optimizers"]), budget=options["budget"],
+                options["suite"], _names("--optimizers", options["optimizers"]),
+                budget=options["budget"],
                 tuning=options["tuning"] if options["trials"] else None,
                 trials=options["trials"] or 12, seeds=options["seeds"],
                 targets=_numbers("--targets", options["targets"]),
@@ -112,12 +119,15 @@ def _check(options: dict[str, Any], bbob: bool) -> None:
         raise click.UsageError("give either --workers or --scheduler, not both")
     if bbob and not options["out_dir"]:
         raise click.UsageError("--suite bbob needs --out DIR: the folder of COCO's data files")
+    if bbob and given("store_path"):
+        raise click.UsageError("--store does not apply to --suite bbob: COCO's observer writes "
+                               "its data files to --out; drop it")  # fmt: skip
     if not bbob and options["instances"]:
         raise click.UsageError("--instances selects COCO's bbob instances: use --suite bbob")
     if given("tuning") and not options["trials"]:
         raise click.UsageError("--tuning applies only with --tune TRIALS")
-    for option in ("out_dir", "report_dir"):
-        check_output_folder(f"--{option.removesuffix('_dir')}", options[option])
+    check_output_folder("--out", options["out_dir"], () if bbob else OUT_FILES)
+    check_output_folder("--report", options["report_dir"], REPORT_FILES)
     _check_profile_target(options)
 
 
@@ -133,24 +143,25 @@ def _check_profile_target(options: dict[str, Any]) -> None:
                                  param_hint="--profile-target")  # fmt: skip
 
 
-def _names(text: str) -> list[str]:
+def _names(option: str, text: str) -> list[str]:
     names = [part.strip() for part in text.split(",") if part.strip()]
     if not names:
-        raise click.BadParameter("name at least one optimizer", param_hint="--optimizers")
+        what = "optimizer" if option == "--optimizers" else "function"
+        raise click.BadParameter(f"name at least one {what}, not {text!r}", param_hint=option)
     return names
 
 
 def _functions(text: str | None, bbob: bool):
     if text is None:
         return None
-    return _integers("--functions", text) if bbob else _names(text)
+    return _integers("--functions", text) if bbob else _names("--functions", text)
 
 
 def _integers(option: str, text: str | None) -> list[int] | None:
     if text is None:
         return None
     values = parse_vector(option, text)
-    if any(v != int(v) for v in values):
+    if not all(math.isfinite(v) and v == int(v) for v in values):
         raise click.BadParameter(f"expected whole numbers, got {text!r}", param_hint=option)
     return [int(v) for v in values]
 
@@ -203,7 +214,8 @@ def _write(frame, options: dict[str, Any], bbob: bool) -> None:
 
         out = Path(options["out_dir"])
         out.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(out / "benchmark.csv", index=False)
+        with atomic_path(out / "benchmark.csv") as partial:
+            frame.to_csv(partial, index=False)
         plt = pyplot()
         from descentlab.benchmarking.pictures import (
             plot_data_profile,
@@ -215,7 +227,8 @@ def _write(frame, options: dict[str, Any], bbob: bool) -> None:
                                  ("data-profile", plot_data_profile, (target,)),
                                  ("ecdf", plot_ecdf, ())):  # fmt: skip
             ax = draw(frame, *args)
-            ax.figure.savefig(out / f"{name}.png", dpi=120)
+            with atomic_path(out / f"{name}.png") as partial:
+                ax.figure.savefig(partial, dpi=120)
             plt.close(ax.figure)
         click.echo(f"wrote the table and the profiles to {out}", err=True)
     if options["report_dir"]:

@@ -35,6 +35,10 @@ AGGREGATES = ("median", "worst")
 NEEDS_OPTUNA = "tuning needs Optuna: pip install 'descentlab[tune]'"
 
 
+class NoTrialScored(ValueError):
+    """Every trial was pruned (its starts diverged or grew): no setting has a score."""
+
+
 @dataclass(frozen=True)
 class Range:
     """Where a hyperparameter is searched: ``log:LO:HI``, ``lin:LO:HI`` or listed values."""
@@ -202,7 +206,7 @@ def _report(study, run: _Evaluator, optimizer: str, metric: str) -> Tuning:
     optuna = _optuna()
     done = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     if not done:
-        raise ValueError(
+        raise NoTrialScored(
             f"every trial of {optimizer} diverged: narrow the space towards smaller steps"
         )
     best = min(done, key=lambda t: (t.value, t.number))
