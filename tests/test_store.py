@@ -262,7 +262,7 @@ def test_sqlite_uris_are_refused_as_stores(capsys, tmp_path, monkeypatch, uri):
 
 
 def test_a_database_without_a_write_ahead_log_is_refused_not_waited_for():
-    from descentlab.sweeps.store import _use_wal
+    from descentlab.sweeps.store_file import _use_wal
 
     with pytest.raises(StoreError, match=r"cannot keep a write-ahead log .*'memory'"):
         _use_wal(sqlite3.connect(":memory:"), "in-memory")

@@ -2,6 +2,6 @@
 model.parameters(), dl.AMSGrad(alpha=1e-3))`` is a ``torch.optim.Optimizer`` (see
 :mod:`descentlab.adapters.torch`)."""
 
-from descentlab.adapters.torch import Optimizer
+from descentlab.adapters.torch import Optimizer, StepsInBufferWarning
 
-__all__ = ["Optimizer"]
+__all__ = ["Optimizer", "StepsInBufferWarning"]

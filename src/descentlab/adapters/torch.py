@@ -24,6 +24,7 @@ code runs on NumPy, JAX and PyTorch): there is no second implementation of any u
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -134,6 +135,7 @@ class Optimizer(torch.optim.Optimizer):
                                  f"scheduler?) while {step} follows a descentlab schedule: use "
                                  "one or the other")  # fmt: skip
             group[step] = group[_WRITTEN] = group[LR]
+            _warn_if_buffer_keeps_steps(self.update)
         settings = {name: group[name] for name in self._names}
         try:
             return type(self.update)(**settings)
@@ -165,6 +167,19 @@ class Optimizer(torch.optim.Optimizer):
                 raise ValueError(f"this state dict's parameter states hold {sorted(entry)}, and "
                                  f"{self.update.name} keeps {sorted(fields)}")  # fmt: skip
         super().load_state_dict({k: v for k, v in state_dict.items() if k != _MARK})
+
+
+class StepsInBufferWarning(UserWarning):
+    """A learning rate changed for a momentum whose buffer keeps steps (the tutorial's form):
+    the run differs from ``torch.optim.SGD``, which keeps gradients."""
+
+
+def _warn_if_buffer_keeps_steps(update: Update) -> None:
+    if getattr(update, "buffer", None) == "step":
+        warnings.warn(f"lr changed while {update.name} keeps the step size inside its buffer "
+                      "(buffer='step', the tutorial's form): from here the run differs from "
+                      "torch.optim.SGD, whose buffer keeps gradients; give buffer='gradient' "
+                      "for PyTorch's form", StepsInBufferWarning, stacklevel=4)  # fmt: skip
 
 
 def _rows(t: torch.Tensor) -> torch.Tensor:
@@ -202,4 +217,4 @@ def _on_device(update: Update, x: torch.Tensor) -> Update:
     return local
 
 
-__all__ = ["Optimizer"]
+__all__ = ["Optimizer", "StepsInBufferWarning"]

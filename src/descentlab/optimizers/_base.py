@@ -22,14 +22,17 @@ import numpy as np
 
 
 def hyperparameter(
-    default: Any, help: str, *, choices: tuple[str, ...] | None = None, schedule: bool = False
-) -> Any:
+    default: Any, help: str, *, choices: tuple[str, ...] | None = None, schedule: bool = False,
+    added: bool = False,
+) -> Any:  # fmt: skip
     """A dataclass field that the CLI and ``descentlab optimizers`` show with its help.
 
     ``choices`` lists the allowed strings of a string hyperparameter; ``schedule`` marks the one
-    that accepts a :class:`~descentlab.schedules.Schedule` (the step size).
+    that accepts a :class:`~descentlab.schedules.Schedule` (the step size); ``added`` one that
+    came after results stores were first written: at its default it is left out of the keys of
+    stored results, so results stored before it existed are still found.
     """
-    metadata = {"help": help, "choices": choices, "schedule": schedule}
+    metadata = {"help": help, "choices": choices, "schedule": schedule, "added": added}
     return dataclasses.field(default=default, metadata=metadata)
 
 
@@ -40,6 +43,7 @@ class HyperparameterInfo:
     help: str
     choices: tuple[str, ...] | None = None
     schedule: bool = False
+    added: bool = False
 
 
 class Optimizer:
@@ -72,6 +76,7 @@ class Optimizer:
                 f.metadata.get("help", ""),
                 f.metadata.get("choices"),
                 f.metadata.get("schedule", False),
+                f.metadata.get("added", False),
             )
             for f in dataclasses.fields(cls)  # type: ignore[arg-type]
         ]
@@ -124,6 +129,14 @@ class Optimizer:
     def settings(self) -> dict[str, Any]:
         """The hyperparameters as plain values (for reports and JSON)."""
         return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+
+    @classmethod
+    def keyed(cls, settings: dict[str, Any]) -> dict[str, Any]:
+        """``settings`` as stored results are keyed by: without the hyperparameters added
+        later that are at their defaults (see :func:`hyperparameter`)."""
+        later = {h.name: h.default for h in cls.hyperparameters() if h.added}
+        return {name: value for name, value in settings.items()
+                if name not in later or value != later[name]}  # fmt: skip
 
 
 def _arrays(obj: Any, prefix: str = ""):

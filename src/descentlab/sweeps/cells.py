@@ -83,7 +83,7 @@ class Plan:
         }
         if self.engine != "numpy":  # equal to rounding, not bit for bit: kept apart
             common["engine"] = self.engine
-        base, columns = self.base_settings(), self.columns()
+        base, columns = OPTIMIZERS[self.optimizer].keyed(self.base_settings()), self.columns()
 
         def config(values):
             return {**common, "settings": {**base, **values}}

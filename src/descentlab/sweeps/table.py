@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from descentlab.optimizers import OPTIMIZERS
 from descentlab.sweeps.collector import collector_paused
 from descentlab.sweeps.store import COLUMNS
 
@@ -28,6 +29,9 @@ def to_frame(rows: list[tuple]):
     problem_codes, problem_texts = pd.factorize(np.asarray(data["problem"], dtype=object))
     setting_codes, setting_texts = pd.factorize(np.asarray(data["settings"], dtype=object))
     parsed = json.loads("[" + ",".join(setting_texts) + "]")  # one parse, not one per text
+    _, first_rows = np.unique(setting_codes, return_index=True)
+    for settings, row in zip(parsed, first_rows.tolist(), strict=True):
+        _fill_added(data["optimizer"][row], settings)
     labels = np.asarray([_label(json.loads(text)) for text in problem_texts], dtype=object)
     return _frame(labels[problem_codes], data["optimizer"], parsed, setting_codes, {
         "seed": np.asarray(data["seed"], dtype=np.int64),
@@ -41,6 +45,15 @@ def to_frame(rows: list[tuple]):
         "target": np.array(data["target"], dtype=float),
         "cell": data["hash"],
     })  # fmt: skip
+
+
+def _fill_added(optimizer: str, settings: dict[str, Any]) -> None:
+    """A cell stored before one of its optimizer's hyperparameters was added ran at that
+    hyperparameter's default (the keys leave it out there): say so in the table."""
+    if optimizer in OPTIMIZERS:
+        for info in OPTIMIZERS[optimizer].hyperparameters():
+            if info.added:
+                settings.setdefault(info.name, info.default)
 
 
 @dataclass(frozen=True)
