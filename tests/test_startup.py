@@ -94,3 +94,27 @@ def test_every_public_name_resolves_and_is_listed():
     assert {"minimize", "Adam", "benchmark", "sweep"} <= set(namespace)
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         dl.nope  # noqa: B018
+
+
+def test_subpackages_are_reachable_like_numpy_linalg_and_dir_shows_the_api():
+    """The findings: dl.schedules.CosineDecay raised AttributeError unless something had
+    imported the subpackage; dir() of the package showed attach, homes_of, TYPE_CHECKING and
+    none of schedules' classes."""
+    code = (
+        "import descentlab as dl, json; "
+        "print(json.dumps([repr(dl.schedules.CosineDecay(0.1, steps=10)), "
+        "dl.optimizers.OPTIMIZERS['adam'].__name__, dl.problems.Problem.__name__, "
+        "dl.plot.plot_contour.__name__, dir(dl), dir(dl.schedules), dir(dl.optimizers)]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout  # fmt: skip
+    schedule, adam, problem, contour, root, schedules, optimizers = json.loads(out)
+    assert schedule.startswith("CosineDecay(") and (adam, problem) == ("Adam", "Problem")
+    assert contour == "plot_contour"
+    assert {"schedules", "optimizers", "plot", "torch", "optax", "scipy"} <= set(root)
+    assert {"CosineDecay", "Warmup", "OneCycle"} <= set(schedules)
+    assert {"Adam", "Momentum", "get_optimizer"} <= set(optimizers)
+    for helper in ("attach", "homes_of", "public_dir", "TYPE_CHECKING", "annotations"):
+        assert helper not in root and helper not in schedules and helper not in optimizers
+    # a subpackage costs nothing until it is used, and `import *` imports none of them
+    assert heavy_modules_after("import descentlab as dl; dir(dl); from descentlab import *") == []

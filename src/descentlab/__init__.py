@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from descentlab._lazy import attach, homes_of
+from descentlab._lazy import attach, homes_of, public_dir
 from descentlab._version import __version__
 
 _HOMES = homes_of({
@@ -35,12 +35,13 @@ _HOMES = homes_of({
     "descentlab.sweeps.tune": "tune",
     "descentlab.benchmarking": "benchmark",
 }) | {"engines": "descentlab.engines"}  # fmt: skip
-__getattr__ = attach(globals(), _HOMES)
+#: The subpackages, reachable as ``dl.schedules.CosineDecay`` the way ``np.linalg`` is: each
+#: imported on first use (the bridges import PyTorch, optax or SciPy then), none by ``import *``.
+SUBPACKAGES = ("benchmarking", "experiments", "optimizers", "plot", "problems", "results",
+               "schedules", "sweeps", "optax", "scipy", "torch")  # fmt: skip
+__getattr__ = attach(globals(), {**_HOMES, **{n: f"descentlab.{n}" for n in SUBPACKAGES}})
 __all__ = sorted([*_HOMES, "__version__"])
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__dir__ = public_dir(globals(), *SUBPACKAGES)
 
 
 if TYPE_CHECKING:  # what type checkers and editors see: the same names, imported eagerly

@@ -69,6 +69,18 @@ def attach(module_globals: dict[str, Any], homes: Mapping[str, str]):
     return __getattr__
 
 
+def public_dir(module_globals: dict[str, Any], *more: str):
+    """A module ``__dir__`` (PEP 562) that lists what the module offers, imported yet or not:
+    its ``__all__``, ``more`` names (lazy subpackages) and its dunders; not the helpers it
+    was built with (``attach``, ``TYPE_CHECKING``...), so tab completion shows the API."""
+
+    def __dir__() -> list[str]:
+        dunders = {name for name in module_globals if name.startswith("__")}
+        return sorted({*module_globals.get("__all__", ()), *more, *dunders})
+
+    return __dir__
+
+
 def isinstance_loaded(obj: object, module: str, name: str) -> bool:
     """``isinstance(obj, module.name)`` without importing ``module``: an instance of the class
     can only exist once its module has been imported, so an unloaded module answers False."""

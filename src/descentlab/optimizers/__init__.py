@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from descentlab._lazy import LazyRegistry, attach, homes_of
+from descentlab._lazy import LazyRegistry, attach, homes_of, public_dir
 from descentlab.optimizers._base import HyperparameterInfo, Optimizer
 
 _P = "descentlab.optimizers."
@@ -35,6 +35,7 @@ _HOMES = homes_of({
     _P + "yogi": "Yogi",
 })  # fmt: skip
 __getattr__ = attach(globals(), _HOMES)
+__dir__ = public_dir(globals())
 
 #: Every optimizer by its ``name``, in the order of the family tree.
 OPTIMIZERS: LazyRegistry = LazyRegistry({

@@ -14,7 +14,7 @@ value at ``t = 1``.
 
 from typing import TYPE_CHECKING
 
-from descentlab._lazy import attach, homes_of
+from descentlab._lazy import attach, homes_of, public_dir
 from descentlab.schedules._base import Schedule, coefficient, step_size, value_at
 
 # The schedule classes are imported on first use: an optimizer with a constant step needs none.
@@ -26,6 +26,7 @@ _HOMES = homes_of({
     "descentlab.schedules.shapes": "CosineDecay LinearDecay OneCycle PiecewiseConstant StepDecay",
 })  # fmt: skip
 __getattr__ = attach(globals(), _HOMES)
+__dir__ = public_dir(globals())
 
 __all__ = sorted(["Schedule", "coefficient", "step_size", "value_at", *_HOMES])
 
