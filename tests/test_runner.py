@@ -308,3 +308,15 @@ def test_projected_runs_converge_on_the_projected_gradient(engine):
     assert all(m.startswith("projected ||g|| <= 1e-08 at iteration") for m in result.message)
     np.testing.assert_allclose(result.x, [[1.0, 2.0], [1.0, 2.0]], atol=1e-8)
     assert result.nit.max() < 200
+
+
+def test_a_result_shows_itself_in_a_few_lines():
+    """The finding: repr(result) printed 17,000 to 104,000 characters (every path)."""
+    one = minimize(SPHERE2, GradientDescent(0.1), n_iter=200, seed=1)
+    many = minimize(SPHERE2, GradientDescent(0.1), n_iter=200, seed=1, starts=2000)
+    for result in (one, many):
+        text = repr(result)
+        assert len(text) < 600 and text.count("\n") < 12
+        assert "optimizer: gd" in text and "nfev, njev" in text and "recorded:" in text
+    assert "max_iter: reached n_iter = 200 iterations" in repr(one)
+    assert "starts: 2000 of shape (2000, 2)" in repr(many) and f"start {many.best()}" in repr(many)

@@ -26,7 +26,7 @@ class Status(str, Enum):
         return self.value
 
 
-@dataclass
+@dataclass(repr=False)
 class Result:
     """The outcome of :func:`descentlab.minimize`.
 
@@ -109,6 +109,12 @@ class Result:
 
         return result_html(self)
 
+    def __repr__(self) -> str:
+        """A summary in the manner of SciPy's ``OptimizeResult``: the outcome, the best start's
+        numbers and what the arrays hold, never the arrays themselves (a path of 100,000 rows
+        would fill the screen)."""
+        return "\n".join(f"{name:>10}: {value}" for name, value in _summary(self))
+
     def best(self) -> int:
         """Flat index of the start with the lowest final value (NaN ignored)."""
         return int(np.nanargmin(np.ravel(self.fun)))
@@ -146,6 +152,28 @@ class Result:
             if self.path_step is not None:
                 data["path"]["step"] = self.path_step.tolist()
         return data
+
+
+def _summary(result: Result) -> list[tuple[str, str]]:
+    """The rows of ``repr(result)``."""
+    status = np.ravel(result.status)
+    kinds, counts = np.unique(status.astype(str), return_counts=True)
+    rows = [("optimizer", result.optimizer or "?")]
+    if result.n_starts == 1:
+        rows += [("status", f"{status[0]}: {np.ravel(result.message)[0]}"),
+                 ("fun", f"{float(np.ravel(result.fun)[0]):.6g}"),
+                 ("x", np.array2string(np.ravel(result.x), precision=4, threshold=8)),
+                 ("nit", str(int(np.ravel(result.nit)[0])))]  # fmt: skip
+    else:
+        best = result.best() if np.isfinite(np.ravel(result.fun)).any() else 0
+        rows += [("starts", f"{result.n_starts} of shape {result.x.shape}"),
+                 ("status", ", ".join(f"{k} {c}" for k, c in zip(kinds, counts, strict=True))),
+                 ("best", f"start {best}: fun {float(np.ravel(result.fun)[best]):.6g}"),
+                 ("nit", f"{int(np.min(result.nit))} .. {int(np.max(result.nit))}")]  # fmt: skip
+    recorded = "none" if result.path is None else f"{result.path.shape} (path, path_fun, ...)"
+    rows += [("nfev, njev", f"{result.nfev}, {result.njev}"), ("time", f"{result.time:.3g} s"),
+             ("recorded", recorded)]  # fmt: skip
+    return rows
 
 
 def filled(shape: tuple[int, ...], value: object) -> np.ndarray:
