@@ -112,3 +112,27 @@ def test_a_long_path_is_drawn_through_a_few_hundred_points():
     for line in re.findall(r"points='([^']*)'", markup):
         assert len(line.split()) == MOST_POINTS
     assert len(markup) < 40_000
+
+
+def test_a_problem_view_costs_little_and_calls_nothing_heavy():
+    """The finding: the view of a 300,000-dimensional box took 2 s and 462 MB, and called the
+    user's function just to show itself."""
+    import tracemalloc
+
+    calls = []
+
+    def own(x):
+        calls.append(np.shape(x))
+        return np.sum(x**2, axis=-1)
+
+    for problem in (dl.Problem(own, bounds=[(-1, 1)] * 300_000),
+                    dl.Problem(own, bounds=[(-1, 1)] * 300_000, vectorized=True),
+                    dl.Problem(own, bounds=[(-1, 1)] * 3)):  # not known to be vectorized
+        tracemalloc.start()
+        markup = problem._repr_html_()
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert "dimension" in text_of(markup) and peak < 1e6
+    assert calls == []
+    drawn = dl.Problem(own, bounds=[(-1, 1)] * 3, vectorized=True)._repr_html_()
+    assert "<svg" in drawn and calls == [(101, 3)]  # one call on the diagonal's points

@@ -40,16 +40,26 @@ def _gradient_kind(problem: Problem) -> str:
     return "given" if problem.has_exact_gradient else type(problem.grad).__name__
 
 
+#: The largest dimension whose diagonal is drawn: 101 points of it stay under a megabyte.
+PICTURE_MAX_DIM = 1000
+
+
 def _picture(problem: Problem) -> str:
-    if problem.bounds is None:
+    """The values along the diagonal, when that is cheap: one call on 101 points of a function
+    known to be vectorized, of at most :data:`PICTURE_MAX_DIM` coordinates, whose values are not
+    dear (a full data set). A view must cost little: it never probes a function not known to
+    be vectorized, nor calls one point by point."""
+    if problem.bounds is None or problem.vectorized is not True or problem.costly_values:
         return ""
     bounds = np.asarray(problem.bounds, dtype=float)
+    if bounds.shape[0] > PICTURE_MAX_DIM:
+        return ""
     steps = np.linspace(0.0, 1.0, 101)[:, None]
     points = bounds[:, 0] + steps * (bounds[:, 1] - bounds[:, 0])
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            values = np.asarray(problem.prepared_for(points).f(points), dtype=float).reshape(-1)
+            values = np.asarray(problem.f(points), dtype=float).reshape(-1)
     except Exception:  # a notebook view must not raise; the run will say what is wrong
         return ""
     if values.size != steps.size:
