@@ -221,3 +221,23 @@ def test_help_and_version(capsys):
     assert code == 0 and "--beta1-decay" in out and "--alpha" in out
     code, out, _ = run(capsys, "--version")
     assert code == 0 and "descentlab" in out
+
+
+@pytest.mark.parametrize(
+    ("out", "message"),
+    [
+        ("/dev/null", "/dev/null is not a folder"),
+        ("", "give a folder's name, not an empty string"),
+        ("{docs}", "holds the site's sources"),
+        ("{docs}/..", "holds the site's sources"),
+        ("/proc/descentlab-site", "cannot be made"),
+    ],
+)
+def test_docs_out_is_checked_before_sphinx_starts(capsys, out, message):
+    """The findings: /dev/null, the sources' folder and an unmakeable folder ended in Sphinx's
+    'Application error' block; '' built into the current folder."""
+    from descentlab.cli.docs_cmd import CHECKOUT_DOCS
+
+    assert main(["docs", "--out", out.format(docs=CHECKOUT_DOCS)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and "--out" in err

@@ -125,9 +125,11 @@ def test_a_problem_view_costs_little_and_calls_nothing_heavy():
         calls.append(np.shape(x))
         return np.sum(x**2, axis=-1)
 
-    for problem in (dl.Problem(own, bounds=[(-1, 1)] * 300_000),
-                    dl.Problem(own, bounds=[(-1, 1)] * 300_000, vectorized=True),
-                    dl.Problem(own, bounds=[(-1, 1)] * 3)):  # not known to be vectorized
+    for problem in (
+        dl.Problem(own, bounds=[(-1, 1)] * 300_000),
+        dl.Problem(own, bounds=[(-1, 1)] * 300_000, vectorized=True),
+        dl.Problem(own, bounds=[(-1, 1)] * 3),
+    ):  # not known to be vectorized
         tracemalloc.start()
         markup = problem._repr_html_()
         peak = tracemalloc.get_traced_memory()[1]
