@@ -66,8 +66,9 @@ def _checked_out(given: str | None, source: Path) -> Path:
         raise click.BadParameter("give a folder's name, not an empty string", param_hint="--out")
     out = (source / "_build" / "html" if given is None else Path(given)).resolve()
     if out == source or out in source.parents:
-        raise click.BadParameter(f"{out} holds the site's sources; give a folder of its own "
-                                 "(the default is SOURCE/_build/html)", param_hint="--out")  # fmt: skip
+        raise click.BadParameter(f"{out} holds the site's sources; give a folder of its "
+                                 "own (the default is SOURCE/_build/html)",
+                                 param_hint="--out")  # fmt: skip
     existing = next(p for p in (out, *out.parents) if p.exists())
     if not existing.is_dir():
         raise click.BadParameter(f"{existing} is not a folder", param_hint="--out")
