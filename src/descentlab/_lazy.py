@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import sys
@@ -86,3 +87,17 @@ def isinstance_loaded(obj: object, module: str, name: str) -> bool:
     can only exist once its module has been imported, so an unloaded module answers False."""
     loaded = sys.modules.get(module)
     return loaded is not None and isinstance(obj, getattr(loaded, name))
+
+
+@contextlib.contextmanager
+def needs(what: str, extra: str, modules: tuple[str, ...]):
+    """Imports under this block that miss one of ``modules`` fail with the extra to install
+    (``pip install 'descentlab[extra]'``), saying ``what`` needs it."""
+    try:
+        yield
+    except ModuleNotFoundError as missing:
+        if missing.name not in modules:
+            raise
+        raise ModuleNotFoundError(
+            f"{what} needs {missing.name}: pip install 'descentlab[{extra}]'", name=missing.name
+        ) from None

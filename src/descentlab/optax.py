@@ -1,6 +1,9 @@
 """descentlab's optimizers in an optax training loop: ``descentlab.optax.transform(dl.Adam())``
 is an ``optax.GradientTransformation`` (see :mod:`descentlab.adapters.optax`)."""
 
-from descentlab.adapters.optax import TransformState, transform
+from descentlab._lazy import needs
+
+with needs("descentlab.optax", "optax", ("optax", "jax", "jaxlib")):
+    from descentlab.adapters.optax import TransformState, transform
 
 __all__ = ["TransformState", "transform"]

@@ -7,6 +7,9 @@
     found = minimize(rosen, [-1.0, 1.0], jac=rosen_der, method=descentlab.scipy.method("adam"))
 """
 
-from descentlab.adapters.scipy import STATUS, method
+from descentlab._lazy import needs
+
+with needs("descentlab.scipy", "scipy", ("scipy",)):
+    from descentlab.adapters.scipy import STATUS, method
 
 __all__ = ["STATUS", "method"]
