@@ -278,3 +278,29 @@ def test_convergence_band_is_the_median_and_quartiles_over_replicates():
     assert "95% interval of the median of 30 starts" in legend_labels(ax)[0]
     with pytest.raises(ValueError, match="band must be one of iqr, ci95"):
         plot.plot_convergence(SPHERE2, noisy, band="sd")
+
+
+def test_each_optimizer_has_one_color_in_every_panel_of_a_comparison():
+    """The finding: the README's compare --plot drew each optimizer in different colors in its
+    two panels (white paths, blue curves)."""
+    import matplotlib.colors as mcolors
+
+    problem = dl.get_function("rosenbrock")
+    names = ["gd", "momentum", "adam", "amsgrad"]
+    results = {name: dl.minimize(problem, name, n_iter=50, x0=[-1.0, 1.5]) for name in names}
+    figure = plot.plot_comparison(problem, results)
+    lines = [line for ax in figure.axes for line in ax.get_lines()]
+    path_colors = [line.get_color() for line in lines if line.get_gid() == "path"]
+    curve_colors = [line.get_color() for line in lines if line.get_gid() == "convergence"]
+    assert len(path_colors) == len(curve_colors) == 4
+    assert [mcolors.to_hex(c) for c in path_colors] == [mcolors.to_hex(c) for c in curve_colors]
+    assert len({mcolors.to_hex(c) for c in path_colors}) == 4
+    plt.close(figure)
+
+
+def test_the_family_in_one_picture_has_distinct_lines():
+    """The finding: 17 optimizers in tab20's light and dark pairs were hard to tell apart."""
+    from descentlab.plot._marks import run_style
+
+    styles = {(run_style(k)["color"], run_style(k)["linestyle"]) for k in range(32)}
+    assert len(styles) == 32

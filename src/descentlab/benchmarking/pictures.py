@@ -7,6 +7,7 @@ import numpy as np
 
 from descentlab.benchmarking import profiles
 from descentlab.benchmarking.results import costs_at, runtimes
+from descentlab.plot._marks import run_style
 
 
 def _axes(ax):
@@ -25,7 +26,7 @@ def plot_performance_profile(frame, target: float = 1e-4, *, ax=None):
     alphas = profiles.ratio_grid(costs)
     rho = profiles.performance_profile(costs, alphas)
     for k, (name, curve) in enumerate(zip(names, rho, strict=True)):
-        ax.step(alphas, curve, where="post", label=name, **_style(k, len(names)))
+        ax.step(alphas, curve, where="post", label=name, **run_style(k))
     ax.set(xscale="log", ylim=(-0.02, 1.02), xlabel="within a factor alpha of the best",
            ylabel="share of runs", title=f"performance profile, f - f* <= {target:g}")  # fmt: skip
     return _finish(ax)
@@ -41,7 +42,7 @@ def plot_data_profile(frame, target: float = 1e-4, *, ax=None):
     kappas = np.geomspace(min(0.1, top / 10), max(top, 1.0), 200)
     curves = profiles.data_profile(costs, dims, kappas)
     for k, (name, curve) in enumerate(zip(names, curves, strict=True)):
-        ax.step(kappas, curve, where="post", label=name, **_style(k, len(names)))
+        ax.step(kappas, curve, where="post", label=name, **run_style(k))
     ax.set(xscale="log", ylim=(-0.02, 1.02), xlabel="budget in units of d + 1 evaluations",
            ylabel="share of runs", title=f"data profile, f - f* <= {target:g}")  # fmt: skip
     return _finish(ax)
@@ -58,21 +59,11 @@ def plot_ecdf(frame, *, ax=None):
     budgets = np.geomspace(0.1, max(top, 1.0), 300)
     for k, (name, (table, dims)) in enumerate(tables.items()):
         ax.step(budgets, profiles.runtime_ecdf(table, dims, budgets), where="post", label=name,
-                **_style(k, len(tables)))  # fmt: skip
+                **run_style(k))  # fmt: skip
     ax.set(xscale="log", ylim=(-0.02, 1.02), xlabel="evaluations / dimension",
            ylabel="share of (run, target) pairs",
            title="runtime ECDF, targets 1e2 .. 1e-8")  # fmt: skip
     return _finish(ax)
-
-
-def _style(k: int, count: int) -> dict:
-    """Ten or fewer lines: matplotlib's colors; more: twenty colors, then dashes (no two
-    optimizers of the family look alike)."""
-    if count <= 10:
-        return {}
-    import matplotlib
-
-    return {"color": matplotlib.colormaps["tab20"](k % 20), "linestyle": ("-", "--")[k // 20]}
 
 
 def _finish(ax):

@@ -10,6 +10,26 @@ from descentlab.problems.problem import Problem
 
 #: Paths longer than this many points are drawn with a dot every len // MAX_DOTS points.
 MAX_DOTS = 80
+#: One color per run, the same in every panel and picture of a comparison (its paths over the
+#: contours, its convergence curve, its animation): Okabe & Ito's palette, which colour-blind
+#: readers tell apart too. Paths are drawn with a dark outline, so every color shows on the
+#: contours' dark and light ends and on white.
+PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
+#: With more runs than colors, the colors come again with these dashes.
+DASHES = ("-", "--", ":", "-.")
+
+
+def run_style(k: int) -> dict:
+    """The color (and, past the palette, the dashes) of the ``k``-th run of a picture."""
+    return {"color": PALETTE[k % len(PALETTE)],
+            "linestyle": DASHES[(k // len(PALETTE)) % len(DASHES)]}  # fmt: skip
+
+
+def outlined(width: float = 2.6) -> list:
+    """A dark stroke under a line, so it reads over any background."""
+    from matplotlib import patheffects
+
+    return [patheffects.Stroke(linewidth=width, foreground="0.1", alpha=0.8), patheffects.Normal()]
 
 
 def new_axes(ax: Axes | None, projection: str | None = None) -> Axes:
@@ -19,13 +39,16 @@ def new_axes(ax: Axes | None, projection: str | None = None) -> Axes:
     return figure.add_subplot(projection=projection)
 
 
-def draw_path(ax: Axes, xs, ys, *, color: str, label: str | None = None, zs=None) -> None:
+def draw_path(ax: Axes, xs, ys, *, color: str, label: str | None = None, zs=None,
+              outline: bool = False) -> None:  # fmt: skip
     """The path as dots joined by a line (the tutorials' look), start and end marked. Long
-    paths show a dot every few points, so the line stays readable."""
+    paths show a dot every few points, so the line stays readable; ``outline`` strokes it dark
+    underneath (a colored path over contours)."""
     coords = (xs, ys) if zs is None else (xs, ys, zs)
     every = max(1, len(xs) // MAX_DOTS)
+    effects = {"path_effects": outlined()} if outline else {}
     ax.plot(*coords, ".-", color=color, linewidth=1.2, markersize=5, markevery=every,
-            label=label, gid="path", zorder=3)  # fmt: skip
+            label=label, gid="path", zorder=3, **effects)  # fmt: skip
     start = [c[:1] for c in coords]
     end = [c[-1:] for c in coords]
     ax.plot(*start, "o", color=color, markersize=9, markerfacecolor="none", markeredgewidth=2,

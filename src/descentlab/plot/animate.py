@@ -14,8 +14,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from descentlab.plot import _data
-from descentlab.plot._marks import draw_minima_2d, finite_rows
-from descentlab.plot.compare import COLORS, LINE_COLORS
+from descentlab.plot._marks import draw_minima_2d, finite_rows, outlined, run_style
 from descentlab.plot.contour import draw_contours
 from descentlab.problems.problem import Problem
 from descentlab.results.result import Result
@@ -50,11 +49,13 @@ def animate(
     _background(ax, problem, dim, bounds, cmap)
     iterations = np.asarray(next(iter(runs.values())).path_iter)
     shown = _data.thinned(len(iterations), frames)
-    palette = COLORS if dim == 2 else LINE_COLORS
+    effects = {"path_effects": outlined()} if dim == 2 else {}
     lines = {
-        label: ax.plot([], [], ".-", color=color, label=label, markersize=5)[0]
-        for label, color in zip(runs, palette * 4, strict=False)
-    }
+        label: ax.plot(
+            [], [], ".-", color=run_style(k)["color"], label=label, markersize=5, **effects
+        )[0]
+        for k, label in enumerate(runs)
+    }  # the colors of plot_paths and plot_convergence
     ax.legend(loc="upper right", fontsize="small", framealpha=0.8)
     caption = ax.text(0.02, 0.02, "", transform=ax.transAxes, fontsize="small", family="monospace",
                       color="white" if dim == 2 else "black", va="bottom")  # fmt: skip

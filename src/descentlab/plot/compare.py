@@ -15,14 +15,12 @@ from descentlab.plot._marks import (
     finite_rows,
     key_for_marks,
     legend_below,
+    run_style,
 )
 from descentlab.plot.contour import draw_contours
 from descentlab.plot.convergence import plot_convergence
 from descentlab.problems.problem import Problem
 from descentlab.results.result import Result
-
-COLORS = ("white", "orange", "magenta", "cyan", "red", "lime", "yellow", "black")
-LINE_COLORS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown")
 
 
 def plot_paths(
@@ -35,7 +33,9 @@ def plot_paths(
     cmap: str = "viridis",
 ) -> Axes:
     """Each run's path of ``start`` in its own color with a legend: over the contours in 2-D,
-    over the objective's line in 1-D."""
+    over the objective's line in 1-D. The k-th run has the k-th color of
+    :data:`~descentlab.plot._marks.PALETTE`, as in :func:`plot_convergence` and the
+    animations, so one optimizer looks the same in every panel."""
     if ax is None:
         ax = plt.figure(figsize=(6.4, 5.2), layout="constrained").add_subplot()
     dim = next(iter(results.values())).x.shape[-1]
@@ -48,12 +48,11 @@ def plot_paths(
         ax.set_xlabel("x")
         ax.set_ylabel("f(x)")
         ax.set_title(problem.name)
-    palette = COLORS if dim == 2 else LINE_COLORS
-    for (label, result), color in zip(results.items(), palette * 4, strict=False):
+    for k, (label, result) in enumerate(results.items()):
         path, values = _data.run_path(result, start)
         path = finite_rows(path)
         ys = path[:, 1] if dim == 2 else values[: len(path)]
-        draw_path(ax, path[:, 0], ys, color=color, label=label)
+        draw_path(ax, path[:, 0], ys, color=run_style(k)["color"], label=label, outline=True)
     key_for_marks(ax)
     legend_below(ax)
     return ax

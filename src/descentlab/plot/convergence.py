@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from descentlab.plot import _data
-from descentlab.plot._marks import new_axes
+from descentlab.plot._marks import new_axes, run_style
 from descentlab.problems.problem import Problem
 from descentlab.results.result import Result
 
@@ -36,14 +36,16 @@ def plot_convergence(
     ax = new_axes(ax)
     runs = {"run": results} if isinstance(results, Result) else dict(results)
     ylabel = "f(x)"
-    for label, result in runs.items():
+    for k, (label, result) in enumerate(runs.items()):
+        style = run_style(k)  # the color its path has in plot_paths and the animations
         if band is None:
             curve = _data.convergence(result, problem, against)
-            ax.plot(curve.x, curve.y, linewidth=1.8, label=label, gid="convergence")
+            ax.plot(curve.x, curve.y, linewidth=1.8, label=label, gid="convergence", **style)
         else:
             curve = _data.convergence_band(result, problem, against, band)
             text = f"{label}: median, {BAND_NAMES[band]} of {curve.n} starts"
-            line = ax.plot(curve.x, curve.median, linewidth=1.8, label=text, gid="convergence")[0]
+            line = ax.plot(curve.x, curve.median, linewidth=1.8, label=text, gid="convergence",
+                           **style)[0]  # fmt: skip
             ax.fill_between(curve.x, curve.low, curve.high, color=line.get_color(), alpha=0.25,
                             linewidth=0, gid="band")  # fmt: skip
         ylabel = curve.ylabel
