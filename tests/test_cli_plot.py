@@ -140,3 +140,20 @@ def test_picture_errors_are_one_line(capsys, tmp_path, monkeypatch, args, messag
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and message in err
     assert not list(tmp_path.iterdir())  # nothing was written
+
+
+def test_animating_many_starts_says_which_one_moves(capsys, tmp_path):
+    """The finding: run --starts 500 --animate animated one start without saying which."""
+    import descentlab as dl
+    from descentlab import plot
+
+    gif = tmp_path / "run.gif"
+    assert main(["run", "adam", "-f", "rosenbrock", "--alpha", "0.05", "--starts", "20",
+                 "--seed", "1", "-q", "--frames", "4", "--animate", str(gif)]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    result = dl.minimize(dl.get_function("rosenbrock"), dl.Adam(alpha=0.05), n_iter=200,
+                         seed=1, starts=20)  # fmt: skip
+    best = result.best()
+    assert f"note: --animate shows start {best} of 20, the one that ended lowest" in err
+    movie = plot.animate(dl.get_function("rosenbrock"), result, start=best, frames=3)
+    assert movie.figure.axes[0].get_title() == f"rosenbrock: start {best} of 20"

@@ -136,12 +136,23 @@ def _run_figure(problem, result, options, label):
 
 
 def write_animation(problem, results, options: dict[str, Any]) -> None:
+    """The animation of one start: of a batch run alone, the start that ended lowest (said on
+    standard error, and in the animation's title)."""
     from descentlab import plot
 
     pyplot()
+    start = 0
+    if len(results) == 1:
+        (result,) = results.values()
+        if result.n_starts > 1:
+            start = result.best()
+            click.echo(f"note: --animate shows start {start} of {result.n_starts}, the one that "
+                       f"ended lowest (f = {float(result.fun.reshape(-1)[start]):.6g})",
+                       err=True)  # fmt: skip
     movie = plot.animate(
         problem,
         results,
+        start=start,
         frames=options["frames"],
         trail=options["trail"],
         cmap=options["cmap"],

@@ -32,7 +32,7 @@ def animate(
     figsize: tuple[float, float] = (6.4, 5.2),
 ) -> SearchAnimation:
     """An animation of the recorded paths of ``start`` (1-D over the line, 2-D over the
-    contours). ``frames`` recorded iterations are shown, evenly spread; ``trail`` keeps only
+    contours; the title says which start, when the runs have several). ``frames`` recorded iterations are shown, evenly spread; ``trail`` keeps only
     the last so many points of each path (None: the whole path so far). Each frame shows the
     iteration and the current value of each run. Save it with :func:`save_animation`, or show
     it in a notebook with ``.to_matplotlib()``."""
@@ -47,6 +47,9 @@ def animate(
         raise ValueError(f"animations show 1-D and 2-D problems; this one has {dim} dimensions")
     figure, ax = plt.subplots(figsize=figsize, layout="constrained")
     _background(ax, problem, dim, bounds, cmap)
+    starts = next(iter(runs.values())).n_starts
+    if starts > 1:  # which of the batch's starts is moving
+        ax.set_title(f"{problem.name}: start {start} of {starts}")
     iterations = np.asarray(next(iter(runs.values())).path_iter)
     shown = _data.thinned(len(iterations), frames)
     effects = {"path_effects": outlined()} if dim == 2 else {}
