@@ -32,10 +32,11 @@ def animate(
     figsize: tuple[float, float] = (6.4, 5.2),
 ) -> SearchAnimation:
     """An animation of the recorded paths of ``start`` (1-D over the line, 2-D over the
-    contours; the title says which start, when the runs have several). ``frames`` recorded iterations are shown, evenly spread; ``trail`` keeps only
-    the last so many points of each path (None: the whole path so far). Each frame shows the
-    iteration and the current value of each run. Save it with :func:`save_animation`, or show
-    it in a notebook with ``.to_matplotlib()``."""
+    contours; the title says which start, when the runs have several). ``frames`` recorded
+    iterations are shown, evenly spread; ``trail`` keeps only the last so many points of each
+    path (None: the whole path so far). Each frame shows the iteration and the current value of
+    each run. Save it with :func:`save_animation`, or show it in a notebook with
+    ``.to_matplotlib()``."""
     if isinstance(frames, bool) or not isinstance(frames, int) or frames < 1:
         raise ValueError(f"frames must be a whole number >= 1, not {frames!r}")
     if trail is not None and (isinstance(trail, bool) or not isinstance(trail, int) or trail < 1):
