@@ -51,4 +51,17 @@ def check_output_folder(option: str, path: str | None, files: tuple[str, ...] = 
     check_output_path(option, path)
 
 
-__all__ = ["atomic_path", "check_output_folder", "check_output_path"]
+def opened_store(kind, path: str):
+    """The store ``kind(path)``; one line says so when the default path makes a new file in
+    the current folder (people run a sweep before they read its --help)."""
+    from descentlab.cli._args import given
+
+    made_here = not given("store_path") and not Path(path).exists()
+    store = kind(path)
+    if made_here:
+        click.echo(f"note: finished cells are kept in ./{path}, made now (--store FILE to keep "
+                   "them elsewhere, --no-store for none)", err=True)  # fmt: skip
+    return store
+
+
+__all__ = ["atomic_path", "check_output_folder", "check_output_path", "opened_store"]

@@ -16,7 +16,7 @@ from descentlab.benchmarking.tuning import MAX_TRIALS, MIN_TRIALS
 from descentlab.cli._args import given, parse_vector, with_options
 from descentlab.cli._engine import engine_option
 from descentlab.cli._hypers import parse_hyper_values
-from descentlab.cli._output import atomic_path, check_output_folder
+from descentlab.cli._output import atomic_path, check_output_folder, opened_store
 from descentlab.cli._progress import progress_bar
 from descentlab.sweeps.store import DEFAULT_PATH
 
@@ -84,7 +84,7 @@ def benchmark_command(**options: Any) -> None:
     if not bbob and not options["no_store"]:
         from descentlab.benchmarking.store import BenchmarkStore
 
-        store = BenchmarkStore(options["store_path"])
+        store = opened_store(BenchmarkStore, options["store_path"])
     client = _client(options["scheduler"])
     try:
         with progress_bar("benchmark") as (bar, task):

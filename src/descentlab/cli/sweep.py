@@ -15,7 +15,7 @@ from descentlab.cli._args import given, with_options
 from descentlab.cli._engine import engine_option
 from descentlab.cli._figures import IMAGE_TYPES, pyplot, save
 from descentlab.cli._hypers import check_hypers, hypers_for
-from descentlab.cli._output import atomic_path, check_output_path
+from descentlab.cli._output import atomic_path, check_output_path, opened_store
 from descentlab.cli._problem import PROBLEM_OPTIONS, build_problem, catalog_parameters
 from descentlab.cli._progress import progress_bar
 from descentlab.problems.functions import FUNCTIONS
@@ -84,7 +84,7 @@ def sweep_command(names: tuple[str, ...], **options: Any) -> None:
     target = _target(problem, options)
     hyper = {f"{name}.{key}": value for name in names
              for key, value in hypers_for(name, options["hypers"]).items()}  # fmt: skip
-    store = None if options["no_store"] else Store(options["store_path"])
+    store = None if options["no_store"] else opened_store(Store, options["store_path"])
     client = _client(options["scheduler"])
     began, found = time.perf_counter(), []
     try:
