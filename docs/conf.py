@@ -48,6 +48,7 @@ myst_heading_anchors = 3
 
 autosummary_generate = True
 autodoc_typehints = "none"
+autodoc_preserve_defaults = True  # `xp=np`, not `xp=<module 'numpy' from '/home/...'>`
 templates_path = ["_templates"]
 autodoc_default_options: dict = {}
 numpydoc_show_class_members = False
@@ -90,11 +91,14 @@ sphinx_gallery_conf = {
     "show_memory": False,
     "reset_modules": ("matplotlib",),
     "capture_repr": ("_repr_html_", "__repr__"),
+    # a block ending in a plotting call would print Text(...) or <matplotlib.legend.Legend ...>
+    "ignore_repr_types": r"matplotlib|mpl_toolkits|PIL",
 }
 
 html_theme = "pydata_sphinx_theme"
 html_title = "descentlab"
 html_static_path = ["_static"]
+html_css_files = ["descentlab.css"]
 html_theme_options = {
     "navbar_align": "left",
     "show_toc_level": 2,

@@ -173,6 +173,16 @@ def minimize(
         The JAX engine computes in float64 by default (equal to the NumPy engine to rounding);
         float32 is faster and not bit-equal. The NumPy engine computes in float64.
 
+    Returns
+    -------
+    Result
+        Per start: the final point ``x``, its value ``fun`` and gradient norm ``grad_norm``,
+        the iterations ``nit``, the ``status`` (converged, max_iter, diverged, stopped, error)
+        and a ``message`` saying why; for the run: the recorded ``path``, ``path_fun``,
+        ``path_grad_norm`` and ``path_iter`` (None when nothing is recorded), the calls
+        ``nfev`` and ``njev``, the seconds ``time`` and the optimizer's ``state`` (to continue
+        the run with ``resume=``). See :class:`~descentlab.results.result.Result`.
+
     Raises
     ------
     Interrupted

@@ -33,14 +33,14 @@ class AdaMax(Adam):
     """
 
     name = "adamax"
-    summary = "m = EMA of g; u = max(beta2*u, |g|+eps); x = x - alpha/(1-beta1^t) * m/u"
+    summary = "m = EMA of g; u = max(beta2*u, abs(g)+eps); x = x - alpha/(1-beta1^t) * m/u"
     reference = "Kingma & Ba, Adam: A Method for Stochastic Optimization, ICLR 2015, sec. 7.1"
 
     alpha: float | np.ndarray | Schedule = hyperparameter(
         0.002, "step size alpha(t)", schedule=True
     )
     beta2: float | np.ndarray = hyperparameter(0.999, "decay of the infinity norm, in [0, 1)")
-    eps: float | np.ndarray = hyperparameter(1e-8, "added to |g|, >= 0")
+    eps: float | np.ndarray = hyperparameter(1e-8, "added to abs(g), >= 0")
 
     def init(self, x: np.ndarray) -> AdaMaxState:
         return AdaMaxState(0, 0.0, 0.0)
