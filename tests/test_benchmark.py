@@ -335,6 +335,8 @@ def test_the_report_opens_offline(tmp_path, capsys):
     assert code == 0 and "leaderboard" in out
     page = (tmp_path / "report" / "index.html").read_text()
     assert page.count("<svg") == 3 and "Leaderboard" in page and "cores" in page
+    assert "how the seeds vary on these problems only" in page
+    assert "how the seeds vary on" in " ".join(out.split())
     # nothing is fetched: no script, no stylesheet link, no resource from a network address
     # (XML namespaces in the SVG are names, not addresses a browser loads)
     assert "<script" not in page and "<link" not in page

@@ -15,7 +15,7 @@ from typing import Any
 from descentlab._files import atomic_path
 from descentlab._machine import describe
 from descentlab.benchmarking.pictures import plot_data_profile, plot_ecdf, plot_performance_profile
-from descentlab.benchmarking.results import LEADERBOARD_TARGETS, leaderboard
+from descentlab.benchmarking.results import INTERVAL_NOTE, LEADERBOARD_TARGETS, leaderboard
 
 STYLE = """body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;font-size:0.9em}td,th{border:1px solid #ccc;padding:4px 8px}
@@ -39,6 +39,7 @@ def write_report(frame, folder: str | Path, *, command: str = "", settings: dict
         title=html.escape(f"descentlab benchmark: {', '.join(frame['suite'].unique())}"),
         pictures="".join(f"<div>{svg}</div>" for svg in pictures),
         leaderboard=_table(leaderboard(frame)),
+        interval_note=html.escape(INTERVAL_NOTE[0].upper() + INTERVAL_NOTE[1:] + "."),
         about=_table_rows(_about(frame, command, settings or {})),
     )
     path = folder / "index.html"
@@ -51,7 +52,7 @@ PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <title>{title}</title><style>{style}</style></head><body>
 <h1>{title}</h1>
 <h2>Profiles</h2><div class="pictures">{pictures}</div>
-<h2>Leaderboard</h2>{leaderboard}
+<h2>Leaderboard</h2>{leaderboard}<p><small>{interval_note}</small></p>
 <h2>What was run</h2>{about}
 </body></html>
 """

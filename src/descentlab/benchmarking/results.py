@@ -16,6 +16,12 @@ from descentlab.results.statistics import median_interval
 
 #: The targets the leaderboard shows the share of solved runs at.
 LEADERBOARD_TARGETS = (1e-1, 1e-4, 1e-8)
+#: What the leaderboard's intervals are, said beside them wherever they are shown.
+INTERVAL_NOTE = (
+    "95% intervals of the median over the runs (problems x seeds, every dimension "
+    "pooled, each with its own budget): they show how the seeds vary on these "
+    "problems only, not how the optimizer would fare on other problems"
+)
 
 
 def costs_at(frame, target: float):

@@ -179,7 +179,7 @@ def _client(scheduler: str | None):
 
 
 def _print(frame) -> None:
-    from descentlab.benchmarking.results import LEADERBOARD_TARGETS, leaderboard
+    from descentlab.benchmarking.results import INTERVAL_NOTE, LEADERBOARD_TARGETS, leaderboard
 
     board = leaderboard(frame)
     problems, seeds = frame["problem"].nunique(), frame["seed"].nunique()
@@ -200,7 +200,9 @@ def _print(frame) -> None:
                 cell += f", {median:.4g} [{low:.4g}, {_bound(high)}]"
             cells.append(cell)
         table.add_row(row["optimizer"], *cells, row["settings"])
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    console.print(f"note: {INTERVAL_NOTE}", style="dim")
 
 
 def _bound(value: float) -> str:
