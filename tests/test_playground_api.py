@@ -1,6 +1,7 @@
 """The playground's JSON API with FastAPI's test client: every endpoint, every bad input."""
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -215,10 +216,37 @@ def test_the_time_limit_kills_work_of_any_kind():
             "problem": {"function": "ackley", "dim": 1}, "start": [0.5], "n_iter": 5000,
             "optimizers": [{"name": "adam"}] * 6, "stop_at_target": False})  # fmt: skip
         assert response.status_code == 400 and response.json()["field"] == "n_iter"
-        assert "longer than the 0.2 s allowed" in response.json()["error"]
+        assert "longer than the 0.2 s of CPU time allowed" in response.json()["error"]
         # the killed worker was replaced: a small request is answered
         answer = slow.post("/api/surface", json={"problem": {"function": "sphere"}, "n": 8})
         assert answer.status_code == 200
+
+
+def test_the_limit_is_on_cpu_time_so_a_busy_machine_refuses_nothing():
+    """The finding: on a loaded machine a 200-iteration request got 400 blaming n_iter, as the
+    limit counted the wall clock (and on the JAX engine the first compilation). Three busy
+    processes per core stretch a request's wall time; its CPU time stays under the limit."""
+    import subprocess
+    import sys
+    import time
+
+    from descentlab.playground.workers import Workers
+
+    request = {"problem": {"function": "ackley", "dim": 2}, "start": [0.5, 0.5], "n_iter": 1500,
+               "optimizers": [{"name": "adam"}] * 6, "stop_at_target": False}  # fmt: skip
+    with TestClient(create_app(workers=Workers(time_limit=1.5, processes=1))) as busy:
+        assert busy.post("/api/run", json=request).status_code == 200  # the worker is up
+        hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
+                for _ in range(3 * (os.cpu_count() or 1))]  # fmt: skip
+        try:
+            began = time.perf_counter()
+            response = busy.post("/api/run", json=request)
+            waited = time.perf_counter() - began
+        finally:
+            for hog in hogs:
+                hog.kill()
+                hog.wait()
+    assert response.status_code == 200, (response.text, waited)
 
 
 @pytest.mark.slow
@@ -245,12 +273,11 @@ def test_requests_at_the_schemas_limits_finish_within_the_time_limit(capsys):
                 "problem": {"function": info["name"], "dim": dim}, "n": 200})  # fmt: skip
             assert surface.status_code == 200
     seconds, name, dim = max(slowest)
-    with capsys.disabled():
+    with capsys.disabled():  # wall time, queue and load included; the limit is on CPU time
         print(
             f"\nthe slowest request at the limits: {name} in {dim}-D, {seconds:.2f} s "
-            f"(limit {TIME_LIMIT:g} s)"
+            f"(limit {TIME_LIMIT:g} s of CPU time)"
         )
-    assert seconds < TIME_LIMIT
 
 
 def test_the_host_header_is_checked_on_the_loopback():

@@ -28,7 +28,8 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 @click.option("--engine", type=click.Choice(ENGINES), default="numpy", show_default=True,
               help=ENGINE_HELP)  # fmt: skip
 @click.option("--time-limit", type=click.FloatRange(0.1, 600), default=5.0, show_default=True,
-              help="Seconds one request's work may take (its worker is killed after).")  # fmt: skip
+              help="Seconds of CPU time one request's work may take (its worker is killed "
+                   "after); the JAX engine may also spend 30 s compiling.")  # fmt: skip
 @click.option("--workers", "processes", type=click.IntRange(1, 64),
               help="Worker processes for requests (default: the cores, at most 4).")  # fmt: skip
 def serve_command(host: str, port: int, open_browser: bool, engine: str, time_limit: float,
