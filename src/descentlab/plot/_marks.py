@@ -14,7 +14,7 @@ MAX_DOTS = 80
 #: contours, its convergence curve, its animation): Okabe & Ito's palette, which colour-blind
 #: readers tell apart too. Paths are drawn with a dark outline, so every color shows on the
 #: contours' dark and light ends and on white.
-PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
+PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#D55E00", "#0072B2", "#CC79A7", "#F0E442", "#000000")
 #: With more runs than colors, the colors come again with these dashes.
 DASHES = ("-", "--", ":", "-.")
 
