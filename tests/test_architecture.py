@@ -15,7 +15,7 @@ ROOT = PACKAGE.parent.parent
 #: .scipy) and the helpers every layer may use.
 TOP = {"__init__.py", "_version.py", "_namespace.py", "_validation.py", "_lazy.py", "_machine.py",
        "_html.py", "_files.py",
-       "memory.py", "runner.py",
+       "memory.py",
        "tutorials.py", "expressions.py", "multistart.py", "gradient_check.py", "torch.py",
        "optax.py", "scipy.py"}  # fmt: skip
 LONGEST_MODULE = 400

@@ -45,7 +45,7 @@ def test_resume_refuses_what_it_cannot_continue():
 
     with pytest.raises(ValueError, match="its state is a MomentumState"):
         dl.minimize(PROBLEM, dl.Adam(), n_iter=10, resume=with_state(type="MomentumState"))
-    with pytest.raises(ValueError, match="does not fit the points' shape"):
+    with pytest.raises(ValueError, match=r"has shape \(2,\), which does not fit the points"):
         wrong = with_state(fields={"m": [1.0, 2.0], "v": 0.0})
         dl.minimize(PROBLEM, dl.Adam(), n_iter=10, resume=wrong)
     with pytest.raises(ValueError, match="drop x0 and starts"):

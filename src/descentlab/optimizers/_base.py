@@ -36,6 +36,18 @@ def hyperparameter(
     return dataclasses.field(default=default, metadata=metadata)
 
 
+def structure_field() -> Any:
+    """The field of a matrix-aware or layer-wise optimizer that holds the parameter structure
+    (:class:`~descentlab.optimizers._structure.Structure`): set by the runner and the bridges
+    from the problem or the parameters (:meth:`Optimizer.bound`), not a hyperparameter, and
+    part of what the JAX engine compiles."""
+    return dataclasses.field(default=None, metadata={"internal": True})
+
+
+def _public(cls_or_obj) -> list:
+    return [f for f in dataclasses.fields(cls_or_obj) if not f.metadata.get("internal")]
+
+
 @dataclass(frozen=True)
 class HyperparameterInfo:
     name: str
@@ -52,12 +64,36 @@ class Optimizer:
     name: ClassVar[str]
     summary: ClassVar[str]
     reference: ClassVar[str]
+    #: The branch of the family tree (``descentlab optimizers`` groups by it).
+    family: ClassVar[str] = "classic"
+    #: True for an optimizer that reads the parameter structure (its ``structure`` field).
+    uses_structure: ClassVar[bool] = False
 
     def init(self, x: np.ndarray) -> NamedTuple:
         raise NotImplementedError
 
     def step(self, x: np.ndarray, grad: np.ndarray, state: Any) -> tuple[np.ndarray, Any]:
         raise NotImplementedError
+
+    def evaluation_point(self, x: np.ndarray, state: Any) -> np.ndarray:
+        """The point users evaluate, given the point ``x`` gradients are taken at (the runner's
+        iterate) and the state: ``x`` itself, except for methods that keep two sequences
+        (schedule-free's ``x`` beside its ``y``, Lookahead's slow weights, SAM's point beside
+        its ascent step)."""
+        return x
+
+    def gradient_point(self, evaluated: np.ndarray, state: Any) -> np.ndarray:
+        """The inverse of :meth:`evaluation_point`: where gradients are taken next, given the
+        point users evaluate and the state (how a run is continued from its result)."""
+        return evaluated
+
+    def bound(self, structure) -> Optimizer:
+        """This optimizer for parameters of ``structure``: itself, or for one that reads the
+        structure, a copy holding it (checked: a matrix-aware method refuses what it cannot
+        update)."""
+        if not self.uses_structure or getattr(self, "structure", None) == structure:
+            return self
+        return dataclasses.replace(self, structure=structure)  # type: ignore[type-var]
 
     def scale_update(self, state: Any, t: np.ndarray) -> Any:
         """The state as if the last update had been ``t`` (per start) times as large: how a
@@ -78,7 +114,7 @@ class Optimizer:
                 f.metadata.get("schedule", False),
                 f.metadata.get("added", False),
             )
-            for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+            for f in _public(cls)
         ]
 
     @classmethod
@@ -128,7 +164,7 @@ class Optimizer:
 
     def settings(self) -> dict[str, Any]:
         """The hyperparameters as plain values (for reports and JSON)."""
-        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+        return {f.name: _plain(getattr(self, f.name)) for f in _public(self)}
 
     @classmethod
     def keyed(cls, settings: dict[str, Any]) -> dict[str, Any]:
@@ -141,7 +177,7 @@ class Optimizer:
 
 def _arrays(obj: Any, prefix: str = ""):
     """``(name, array)`` for every array among the fields of ``obj`` and of its schedules."""
-    for f in dataclasses.fields(obj):
+    for f in _public(obj):
         value = getattr(obj, f.name)
         if isinstance(value, np.ndarray):
             yield prefix + f.name, value
@@ -154,6 +190,8 @@ def _plain(value: Any) -> Any:
         return value.tolist()
     if isinstance(value, tuple | list):
         return [_plain(item) for item in value]
+    if isinstance(value, Optimizer):  # an inner optimizer (a wrapper's, a fallback)
+        return {"optimizer": value.name, **value.settings()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         fields = {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
         return {"schedule": type(value).__name__, **fields}

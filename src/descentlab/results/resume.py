@@ -18,7 +18,7 @@ import numpy as np
 
 from descentlab.optimizers import Optimizer
 from descentlab.results.result import Result
-from descentlab.results.state import state_to_dict
+from descentlab.results.state import is_record, state_to_dict
 
 
 def resumed_state(result: Result, optimizer: Optimizer, x: np.ndarray) -> Any:
@@ -45,21 +45,39 @@ def resumed_state(result: Result, optimizer: Optimizer, x: np.ndarray) -> Any:
     count = saved["count"]
     if isinstance(count, bool) or not isinstance(count, numbers.Integral) or count < 0:
         raise ValueError(f"resume: the state's count must be a whole number >= 0, not {count!r}")
-    values = {name: _field(name, saved["fields"][name], x.shape) for name in expected}
+    with np.errstate(all="ignore"):  # the shapes a step gives each field: what must be saved
+        shaped = optimizer.step(x, np.zeros_like(x), fresh)[1]
+    values = {name: _filled(name, getattr(shaped, name), saved["fields"][name])
+              for name in expected}  # fmt: skip
     return fresh._replace(count=int(count), **values)
 
 
-def _field(name: str, value: Any, shape: tuple[int, ...]) -> float | np.ndarray:
+def _filled(name: str, template: Any, value: Any) -> Any:
+    """The saved ``value`` of the state field ``name`` in the form of ``template`` (the field
+    after a step): an inner state from its mapping, a tuple per block from its list, an array
+    of the template's shape, a number where it holds one."""
+    if is_record(template):
+        if not isinstance(value, dict) or sorted(value) != sorted(template._fields):
+            raise ValueError(f"resume: state field {name} must hold {sorted(template._fields)}")
+        return type(template)(**{key: _filled(f"{name}.{key}", getattr(template, key), value[key])
+                                 for key in template._fields})  # fmt: skip
+    if isinstance(template, tuple):
+        if not isinstance(value, list) or len(value) != len(template):
+            raise ValueError(f"resume: state field {name} must be a list of {len(template)}")
+        return tuple(_filled(f"{name}[{k}]", t, v)
+                     for k, (t, v) in enumerate(zip(template, value, strict=True)))  # fmt: skip
+    if isinstance(template, numbers.Integral) and not isinstance(template, bool):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+            raise ValueError(f"resume: state field {name} must be a whole number >= 0")
+        return int(value)
     try:
         array = np.array(value, dtype=float)
     except (TypeError, ValueError):
         raise ValueError(f"resume: state field {name} is not numbers") from None
-    if array.ndim == 0:
+    shape = np.shape(template)
+    if array.ndim == 0 and not shape:
         return float(array)
-    try:
-        if np.broadcast_shapes(array.shape, shape) != shape:
-            raise ValueError
-    except ValueError:
+    if array.shape != shape:
         raise ValueError(f"resume: state field {name} has shape {array.shape}, which does not "
-                         f"fit the points' shape {shape}") from None  # fmt: skip
+                         f"fit the points: it must be {shape}")  # fmt: skip
     return array

@@ -12,13 +12,21 @@ iteration counts and calls.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from descentlab.engines.numpy_engine.evaluation import Evaluator
+from descentlab.engines.numpy_engine.guards import (
+    all_finite,
+    apply_rule,
+    held,
+    held_state,
+    mark_diverged,
+    norm,
+    wants_stop,
+)
 from descentlab.engines.numpy_engine.run_state import RunState
 from descentlab.engines.recorder import Recorder
 from descentlab.optimizers import Optimizer
@@ -111,6 +119,11 @@ class Loop:
         # run has none of it, and at a few microseconds per step every test shows.
         self.shapes_step = step_rule is not None or box is not None
         self.looks_on = reporter is not None or callback is not None
+        # A method that evaluates another point than it takes gradients at (schedule-free,
+        # Lookahead, SAM): values, records and the result are at that point, and a stopped
+        # start's state is held with its point, so the point it shows stays where it stopped.
+        two_points = type(optimizer).evaluation_point is not Optimizer.evaluation_point
+        self.evaluated = optimizer.evaluation_point if two_points else None
 
     def execute(self) -> Result:
         try:
@@ -130,13 +143,21 @@ class Loop:
 
     def _start(self) -> None:
         self.x.flags.writeable = False
-        self.fx, self.fx_at = self.evaluate.value(self.x), 0
-        self.run.stop(~np.isfinite(self.fx), 0, Status.DIVERGED, "non-finite value at the start")
-        self._check_target()
         self.state = self.initial_state
         if self.state is None:
             self.state = self.optimizer.init(self.x)
+        self.fx, self.fx_at = self.evaluate.value(self._shown(self.x)), 0
+        self.run.stop(~np.isfinite(self.fx), 0, Status.DIVERGED, "non-finite value at the start")
+        self._check_target()
         self.g = self.evaluate.gradient(self.x, self.i)
+
+    def _shown(self, x: np.ndarray) -> np.ndarray:
+        """The point users evaluate at the runner's iterate ``x`` (``x`` itself for most)."""
+        if self.evaluated is None:
+            return x
+        shown = np.asarray(self.evaluated(x, self.state))
+        shown.flags.writeable = False
+        return shown
 
     def _iterate(self) -> None:
         """Step until the last iteration, or until every start has stopped.
@@ -163,14 +184,14 @@ class Loop:
             last = i == n_iter or self.stopped_by_callback or not run.any_active()
             if record_every is not None and (last or i % record_every == 0):
                 if plain_record and self.fx_at == i:
-                    add(i, self.x, self.fx, self.g)
+                    add(i, self._shown(self.x), self.fx, self.g)
                 else:
                     self._record()
             if last:
                 return
             # the update (shaped by the step rule and the box, where there are)
-            x, fx = self.x, self.fx
-            x_new, self.state = step(x, self.g, self.state)
+            x, fx, state = self.x, self.fx, self.state
+            x_new, self.state = step(x, self.g, state)
             if self.shapes_step:
                 x_new = self._shaped(x, x_new)
             x_new.flags.writeable = False
@@ -178,13 +199,15 @@ class Loop:
             i = self.at = i + 1
             f_new = None
             if every == 1 or (every is not None and (i % every == 0 or i == n_iter)):
-                f_new = value(x_new)
+                f_new = value(self._shown(x_new))
             self.i = i
             deciding = f_new if self.values_decide else None
             if not all_finite(deciding, x_new):
                 mark_diverged(run, deciding, self.g, x_new, i)
             if not run.all_active:
                 x_new, f_new = held(run.active, x_new, f_new, x, fx)
+                if self.evaluated is not None:
+                    self.state = held_state(run.active, self.state, state)
             self.x, self.g = x_new, None
             if f_new is not None:
                 self.fx, self.fx_at = f_new, i
@@ -204,7 +227,8 @@ class Loop:
     def _record(self) -> None:
         if self.fx_at != self.i:
             self._current_value()
-        self.recorder.add(self.i, self.x, self.fx, self.g, self._regret(), self._step())
+        self.recorder.add(self.i, self._shown(self.x), self.fx, self.g, self._regret(),
+                          self._step())  # fmt: skip
 
     def _step(self) -> np.ndarray | None:
         """The step that led to the current point (NaN at the start), when a rule picks it."""
@@ -217,7 +241,7 @@ class Loop:
     def _current_value(self) -> None:
         """Make ``fx`` the value at ``x`` if it is older (a run that skips values)."""
         if self.fx_at != self.i:
-            self.fx, self.fx_at = self.evaluate.value(self.x), self.i
+            self.fx, self.fx_at = self.evaluate.value(self._shown(self.x)), self.i
 
     def _regret(self) -> np.ndarray | None:
         rounds = self.evaluate.rounds
@@ -233,9 +257,9 @@ class Loop:
 
     def _report_and_call_back(self) -> None:
         if self.reporter is not None:
-            self.reporter.iteration(self.i - 1, self.x, self.fx)
+            self.reporter.iteration(self.i - 1, self._shown(self.x), self.fx)
         if self.callback is not None:
-            info = IterationInfo(self.i, self.x, self.fx, self.run.active)
+            info = IterationInfo(self.i, self._shown(self.x), self.fx, self.run.active)
             answer = call_user("callback", self.callback, info)
             self.stopped_by_callback = wants_stop(answer)
 
@@ -256,7 +280,7 @@ class Loop:
         recorder = self.recorder
         if recorder is not None and recorder.last_iteration != self.i:
             g = self.g if self.g is not None else np.full(self.x.shape, np.nan)
-            recorder.add(self.i, self.x, self.fx, g, self._regret(), self._step())
+            recorder.add(self.i, self._shown(self.x), self.fx, g, self._regret(), self._step())
 
     def _result(self) -> Result:
         self.run.finish(self.i, self.stopped_by_callback)
@@ -267,8 +291,10 @@ class Loop:
             else self.recorder.arrays()
         )
         path_step = None if self.recorder is None else self.recorder.steps()
+        shown = self.x if self.evaluated is None or not hasattr(self, "state") else \
+            np.array(self._shown(self.x))  # fmt: skip
         return Result(
-            x=_writable(self.x),
+            x=_writable(shown),
             fun=np.asarray(self.fx),
             grad_norm=norm(g),
             nit=self.run.nit,
@@ -290,36 +316,6 @@ class Loop:
         )
 
 
-def apply_rule(loop: Loop, x: np.ndarray, proposed: np.ndarray):
-    """Scale the optimizer's proposed update by the step rule's multiplier, start by start."""
-    from descentlab.optimizers.step_rules import StepContext
-
-    d = x.shape[-1]
-    flat = x.reshape(-1, d)
-    if loop.rule_memory is None:
-        loop.rule_memory = loop.step_rule.initial_memory(*flat.shape)
-    update = np.where(loop.run.active[..., np.newaxis], proposed - x, 0.0)  # done: no search
-    context = StepContext(flat, np.reshape(loop.fx, -1), loop.g.reshape(-1, d),
-                          update.reshape(-1, d), loop.evaluate.values_of,
-                          loop.evaluate.gradients_of, loop.stopping.minimum,
-                          loop.rule_memory)  # fmt: skip
-    # the evaluator counts the calls as they are made; the rule's own count is the JAX engine's
-    t, loop.rule_memory, _ = loop.step_rule.multipliers(context)
-    t = t.reshape(x.shape[:-1])
-    moved = x + t[..., np.newaxis] * update
-    state = loop.optimizer.scale_update(loop.state, t)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        step = norm(moved - x) / norm(loop.g)
-    return moved, state, step
-
-
-def held(active: np.ndarray, x_new: np.ndarray, f_new, x: np.ndarray, fx):
-    """The new points and values, with every stopped start held at its old point and value."""
-    x_new = np.where(active[..., np.newaxis], x_new, x)
-    x_new.flags.writeable = False
-    return x_new, None if f_new is None else np.where(active, f_new, fx)
-
-
 def _writable(x: np.ndarray) -> np.ndarray:
     """``x`` writable again for the caller (the run is over), or a copy where it is a view."""
     try:
@@ -327,50 +323,3 @@ def _writable(x: np.ndarray) -> np.ndarray:
     except ValueError:
         return x.copy()
     return x
-
-
-def wants_stop(answer: object) -> bool:
-    """A callback's answer: None or anything false goes on, anything true stops."""
-    if answer is None:
-        return False
-    try:
-        return bool(answer)
-    except ValueError:
-        raise TypeError(
-            "the callback must return True (stop), False or None (go on), not an array of "
-            f"shape {np.shape(answer)}"
-        ) from None
-
-
-def all_finite(fx, x: np.ndarray) -> bool:
-    """True when every coordinate (and value, if any) is finite, in one scalar test for speed.
-
-    A sum of squares is finite only if all its terms are (``x.dot(x)`` on the flat array, the
-    quickest reduction NumPy has); the rare overflow of finite numbers only sends the run to
-    the precise per-start check, which finds nothing.
-    """
-    flat = x.reshape(-1)
-    if not math.isfinite(flat.dot(flat)):
-        return False
-    if fx is None:
-        return True
-    if type(fx) is np.float64:
-        return math.isfinite(fx)
-    values = np.reshape(fx, -1)
-    return math.isfinite(values.dot(values))
-
-
-def mark_diverged(run: RunState, fx, g, x_new, i: int) -> None:
-    """Give the starts that just produced non-finite numbers the status ``diverged``."""
-    bad_point = ~np.isfinite(x_new).all(axis=-1)
-    bad = bad_point if fx is None else ~np.isfinite(fx) | bad_point
-    for what, culprit in (
-        ("gradient", ~np.isfinite(g).all(axis=-1)),
-        ("point", bad_point),
-        ("value", bad),
-    ):
-        run.stop(bad & culprit, i - 1, Status.DIVERGED, f"non-finite {what} at iteration {i}")
-
-
-def norm(g: np.ndarray) -> np.ndarray:
-    return np.sqrt(np.einsum("...i,...i->...", g, g))

@@ -8,58 +8,42 @@ program (:mod:`descentlab.engines.jax_engine`).
 
 from __future__ import annotations
 
-import math
-import numbers
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from descentlab import engines, memory
-from descentlab._lazy import isinstance_loaded
 from descentlab.engines import check_dtype, resolve
 from descentlab.engines.draws import check_draws
 from descentlab.engines.numpy_engine.allocator import reuse_freed_memory
 from descentlab.engines.numpy_engine.evaluation import build_evaluator
 from descentlab.engines.numpy_engine.loop import Interrupted, IterationInfo, Loop, Stopping
 from descentlab.engines.recorder import Recorder
-from descentlab.optimizers import Optimizer, get_optimizer
+from descentlab.optimizers import Optimizer
 from descentlab.problems.problem import Problem
 from descentlab.problems.starts import check_starts, initial_points
 from descentlab.results.result import Result
 from descentlab.results.resume import resumed_state
+from descentlab.runner.arguments import (
+    Tolerance,
+    bound,
+    check_memory,
+    check_n_iter,
+    check_record,
+    check_step_rule,
+    convenient_forms,
+    projection_box,
+    resumed_points,
+)
 
 if TYPE_CHECKING:  # imported by the runs that use them
     from descentlab.optimizers.step_rules import StepRule
     from descentlab.problems.stochastic import GradientNoise
 
 __all__ = ["Callback", "Interrupted", "IterationInfo", "Tolerance", "minimize"]
-
-
-@dataclass(frozen=True)
-class Tolerance:
-    """Stopping tolerances; a start converges when any given one is met.
-
-    grad : stop when the gradient norm ``||g(x)||`` is at most this.
-    fun : stop when ``f(x) - f*`` is at most this (needs the problem's known ``minimum``).
-    """
-
-    grad: float | None = None
-    fun: float | None = None
-
-    def __post_init__(self) -> None:
-        for name in ("grad", "fun"):
-            value = getattr(self, name)
-            if value is not None and not (
-                isinstance(value, numbers.Real)
-                and not isinstance(value, bool)
-                and math.isfinite(value)
-                and value >= 0
-            ):
-                raise ValueError(f"tol.{name} must be a finite number >= 0, not {value!r}")
 
 
 #: A callback returns something true (``True``, ``np.True_``, 1) to stop the run; None or
@@ -188,34 +172,39 @@ def minimize(
     Interrupted
         On Ctrl-C (a ``KeyboardInterrupt``); its ``result`` is the run up to there.
     """
-    problem, optimizer, tol = _convenient_forms(problem, optimizer, tol)
+    problem, optimizer, tol = convenient_forms(problem, optimizer, tol)
     # the one thing the JAX engine does not do: a Python call at every step
     engine = resolve(
         engine, None if callback is None else "callbacks (a Python call at every step)"
     )
     dtype = check_dtype(dtype, engine)
-    n_iter = _check_n_iter(n_iter)
-    every = _check_record(record)
+    n_iter = check_n_iter(n_iter)
+    every = check_record(record)
     if tol.fun is not None and problem.minimum is None:
         raise ValueError("tol.fun needs the problem's known minimum, and this problem has none")
     if resume is not None:
-        x0 = _resumed_points(resume, x0, starts, noise, batch_size, problem)
+        x0 = resumed_points(resume, x0, starts, noise, batch_size, problem)
     if x0 is None and problem.dim is not None:  # refused before the starts are drawn
-        _check_memory(optimizer, (check_starts(starts) or 1, problem.dim), n_iter, None,
+        check_memory(optimizer, (check_starts(starts) or 1, problem.dim), n_iter, None,
                       record_limit)  # fmt: skip
     x = initial_points(problem, x0, seed, starts)
     if problem.dim is None and x.shape[-1] < 1:
         raise ValueError("x0 must have at least one coordinate")
     batch_shape = x.shape[:-1]
+    optimizer = bound(optimizer, problem, x.shape[-1], project, step_rule)
     optimizer.check_batch(batch_shape)
+    state = None
+    if resume is not None:  # the state, and from the point users evaluate the one that steps
+        state = resumed_state(resume, optimizer, x)
+        x = np.array(optimizer.gradient_point(x, state), dtype=float)
     recorder = None if every is None else Recorder(every, record_starts, batch_shape)
-    _check_memory(optimizer, x.shape, n_iter, recorder, record_limit)
+    check_memory(optimizer, x.shape, n_iter, recorder, record_limit)
     draws = check_draws(problem, tol, noise, batch_size, seed, first_stream)
-    _check_step_rule(step_rule, optimizer, problem, noise, batch_size, resume)
+    check_step_rule(step_rule, optimizer, problem, noise, batch_size, resume)
     if engine == "jax":
         compiled = engines.load_jax_engine()
         try:
-            return _run_compiled(problem, optimizer, x, n_iter, tol, recorder, project, resume,
+            return _run_compiled(problem, optimizer, x, n_iter, tol, recorder, project, state,
                                  verbose, dtype, draws, step_rule)  # fmt: skip
         except compiled.FunctionRaised as raised:
             error = raised.error
@@ -225,9 +214,8 @@ def minimize(
                           stacklevel=2)  # fmt: skip
     problem = problem.prepared_for(x)
     evaluator = build_evaluator(problem, batch_shape, draws)
-    box = _projection_box(problem, project)
+    box = projection_box(problem, project)
     reporter = _make_reporter(verbose)
-    state = None if resume is None else resumed_state(resume, optimizer, x)
     stopping = Stopping(tol.grad, tol.fun, problem.minimum, box is not None)
     loop = Loop(problem, optimizer, x, n_iter, stopping,
                 callback, recorder, reporter, raise_errors, evaluator, box, state,
@@ -246,12 +234,11 @@ def minimize(
     return result
 
 
-def _run_compiled(problem, optimizer, x, n_iter, tol, recorder, project, resume, verbose,
+def _run_compiled(problem, optimizer, x, n_iter, tol, recorder, project, state, verbose,
                   dtype, draws, step_rule) -> Result:  # fmt: skip
     """The run on the JAX engine (what it cannot do was refused already)."""
     compiled = engines.load_jax_engine()
-    box = _projection_box(problem, project)
-    state = None if resume is None else resumed_state(resume, optimizer, x)
+    box = projection_box(problem, project)
     stopping = Stopping(tol.grad, tol.fun, problem.minimum, box is not None)
     reporter = _make_reporter(verbose)
     began = time.perf_counter()
@@ -261,116 +248,6 @@ def _run_compiled(problem, optimizer, x, n_iter, tol, recorder, project, resume,
     if reporter is not None:
         reporter.finish(result)
     return result
-
-
-def _convenient_forms(problem, optimizer, tol) -> tuple[Problem, Optimizer, Tolerance]:
-    """Accept ``"adam"`` for ``get_optimizer("adam")``, a function for ``Problem(f)`` and a
-    number for ``Tolerance(grad=...)``; refuse anything else with what is expected."""
-    if isinstance(optimizer, str):
-        optimizer = get_optimizer(optimizer)
-    elif not isinstance(optimizer, Optimizer):
-        raise TypeError(
-            f"optimizer must be a descentlab optimizer (dl.Adam(...)) or its name ('adam'), "
-            f"not {type(optimizer).__name__}"
-        )
-    if not isinstance(problem, Problem):
-        if not callable(problem):
-            raise TypeError(
-                f"problem must be a dl.Problem or a function f(x), not {type(problem).__name__}"
-            )
-        problem = Problem(problem, name=getattr(problem, "__name__", "problem"))
-    if tol is None:
-        tol = Tolerance()
-    elif isinstance(tol, numbers.Real) and not isinstance(tol, bool):
-        tol = Tolerance(grad=tol)
-    elif not isinstance(tol, Tolerance):
-        raise TypeError(
-            f"tol must be a dl.Tolerance(grad=..., fun=...), a number (a gradient tolerance) "
-            f"or None, not {tol!r}"
-        )
-    return problem, optimizer, tol
-
-
-def _check_step_rule(rule, optimizer: Optimizer, problem: Problem, noise, batch_size,
-                     resume) -> None:  # fmt: skip
-    if rule is None:
-        return
-    if not isinstance_loaded(rule, "descentlab.optimizers.step_rules", "StepRule"):
-        raise TypeError(f"step_rule must be dl.Armijo(), dl.Wolfe(), dl.Polyak() or "
-                        f"dl.BarzilaiBorwein(), not {rule!r}")  # fmt: skip
-    name = type(rule).__name__
-    if rule.needs_minimum and problem.minimum is None:
-        raise ValueError(f"{name}'s step needs the problem's known minimum f*, and "
-                         f"{problem.name!r} has none")  # fmt: skip
-    if rule.gradient_descent_only and optimizer.name != "gd":
-        raise ValueError(f"{name}'s step is a step size for gradient descent (gd), not for "
-                         f"{optimizer.name}")  # fmt: skip
-    if type(optimizer).scale_update is Optimizer.scale_update:
-        optimizer.scale_update(None, None)  # raises, saying which optimizers can
-    if noise is not None or batch_size is not None:
-        raise ValueError(f"{name} needs the exact gradient and values: drop noise and batch_size")
-    if resume is not None and rule.initial_memory(1, 1):
-        raise ValueError(f"resume: {name}'s step remembers the previous point and gradient, which "
-                         "a run does not keep, so a continued run would not be the same: run it "
-                         "again with a larger n_iter")  # fmt: skip
-
-
-def _resumed_points(resume, x0, starts, noise, batch_size, problem) -> np.ndarray:
-    """The final points of the run to continue, after refusing what cannot continue exactly."""
-    if not isinstance(resume, Result):
-        raise TypeError(f"resume must be the Result of an earlier run, not {resume!r}")
-    if x0 is not None or starts is not None:
-        raise ValueError("resume continues from the run's own final points: drop x0 and starts")
-    from descentlab.problems.stochastic.online import OnlineProblem
-
-    if noise is not None or batch_size is not None or isinstance(problem, OnlineProblem):
-        raise ValueError(
-            "resume continues deterministic runs only: noise, minibatches and online problems "
-            "draw by iteration number"
-        )
-    x = np.array(resume.x, dtype=float)
-    if problem.dim is not None and x.shape[-1] != problem.dim:
-        raise ValueError(f"resume: the run has {x.shape[-1]} coordinates, the problem "
-                         f"{problem.dim}")  # fmt: skip
-    return x
-
-
-def _projection_box(problem: Problem, project: object) -> np.ndarray | None:
-    if not isinstance(project, bool | np.bool_):
-        raise TypeError(f"project must be True or False, not {project!r}")
-    if not project:
-        return None
-    if problem.bounds is None:
-        raise ValueError("project=True needs a problem with bounds to project on")
-    return problem.bounds.T.copy()
-
-
-def _check_memory(optimizer, shape: tuple[int, ...], n_iter, recorder, record_limit) -> None:
-    """Refuse a run whose recording or arrays (points of ``shape``) would not fit."""
-    if isinstance(record_limit, bool) or not isinstance(record_limit, numbers.Integral):
-        raise TypeError(f"record_limit must be a whole number of bytes, not {record_limit!r}")
-    n, d = math.prod(shape[:-1]), shape[-1]
-    if recorder is not None:
-        rows = n_iter // recorder.every + 1 + (n_iter % recorder.every != 0)
-        memory.check_recording(rows, recorder.n_starts, d, int(record_limit))
-    state = optimizer.init(np.zeros(d))
-    memory.check_working_memory(n, d, len(state) - 1)
-
-
-def _check_n_iter(n_iter: object) -> int:
-    if isinstance(n_iter, bool) or not isinstance(n_iter, numbers.Integral) or n_iter < 1:
-        raise ValueError(f"n_iter must be a whole number >= 1, not {n_iter!r}")
-    return int(n_iter)
-
-
-def _check_record(record: object) -> int | None:
-    if record is None or record == "none":
-        return None
-    if record == "all":
-        return 1
-    if isinstance(record, numbers.Integral) and not isinstance(record, bool) and record >= 1:
-        return int(record)
-    raise ValueError(f"record must be 'all', 'none', None or a whole number >= 1, not {record!r}")
 
 
 def _make_reporter(verbose: bool):
