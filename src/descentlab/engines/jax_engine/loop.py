@@ -144,8 +144,9 @@ def _run(plan: Plan, inputs: Inputs):
         carry,
     )
     c = _finish(plan, inputs, carry)
+    shown = _shown(inputs, c.x, c.state)
     return Output(
-        per_start=jnp.concatenate([c.x, c.fx[:, None], rules.norm(c.g)[:, None]], axis=1),
+        per_start=jnp.concatenate([shown, c.fx[:, None], rules.norm(c.g)[:, None]], axis=1),
         stops=jnp.stack([c.nit, c.code.astype(jnp.int32)], axis=1),
         counts=jnp.concatenate([jnp.stack([c.i, c.rows]), c.calls]),
         path=c.path,
@@ -176,6 +177,19 @@ def _initial_state(inputs: Inputs):
     )
 
 
+def _two_points(inputs: Inputs) -> bool:
+    """Whether the optimizer evaluates another point than the one it steps (decided when the
+    program is traced: its class is part of the compiled structure)."""
+    from descentlab.optimizers import Optimizer
+
+    return type(inputs.optimizer).evaluation_point is not Optimizer.evaluation_point
+
+
+def _shown(inputs: Inputs, x, state):
+    """The point users evaluate at the iterate ``x`` (``x`` itself for most optimizers)."""
+    return inputs.optimizer.evaluation_point(x, state) if _two_points(inputs) else x
+
+
 def _stop(carry: Carry, which, iteration, code) -> Carry:
     """Stop the active starts in ``which`` at ``iteration`` for ``code`` (one, or one each)."""
     which = which & carry.active
@@ -194,7 +208,7 @@ def _gradient(plan: Plan, inputs: Inputs, x, i, extra: dict):
 def _start(plan: Plan, inputs: Inputs) -> Carry:
     x, f = inputs.x0, plan.problem.f
     n, d = x.shape
-    fx = f(x)
+    fx = f(_shown(inputs, x, inputs.state0))
     rows = plan.record_rows + 1 if plan.record_every is not None else 0
     r = inputs.record_index.shape[0] if plan.record_some else n
     path = jnp.zeros((rows, r, d + 2 + plan.online + (plan.step_rule is not None)), x.dtype)
@@ -227,7 +241,8 @@ def _visit(plan: Plan, inputs: Inputs, carry: Carry) -> Carry:
 def _record(plan: Plan, inputs: Inputs, carry: Carry, due) -> Carry:
     """Write the current row at ``rows`` (or at the spare row when not ``due``)."""
     slot = jnp.where(due, carry.rows, plan.record_rows)
-    columns = [carry.x, carry.fx[:, None], rules.norm(carry.g)[:, None]]
+    columns = [_shown(inputs, carry.x, carry.state), carry.fx[:, None],
+               rules.norm(carry.g)[:, None]]  # fmt: skip
     if plan.online:
         columns.append(draws.regret(plan.draws, carry.extra, carry.x.dtype)[:, None])
     if plan.step_rule is not None:
@@ -256,13 +271,15 @@ def _moved(plan: Plan, inputs: Inputs, carry: Carry):
 def _value_if_due(plan: Plan, inputs: Inputs, carry: Carry, x_new, i):
     """``f`` at the new points when this iteration's values are due, else the old values;
     and whether they were."""
+    shown = _shown(inputs, x_new, carry.state)
     if plan.value_every == 1:
-        return plan.problem.f(x_new), jnp.bool_(True)
+        return plan.problem.f(shown), jnp.bool_(True)
     due = (i % plan.value_every == 0) | (i == inputs.n_iter)
-    return lax.cond(due, plan.problem.f, lambda _: carry.fx, x_new), due
+    return lax.cond(due, plan.problem.f, lambda _: carry.fx, shown), due
 
 
 def _advance(plan: Plan, inputs: Inputs, carry: Carry) -> Carry:
+    before = carry.state
     x_new, carry = _moved(plan, inputs, carry)
     i = carry.i + 1
     carry = carry._replace(i=i)
@@ -281,6 +298,8 @@ def _advance(plan: Plan, inputs: Inputs, carry: Carry) -> Carry:
     carry = _stop(carry, bad, i - 1, culprit)
     x = jnp.where(carry.active[:, None], x_new, carry.x)
     carry = carry._replace(x=x)
+    if _two_points(inputs):  # a stopped start's state held with its point (as on NumPy)
+        carry = carry._replace(state=_held_state(carry.active, carry.state, before))
     if plan.value_every is not None:
         carry = carry._replace(fx=jnp.where(carry.active, f_new, carry.fx))
     if plan.has_ftol:
@@ -296,7 +315,8 @@ def _with_gradient(plan: Plan, inputs: Inputs, carry: Carry, x, i) -> Carry:
 def _finish(plan: Plan, inputs: Inputs, carry: Carry) -> Carry:
     if plan.value_every != 1:  # the value at the end when it is older, as the NumPy engine does
         stale = carry.fx_at != carry.i
-        fx = lax.cond(stale, plan.problem.f, lambda _: carry.fx, carry.x)
+        fx = lax.cond(stale, plan.problem.f, lambda _: carry.fx,
+                      _shown(inputs, carry.x, carry.state))  # fmt: skip
         carry = carry._replace(fx=fx, calls=carry.calls + _counted(stale, False))
     # a start that ends at a non-finite value has diverged, even one that met the gradient
     # tolerance there (it keeps the iteration it stopped at)
@@ -308,6 +328,18 @@ def _finish(plan: Plan, inputs: Inputs, carry: Carry) -> Carry:
     if plan.record_every is not None:
         carry = _record(plan, inputs, carry, carry.i % plan.record_every != 0)
     return carry
+
+
+def _held_state(active, state, before):
+    """``state`` with the stopped starts' rows from ``before`` (a leaf without rows is the
+    run's, such as the count)."""
+
+    def hold(new, old):
+        if jnp.ndim(new) == 0 or jnp.shape(new)[0] != active.shape[0]:
+            return new
+        return jnp.where(jnp.reshape(active, (-1,) + (1,) * (jnp.ndim(new) - 1)), new, old)
+
+    return jax.tree_util.tree_map(hold, state, before)
 
 
 def _counted(values: object, gradients: object):

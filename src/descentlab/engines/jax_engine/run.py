@@ -29,6 +29,7 @@ from descentlab.engines.jax_engine.draws import DrawPlan, draw_inputs
 from descentlab.engines.jax_engine.problem import FunctionRaised, NotTraceable, traced_problem
 from descentlab.engines.jax_engine.setup import register
 from descentlab.results.result import Result, Status, filled
+from descentlab.results.state import map_state
 
 __all__ = ["FunctionRaised", "NotTraceable", "run", "trace_count"]
 
@@ -73,10 +74,13 @@ def run(problem, optimizer, x: np.ndarray, n_iter: int, stopping, recorder, box,
         step_rule=step_rule,
     )
     scalar = np.dtype(dtype).type
+    start_state = (
+        optimizer_in.init(x0) if state is None else _flat_state(state, x0.shape, batch_shape)
+    )
     inputs = loop.Inputs(
         optimizer=optimizer_in,
         x0=x0,
-        state0=optimizer_in.init(x0) if state is None else _flat_state(state, x0.shape),
+        state0=start_state,
         n_iter=np.int32(n_iter),
         gtol=scalar(stopping.gtol or 0.0),
         target=scalar(0.0 if stopping.target is None else stopping.target),
@@ -186,14 +190,18 @@ def _per_start(optimizer, batch_shape, n: int, dtype: str):
     return jax.tree_util.tree_map(flat, optimizer)
 
 
-def _flat_state(state, flat_shape):
-    """A resumed state's arrays on the flat batch ``(n, d)`` (or ``(n, 1)`` per start)."""
+def _flat_state(state, flat_shape, batch_shape):
+    """A resumed state's arrays on the flat batch: the batch's axes of each array (its leading
+    ones) made one of ``n`` starts, the rest kept (a point's ``d``, a block's matrix)."""
+    lead = len(batch_shape)
 
     def flat(leaf):
         array = np.asarray(leaf)
-        return array if array.ndim == 0 else array.reshape(flat_shape[0], -1)
+        if array.ndim == 0:
+            return array
+        return array.reshape(flat_shape[0], *array.shape[lead:]) if lead else array[None]
 
-    return type(state)(*(flat(leaf) for leaf in state))
+    return map_state(flat, state)
 
 
 _WHY = {
@@ -282,9 +290,9 @@ def _state_on_host(state, batch_shape, n: int):
         array = np.asarray(leaf)
         if array.ndim == 0:
             return array.item()
-        return array[:n].reshape((*batch_shape, array.shape[-1]))
+        return array[:n].reshape((*batch_shape, *array.shape[1:]))
 
-    return type(state)(*(host(leaf) for leaf in state))
+    return map_state(host, state)
 
 
 def _keep_what_was_asked(result: Result, asked) -> None:
