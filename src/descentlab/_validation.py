@@ -91,3 +91,24 @@ def flag(name: str, value: object) -> bool:
     if not isinstance(value, bool | np.bool_):
         raise TypeError(f"{name} must be True or False, not {value!r}")
     return bool(value)
+
+
+def whole(name: str, value: object, least: int = 1) -> int:
+    """A whole number >= ``least`` (warm-up steps, a synchronization period)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
+        raise ValueError(f"{name} must be a whole number >= {least}, not {value!r}")
+    return int(value)
+
+
+def in_range(low: float, high: float, *, closed: bool = False):
+    """A check of a number in ``(low, high)`` (``[low, high]`` when ``closed``)."""
+
+    def check(name: str, value: object) -> Hyper:
+        if closed:
+            return _check(
+                name, value, lambda a: (a >= low) & (a <= high), f"in [{low:g}, {high:g}]"
+            )
+        return _check(name, value, lambda a: (a > low) & (a < high), f"in ({low:g}, {high:g})")
+
+    check.domain = {"ge": low, "le": high} if closed else {"gt": low, "lt": high}  # type: ignore[attr-defined]
+    return check

@@ -17,22 +17,22 @@ from descentlab.optimizers._base import HyperparameterInfo, Optimizer
 
 _P = "descentlab.optimizers."
 _HOMES = homes_of({
-    _P + "adabelief": "AdaBelief",
-    _P + "adadelta": "Adadelta AdadeltaState",
-    _P + "adagrad": "AdaGrad AdaGradState",
-    _P + "adam": "Adam AdamState",
-    _P + "adamax": "AdaMax AdaMaxState",
-    _P + "adamw": "AdamW",
-    _P + "amsgrad": "AMSGrad AMSGradState",
-    _P + "amsgrad_bias_corrected": "AMSGradMaxState AMSGradOptax AMSGradPyTorch",
-    _P + "gradient_descent": "GradientDescent GradientDescentState",
-    _P + "lion": "Lion LionState",
-    _P + "momentum": "Momentum MomentumState",
-    _P + "nadam": "Nadam NadamState",
-    _P + "nesterov": "Nesterov NesterovState",
-    _P + "radam": "RAdam",
-    _P + "rmsprop": "RMSProp RMSPropState",
-    _P + "yogi": "Yogi",
+    _P + "adaptive.adabelief": "AdaBelief",
+    _P + "adaptive.adadelta": "Adadelta AdadeltaState",
+    _P + "adaptive.adagrad": "AdaGrad AdaGradState",
+    _P + "adaptive.adam": "Adam AdamState",
+    _P + "adaptive.adamax": "AdaMax AdaMaxState",
+    _P + "adaptive.adamw": "AdamW",
+    _P + "adaptive.amsgrad": "AMSGrad AMSGradState",
+    _P + "adaptive.amsgrad_bias_corrected": "AMSGradMaxState AMSGradOptax AMSGradPyTorch",
+    _P + "classic.gradient_descent": "GradientDescent GradientDescentState",
+    _P + "adaptive.lion": "Lion LionState",
+    _P + "classic.momentum": "Momentum MomentumState",
+    _P + "adaptive.nadam": "Nadam NadamState",
+    _P + "classic.nesterov": "Nesterov NesterovState",
+    _P + "adaptive.radam": "RAdam",
+    _P + "adaptive.rmsprop": "RMSProp RMSPropState",
+    _P + "adaptive.yogi": "Yogi",
 })  # fmt: skip
 __getattr__ = attach(globals(), _HOMES)
 __dir__ = public_dir(globals())
@@ -67,23 +67,23 @@ def get_optimizer(name: str, **hyperparameters: Any) -> Optimizer:
 __all__ = sorted(["OPTIMIZERS", "HyperparameterInfo", "Optimizer", "get_optimizer", *_HOMES])
 
 if TYPE_CHECKING:
-    from descentlab.optimizers.adabelief import AdaBelief
-    from descentlab.optimizers.adadelta import Adadelta, AdadeltaState
-    from descentlab.optimizers.adagrad import AdaGrad, AdaGradState
-    from descentlab.optimizers.adam import Adam, AdamState
-    from descentlab.optimizers.adamax import AdaMax, AdaMaxState
-    from descentlab.optimizers.adamw import AdamW
-    from descentlab.optimizers.amsgrad import AMSGrad, AMSGradState
-    from descentlab.optimizers.amsgrad_bias_corrected import (
+    from descentlab.optimizers.adaptive.adabelief import AdaBelief
+    from descentlab.optimizers.adaptive.adadelta import Adadelta, AdadeltaState
+    from descentlab.optimizers.adaptive.adagrad import AdaGrad, AdaGradState
+    from descentlab.optimizers.adaptive.adam import Adam, AdamState
+    from descentlab.optimizers.adaptive.adamax import AdaMax, AdaMaxState
+    from descentlab.optimizers.adaptive.adamw import AdamW
+    from descentlab.optimizers.adaptive.amsgrad import AMSGrad, AMSGradState
+    from descentlab.optimizers.adaptive.amsgrad_bias_corrected import (
         AMSGradMaxState,
         AMSGradOptax,
         AMSGradPyTorch,
     )
-    from descentlab.optimizers.gradient_descent import GradientDescent, GradientDescentState
-    from descentlab.optimizers.lion import Lion, LionState
-    from descentlab.optimizers.momentum import Momentum, MomentumState
-    from descentlab.optimizers.nadam import Nadam, NadamState
-    from descentlab.optimizers.nesterov import Nesterov, NesterovState
-    from descentlab.optimizers.radam import RAdam
-    from descentlab.optimizers.rmsprop import RMSProp, RMSPropState
-    from descentlab.optimizers.yogi import Yogi
+    from descentlab.optimizers.adaptive.lion import Lion, LionState
+    from descentlab.optimizers.adaptive.nadam import Nadam, NadamState
+    from descentlab.optimizers.adaptive.radam import RAdam
+    from descentlab.optimizers.adaptive.rmsprop import RMSProp, RMSPropState
+    from descentlab.optimizers.adaptive.yogi import Yogi
+    from descentlab.optimizers.classic.gradient_descent import GradientDescent, GradientDescentState
+    from descentlab.optimizers.classic.momentum import Momentum, MomentumState
+    from descentlab.optimizers.classic.nesterov import Nesterov, NesterovState

@@ -64,10 +64,17 @@ class Optimizer:
     name: ClassVar[str]
     summary: ClassVar[str]
     reference: ClassVar[str]
-    #: The branch of the family tree (``descentlab optimizers`` groups by it).
-    family: ClassVar[str] = "classic"
+    #: The branch of the family tree (``descentlab optimizers`` groups by it): the folder of
+    #: ``optimizers/`` its module is in.
+    family: ClassVar[str] = ""
     #: True for an optimizer that reads the parameter structure (its ``structure`` field).
     uses_structure: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        parts = cls.__module__.split(".")
+        if len(parts) == 4 and parts[:2] == ["descentlab", "optimizers"]:
+            cls.family = parts[2].replace("_", "-")
 
     def init(self, x: np.ndarray) -> NamedTuple:
         raise NotImplementedError

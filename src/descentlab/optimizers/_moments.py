@@ -28,3 +28,13 @@ def with_l2(grad: np.ndarray, x: np.ndarray, weight_decay: Hyper) -> np.ndarray:
     if isinstance(weight_decay, float) and weight_decay == 0.0:
         return grad
     return grad + per_row(weight_decay) * x
+
+
+def at_first_step(count, first, later):
+    """``first`` at the first step (``count`` 0), else ``later``: in a compiled run the count
+    is traced, and both are computed and one chosen in place."""
+    if isinstance(count, int | np.integer):
+        return first if count == 0 else later
+    from descentlab._namespace import namespace
+
+    return namespace(first).where(count == 0, first, later)

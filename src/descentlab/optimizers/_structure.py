@@ -97,3 +97,20 @@ def blockwise(structure: Structure, update, *arrays):
     if isinstance(results[0], tuple):
         return tuple(join(list(column), structure) for column in zip(*results, strict=True))
     return join(results, structure)
+
+
+def block_norm(a, block: Block):
+    """The Euclidean (Frobenius) norm of a block's part ``(..., *block.shape)``, per start,
+    with the block's axes kept (it broadcasts against the part)."""
+    xp = namespace(a)
+    axes = tuple(range(-len(block.shape), 0))
+    return xp.sqrt(xp.sum(a * a, axis=axes, keepdims=True))
+
+
+def for_block(value, block: Block):
+    """A per-start value (a number, or an array ``(..., 1)``) made to broadcast against a
+    block's part ``(..., *block.shape)``."""
+    if not getattr(value, "ndim", 0):
+        return value
+    xp = namespace(value)
+    return xp.reshape(value, (*value.shape, *(1,) * (len(block.shape) - 1)))

@@ -10,7 +10,7 @@ import numpy as np
 from descentlab import _validation as check
 from descentlab.optimizers._base import Optimizer, hyperparameter
 from descentlab.optimizers._moments import with_l2
-from descentlab.optimizers.momentum import BUFFERS
+from descentlab.optimizers.classic.momentum import BUFFERS
 from descentlab.schedules import Schedule, coefficient, step_size, value_at
 
 
@@ -31,7 +31,7 @@ class Nesterov(Optimizer):
     ``sgd(nesterov=True)`` use; they keep the learning rate outside the buffer,
     ``buffer="gradient"`` (``b = mu * b + g``, ``x = x - lr * (g + mu * b)``), which gives the
     same iterates for a constant step size and differs when it changes (see
-    :class:`~descentlab.optimizers.momentum.Momentum`). ``weight_decay`` adds
+    :class:`~descentlab.optimizers.classic.momentum.Momentum`). ``weight_decay`` adds
     ``weight_decay * x`` to the gradient.
     """
 

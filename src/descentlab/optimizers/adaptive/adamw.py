@@ -8,7 +8,7 @@ import numpy as np
 
 from descentlab import _validation as check
 from descentlab.optimizers._base import hyperparameter
-from descentlab.optimizers.adam import Adam, AdamState
+from descentlab.optimizers.adaptive.adam import Adam, AdamState
 from descentlab.schedules import value_at
 
 
@@ -20,7 +20,9 @@ class AdamW(Adam):
 
     with ``mhat`` and ``vhat`` as in :class:`Adam`. As PyTorch's ``AdamW`` (which first
     multiplies ``x`` by ``1 - lr * weight_decay``) and optax's ``adamw``; the paper's separate
-    schedule multiplier is the step size's schedule here.
+    schedule multiplier is the step size's schedule here. ``nesterov=True`` is optax's
+    ``adamw(nesterov=True)``: ``mhat = beta1 m / (1 - beta1**(t+1)) + (1 - beta1) g /
+    (1 - beta1**t)``, the next step's momentum with today's gradient.
     """
 
     name = "adamw"
@@ -28,10 +30,12 @@ class AdamW(Adam):
     reference = "Loshchilov & Hutter, Decoupled Weight Decay Regularization, ICLR 2019"
 
     weight_decay: float | np.ndarray = hyperparameter(0.01, "decoupled decay of x, >= 0")
+    nesterov: bool = hyperparameter(False, "Nesterov's look-ahead in mhat (optax's form)",
+                                    added=True)  # fmt: skip
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        self._validate(weight_decay=check.non_negative)
+        self._validate(weight_decay=check.non_negative, nesterov=check.flag)
 
     def step(self, x, grad, state):
         t = state.count + 1

@@ -11,7 +11,7 @@ from descentlab import _validation as check
 from descentlab._namespace import namespace, power
 from descentlab.optimizers._base import hyperparameter
 from descentlab.optimizers._moments import bias_correction, with_l2
-from descentlab.optimizers.adam import Adam
+from descentlab.optimizers.adaptive.adam import Adam
 from descentlab.schedules import Schedule, value_at
 
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from descentlab._namespace import is_number, namespace, power
 from descentlab.optimizers._moments import bias_correction, with_l2
-from descentlab.optimizers.adam import Adam, AdamState
+from descentlab.optimizers.adaptive.adam import Adam, AdamState
 from descentlab.schedules import value_at
 
 

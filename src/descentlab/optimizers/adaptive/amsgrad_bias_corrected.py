@@ -1,6 +1,6 @@
 """AMSGrad as the libraries write it: Adam's bias correction plus a running maximum.
 
-The paper's AMSGrad (:mod:`descentlab.optimizers.amsgrad`) has no bias correction. The two
+The paper's AMSGrad (:mod:`descentlab.optimizers.adaptive.amsgrad`) has no bias correction. The two
 libraries add it in different places, so each form is named by what it matches.
 """
 
@@ -13,7 +13,7 @@ import numpy as np
 
 from descentlab._namespace import namespace
 from descentlab.optimizers._moments import bias_correction, with_l2
-from descentlab.optimizers.adam import Adam
+from descentlab.optimizers.adaptive.adam import Adam
 from descentlab.schedules import value_at
 
 

@@ -10,7 +10,7 @@ import numpy as np
 from descentlab._namespace import namespace
 from descentlab.optimizers._base import hyperparameter
 from descentlab.optimizers._moments import bias_correction, moving_average, with_l2
-from descentlab.optimizers.adam import Adam
+from descentlab.optimizers.adaptive.adam import Adam
 from descentlab.schedules import Schedule, value_at
 
 

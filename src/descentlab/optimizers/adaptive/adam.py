@@ -31,6 +31,7 @@ class Adam(Optimizer):
 
     As PyTorch's ``Adam`` and optax's ``adam``. ``weight_decay`` adds ``weight_decay * x`` to
     the gradient (PyTorch's coupled L2 penalty); for decoupled decay use :class:`AdamW`.
+
     """
 
     name = "adam"
@@ -72,6 +73,11 @@ class Adam(Optimizer):
         """``mhat / (sqrt(vhat) + eps)`` and the new moments."""
         xp = namespace(g)
         m, v = self._moments(g, state, t)
-        mhat = m / bias_correction(value_at(self.beta1, t), t)
+        beta1 = value_at(self.beta1, t)
+        mhat = m / bias_correction(beta1, t)
+        if getattr(self, "nesterov", False):  # AdamW's option: optax's look-ahead
+            mhat = beta1 * m / bias_correction(beta1, t + 1) + (1 - beta1) * g / bias_correction(
+                beta1, t
+            )
         vhat = v / bias_correction(value_at(self.beta2, t), t)
         return mhat / (xp.sqrt(vhat) + value_at(self.eps, t)), m, v

@@ -1,0 +1,1 @@
+"""Per-coordinate adaptive methods: AdaGrad, RMSProp, Adadelta, and Adam and its relatives."""

@@ -1,0 +1,1 @@
+"""Layer-wise methods: each block's step scaled by a trust ratio of the block's norms."""

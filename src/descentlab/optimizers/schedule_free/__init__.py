@@ -1,0 +1,1 @@
+"""Schedule-free methods: an average of the iterates stands in for a decaying step size."""
