@@ -18,9 +18,12 @@ from descentlab._lazy import attach, homes_of, public_dir
 from descentlab._version import __version__
 
 _HOMES = homes_of({
-    "descentlab.optimizers": "OPTIMIZERS AMSGrad AMSGradOptax AMSGradPyTorch AdaBelief AdaGrad "
-    "AdaMax Adadelta Adam AdamW GradientDescent Lion Momentum Nadam Nesterov Optimizer RAdam "
-    "RMSProp Yogi get_optimizer",
+    "descentlab.optimizers": "OPTIMIZERS FAMILIES AMSGrad AMSGradOptax AMSGradPyTorch AdaBelief "
+    "AdaGrad AdaMax Adadelta Adam AdamW GradientDescent Lion Momentum Nadam Nesterov Optimizer "
+    "RAdam RMSProp Yogi ADOPT AdEMAMix Adan LAMB LARS Prodigy DAdaptAdamW DAdaptSGD DoG "
+    "ScheduleFreeSGD ScheduleFreeAdamW Muon MuonPyTorch Adafactor SOAP Shampoo Lookahead "
+    "Cautious SAM get_optimizer",
+    "descentlab.optimizers._structure": "Block Structure",
     "descentlab.optimizers.step_rules": "Armijo BarzilaiBorwein Polyak StepRule Wolfe",
     "descentlab.problems.functions": "FUNCTIONS FunctionEntry get_function",
     "descentlab.problems.gradients": "CentralDifference",

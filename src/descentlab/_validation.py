@@ -100,15 +100,21 @@ def whole(name: str, value: object, least: int = 1) -> int:
     return int(value)
 
 
-def in_range(low: float, high: float, *, closed: bool = False):
-    """A check of a number in ``(low, high)`` (``[low, high]`` when ``closed``)."""
+def in_range(low: float, high: float, *, closed: bool = False, include_high: bool = False):
+    """A check of a number in ``(low, high)``: ``[low, high]`` when ``closed``, ``(low, high]``
+    with ``include_high``."""
+    if closed:
+        inside, shown, domain = (lambda a: (a >= low) & (a <= high)), f"[{low:g}, {high:g}]", \
+            {"ge": low, "le": high}  # fmt: skip
+    elif include_high:
+        inside, shown, domain = (lambda a: (a > low) & (a <= high)), f"({low:g}, {high:g}]", \
+            {"gt": low, "le": high}  # fmt: skip
+    else:
+        inside, shown, domain = (lambda a: (a > low) & (a < high)), f"({low:g}, {high:g})", \
+            {"gt": low, "lt": high}  # fmt: skip
 
     def check(name: str, value: object) -> Hyper:
-        if closed:
-            return _check(
-                name, value, lambda a: (a >= low) & (a <= high), f"in [{low:g}, {high:g}]"
-            )
-        return _check(name, value, lambda a: (a > low) & (a < high), f"in ({low:g}, {high:g})")
+        return _check(name, value, inside, f"in {shown}")
 
-    check.domain = {"ge": low, "le": high} if closed else {"gt": low, "lt": high}  # type: ignore[attr-defined]
+    check.domain = domain  # type: ignore[attr-defined]
     return check

@@ -1,39 +1,80 @@
-"""The optimizers, one per module, and the registry that names them.
+"""The optimizers, one per module, in folders that are the family tree, and the registry that
+names them.
 
-The family tree, each a step from the one before: gradient descent, momentum and Nesterov;
-AdaGrad, RMSProp and Adadelta (per-coordinate scaling); Adam and its relatives (AdamW,
-AdaMax, Nadam, RAdam, the three AMSGrads, Yogi, AdaBelief); and Lion.
+- ``classic/``: gradient descent, momentum and Nesterov;
+- ``adaptive/``: per-coordinate scaling: AdaGrad, RMSProp, Adadelta; Adam and its relatives
+  (AdamW, AdaMax, Nadam, RAdam, the three AMSGrads, Yogi, AdaBelief, ADOPT, AdEMAMix, Adan);
+  and Lion;
+- ``layerwise/``: LAMB and LARS (a trust ratio per layer);
+- ``learning_rate_free/``: Prodigy, D-Adaptation (AdamW and SGD) and DoG;
+- ``schedule_free/``: schedule-free SGD and AdamW;
+- ``matrix/``: Muon (optax's and PyTorch's forms), Adafactor, SOAP and Shampoo, which update
+  each matrix of a problem's structure as a matrix;
+- ``wrappers/``: Lookahead, Cautious and SAM, around any optimizer.
 
 A class is imported when it is first used (``OPTIMIZERS["adam"]``, ``optimizers.Adam``), so a
-command that runs momentum does not import the sixteen others.
+command that runs momentum does not import the others.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from descentlab._lazy import LazyRegistry, attach, homes_of, public_dir
 from descentlab.optimizers._base import HyperparameterInfo, Optimizer
 
 _P = "descentlab.optimizers."
-_HOMES = homes_of({
-    _P + "adaptive.adabelief": "AdaBelief",
-    _P + "adaptive.adadelta": "Adadelta AdadeltaState",
-    _P + "adaptive.adagrad": "AdaGrad AdaGradState",
-    _P + "adaptive.adam": "Adam AdamState",
-    _P + "adaptive.adamax": "AdaMax AdaMaxState",
-    _P + "adaptive.adamw": "AdamW",
-    _P + "adaptive.amsgrad": "AMSGrad AMSGradState",
-    _P + "adaptive.amsgrad_bias_corrected": "AMSGradMaxState AMSGradOptax AMSGradPyTorch",
-    _P + "classic.gradient_descent": "GradientDescent GradientDescentState",
-    _P + "adaptive.lion": "Lion LionState",
-    _P + "classic.momentum": "Momentum MomentumState",
-    _P + "adaptive.nadam": "Nadam NadamState",
-    _P + "classic.nesterov": "Nesterov NesterovState",
-    _P + "adaptive.radam": "RAdam",
-    _P + "adaptive.rmsprop": "RMSProp RMSPropState",
-    _P + "adaptive.yogi": "Yogi",
-})  # fmt: skip
+#: Each family's modules and the names they hold, in the order of the family tree.
+_FAMILIES = {
+    "classic": {
+        "gradient_descent": "GradientDescent GradientDescentState",
+        "momentum": "Momentum MomentumState",
+        "nesterov": "Nesterov NesterovState",
+    },
+    "adaptive": {
+        "adagrad": "AdaGrad AdaGradState",
+        "rmsprop": "RMSProp RMSPropState",
+        "adadelta": "Adadelta AdadeltaState",
+        "adam": "Adam AdamState",
+        "adamw": "AdamW",
+        "adamax": "AdaMax AdaMaxState",
+        "nadam": "Nadam NadamState",
+        "radam": "RAdam",
+        "amsgrad": "AMSGrad AMSGradState",
+        "amsgrad_bias_corrected": "AMSGradMaxState AMSGradOptax AMSGradPyTorch",
+        "yogi": "Yogi",
+        "adabelief": "AdaBelief",
+        "lion": "Lion LionState",
+        "adopt": "ADOPT ADOPTState",
+        "ademamix": "AdEMAMix AdEMAMixState",
+        "adan": "Adan AdanState",
+    },
+    "layerwise": {"lamb": "LAMB", "lars": "LARS LARSState"},
+    "learning_rate_free": {
+        "prodigy": "Prodigy ProdigyState",
+        "dadapt_adamw": "DAdaptAdamW DAdaptAdamWState",
+        "dadapt_sgd": "DAdaptSGD DAdaptSGDState",
+        "dog": "DoG DoGState",
+    },
+    "schedule_free": {
+        "sgd": "ScheduleFreeSGD ScheduleFreeState",
+        "adamw": "ScheduleFreeAdamW ScheduleFreeAdamWState",
+    },
+    "matrix": {
+        "muon": "Muon MuonPyTorch MuonState",
+        "adafactor": "Adafactor AdafactorState",
+        "soap": "SOAP SOAPState",
+        "shampoo": "Shampoo ShampooState",
+    },
+    "wrappers": {
+        "lookahead": "Lookahead LookaheadState",
+        "cautious": "Cautious",
+        "sam": "SAM SAMState",
+    },
+}  # fmt: skip
+_HOMES = homes_of({f"{_P}{family}.{module}": names
+                   for family, modules in _FAMILIES.items()
+                   for module, names in modules.items()})  # fmt: skip
 __getattr__ = attach(globals(), _HOMES)
 __dir__ = public_dir(globals())
 
@@ -45,16 +86,36 @@ OPTIMIZERS: LazyRegistry = LazyRegistry({
         ("adam", "Adam"), ("adamw", "AdamW"), ("adamax", "AdaMax"), ("nadam", "Nadam"),
         ("radam", "RAdam"), ("amsgrad", "AMSGrad"), ("amsgrad-pytorch", "AMSGradPyTorch"),
         ("amsgrad-optax", "AMSGradOptax"), ("yogi", "Yogi"), ("adabelief", "AdaBelief"),
-        ("lion", "Lion"),
+        ("lion", "Lion"), ("adopt", "ADOPT"), ("ademamix", "AdEMAMix"), ("adan", "Adan"),
+        ("lamb", "LAMB"), ("lars", "LARS"),
+        ("prodigy", "Prodigy"), ("dadapt-adamw", "DAdaptAdamW"), ("dadapt-sgd", "DAdaptSGD"),
+        ("dog", "DoG"),
+        ("schedule-free-sgd", "ScheduleFreeSGD"), ("schedule-free-adamw", "ScheduleFreeAdamW"),
+        ("muon", "Muon"), ("muon-pytorch", "MuonPyTorch"), ("adafactor", "Adafactor"),
+        ("soap", "SOAP"), ("shampoo", "Shampoo"),
+        ("lookahead", "Lookahead"), ("cautious", "Cautious"), ("sam", "SAM"),
     )
 })  # fmt: skip
+
+#: The branches of the family tree, each with its registered names (``descentlab optimizers``).
+FAMILIES = {
+    "classic": ("gd", "momentum", "nesterov"),
+    "adaptive": ("adagrad", "rmsprop", "adadelta", "adam", "adamw", "adamax", "nadam", "radam",
+                 "amsgrad", "amsgrad-pytorch", "amsgrad-optax", "yogi", "adabelief", "lion",
+                 "adopt", "ademamix", "adan"),
+    "layerwise": ("lamb", "lars"),
+    "learning-rate-free": ("prodigy", "dadapt-adamw", "dadapt-sgd", "dog"),
+    "schedule-free": ("schedule-free-sgd", "schedule-free-adamw"),
+    "matrix": ("muon", "muon-pytorch", "adafactor", "soap", "shampoo"),
+    "wrappers": ("lookahead", "cautious", "sam"),
+}  # fmt: skip
 
 
 def get_optimizer(name: str, **hyperparameters: Any) -> Optimizer:
     """The optimizer registered as ``name``, built with ``hyperparameters``.
 
     >>> get_optimizer("momentum", step_size=0.1, momentum=0.3)
-    Momentum(step_size=0.1, momentum=0.3)
+    Momentum(step_size=0.1, momentum=0.3, buffer='step')
     """
     try:
         cls = OPTIMIZERS[name]
@@ -64,26 +125,5 @@ def get_optimizer(name: str, **hyperparameters: Any) -> Optimizer:
     return cls(**hyperparameters)
 
 
-__all__ = sorted(["OPTIMIZERS", "HyperparameterInfo", "Optimizer", "get_optimizer", *_HOMES])
-
-if TYPE_CHECKING:
-    from descentlab.optimizers.adaptive.adabelief import AdaBelief
-    from descentlab.optimizers.adaptive.adadelta import Adadelta, AdadeltaState
-    from descentlab.optimizers.adaptive.adagrad import AdaGrad, AdaGradState
-    from descentlab.optimizers.adaptive.adam import Adam, AdamState
-    from descentlab.optimizers.adaptive.adamax import AdaMax, AdaMaxState
-    from descentlab.optimizers.adaptive.adamw import AdamW
-    from descentlab.optimizers.adaptive.amsgrad import AMSGrad, AMSGradState
-    from descentlab.optimizers.adaptive.amsgrad_bias_corrected import (
-        AMSGradMaxState,
-        AMSGradOptax,
-        AMSGradPyTorch,
-    )
-    from descentlab.optimizers.adaptive.lion import Lion, LionState
-    from descentlab.optimizers.adaptive.nadam import Nadam, NadamState
-    from descentlab.optimizers.adaptive.radam import RAdam
-    from descentlab.optimizers.adaptive.rmsprop import RMSProp, RMSPropState
-    from descentlab.optimizers.adaptive.yogi import Yogi
-    from descentlab.optimizers.classic.gradient_descent import GradientDescent, GradientDescentState
-    from descentlab.optimizers.classic.momentum import Momentum, MomentumState
-    from descentlab.optimizers.classic.nesterov import Nesterov, NesterovState
+__all__ = sorted(["FAMILIES", "OPTIMIZERS", "HyperparameterInfo", "Optimizer",
+                  "get_optimizer", *_HOMES])  # fmt: skip

@@ -41,7 +41,7 @@ def structure_field() -> Any:
     (:class:`~descentlab.optimizers._structure.Structure`): set by the runner and the bridges
     from the problem or the parameters (:meth:`Optimizer.bound`), not a hyperparameter, and
     part of what the JAX engine compiles."""
-    return dataclasses.field(default=None, metadata={"internal": True})
+    return dataclasses.field(default=None, repr=False, metadata={"internal": True})
 
 
 def _public(cls_or_obj) -> list:

@@ -16,9 +16,10 @@ from typing import Any
 
 import numpy as np
 
+from descentlab._trees import is_record
 from descentlab.optimizers import Optimizer
 from descentlab.results.result import Result
-from descentlab.results.state import is_record, state_to_dict
+from descentlab.results.state import state_to_dict
 
 
 def resumed_state(result: Result, optimizer: Optimizer, x: np.ndarray) -> Any:

@@ -24,12 +24,12 @@ import sys
 import jax
 import numpy as np
 
+from descentlab._trees import map_state
 from descentlab.engines.jax_engine import layout, loop
 from descentlab.engines.jax_engine.draws import DrawPlan, draw_inputs
 from descentlab.engines.jax_engine.problem import FunctionRaised, NotTraceable, traced_problem
 from descentlab.engines.jax_engine.setup import register
 from descentlab.results.result import Result, Status, filled
-from descentlab.results.state import map_state
 
 __all__ = ["FunctionRaised", "NotTraceable", "run", "trace_count"]
 

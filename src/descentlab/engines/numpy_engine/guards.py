@@ -49,7 +49,7 @@ def held(active: np.ndarray, x_new: np.ndarray, f_new, x: np.ndarray, fx):
 def held_state(active: np.ndarray, state, before):
     """The optimizer's state with every stopped start's part held at ``before``: each array
     field's leading axes are the batch's (a number, such as the count, is the run's)."""
-    from descentlab.results.state import map_state
+    from descentlab._trees import map_state
 
     batch = active.ndim
 
