@@ -13,6 +13,7 @@ from descentlab import (
     GradientDescent,
     InverseSqrtDecay,
     Momentum,
+    Structure,
     get_optimizer,
 )
 
@@ -76,11 +77,32 @@ def test_amsgrad_beta1_decays(decay, beta1_at_3):
     assert AMSGrad(beta1=0.9, beta1_decay=decay).beta1_at(3) == pytest.approx(beta1_at_3)
 
 
-def _other_value(info):
+#: Values that change a step where half the default would not: ADOPT's and Muon's eps floor
+#: a norm and Adafactor's eps2 an RMS that gradients and points of size 1 never go below; the
+#: wrappers' inner and Muon's fallback are optimizers; None defaults stand for a value derived
+#: from the others.
+OTHER = {("adopt", "eps"): 10.0, ("muon", "fallback"): "gd", ("muon-pytorch", "fallback"): "gd",
+         ("lookahead", "inner"): "gd", ("cautious", "inner"): "gd", ("sam", "inner"): "adam",
+         ("muon-pytorch", "eps"): 10.0, ("adafactor", "eps2"): 10.0,
+         ("adafactor", "eps1"): 10.0}  # fmt: skip
+#: Settings under which every hyperparameter shows: schedule-free's averaging weights depend on
+#: weight_lr_power only while the step size grows (a warm-up).
+BASE = {"schedule-free-sgd": {"warmup_steps": 4}, "schedule-free-adamw": {"warmup_steps": 4}}
+#: A start with a matrix block: what the matrix-aware and layer-wise methods act on.
+STRUCTURE = Structure.of([("W", (2, 3)), ("b", (2,))])
+
+
+def _other_value(name, info):
+    if (name, info.name) in OTHER:
+        return OTHER[(name, info.name)]
     if info.choices:
         return next(c for c in info.choices if c != info.default)
     if isinstance(info.default, bool):
         return not info.default
+    if info.default is None:
+        return 0.5
+    if isinstance(info.default, int):
+        return info.default + 2
     return 0.5 if info.default == 0 else info.default * 0.5
 
 
@@ -89,15 +111,26 @@ HYPERPARAMETERS = [
 ]
 
 
+def run_optimizer(name, grads, **hyperparameters):
+    """Steps of the registered ``name`` from a start of 8 coordinates (a 2 x 3 matrix and a
+    vector of 2, for the methods that read the structure)."""
+    optimizer = get_optimizer(name, **{**BASE.get(name, {}), **hyperparameters})
+    optimizer = optimizer.bound(STRUCTURE)
+    return run_steps(optimizer, np.linspace(0.5, 1.5, 8), grads)
+
+
 @pytest.mark.parametrize(
     ("name", "info"), HYPERPARAMETERS, ids=[f"{n}-{i.name}" for n, i in HYPERPARAMETERS]
 )
 def test_every_hyperparameter_changes_the_steps(name, info):
-    # Twelve steps: RAdam's rectified (beta2-, eps-dependent) step starts at step 6.
-    grads = np.random.RandomState(0).normal(size=(12, 2))
-    default = run_steps(get_optimizer(name), [1.0, 1.0], grads)
-    changed = run_steps(get_optimizer(name, **{info.name: _other_value(info)}), [1.0, 1.0], grads)
-    assert not np.array_equal(default[-1], changed[-1])
+    # Twelve steps: RAdam's rectified (beta2-, eps-dependent) step starts at step 6; SOAP's
+    # eigenbases are refreshed every 10. The gradients share a direction, as a descent's do:
+    # the learning-rate-free estimates grow only from gradients that agree. Any step may
+    # show the change (SAM's rho shows in its ascent steps only).
+    grads = 1.0 + np.random.RandomState(0).normal(size=(12, 8))
+    default = run_optimizer(name, grads)
+    changed = run_optimizer(name, grads, **{info.name: _other_value(name, info)})
+    assert any(not np.array_equal(a, b) for a, b in zip(default, changed, strict=True))
 
 
 @pytest.mark.parametrize(
@@ -186,15 +219,17 @@ def test_array_hyperparameters_run_many_settings_in_one_pass(name):
     """Every numeric hyperparameter given per row equals each row's setting run alone."""
     rows = [
         {i.name: i.default for i in NUMERIC[name]},
-        {i.name: _other_value(i) for i in NUMERIC[name]},
+        {i.name: _other_value(name, i) for i in NUMERIC[name]},
     ]
-    batched = get_optimizer(name, **{k: np.array([rows[0][k], rows[1][k]]) for k in rows[0]})
+    base = BASE.get(name, {})
+    batched = get_optimizer(name, **base, **{k: np.array([rows[0][k], rows[1][k]])
+                                             for k in rows[0]}).bound(STRUCTURE)  # fmt: skip
     rng = np.random.RandomState(3)
-    x0, grads = rng.normal(size=(2, 3)), rng.normal(size=(12, 2, 3))
+    x0, grads = rng.normal(size=(2, 8)), 1.0 + rng.normal(size=(12, 2, 8))
     together = run_steps(batched, x0, grads)[-1]
     for row, settings in enumerate(rows):
-        alone = run_steps(get_optimizer(name, **settings), x0[row], grads[:, row])[-1]
-        np.testing.assert_array_equal(together[row], alone)
+        alone = get_optimizer(name, **base, **settings).bound(STRUCTURE)
+        np.testing.assert_array_equal(together[row], run_steps(alone, x0[row], grads[:, row])[-1])
     assert not np.array_equal(together[0], together[1])
 
 

@@ -45,7 +45,7 @@ class Adafactor(Optimizer):
 
     lr: float | np.ndarray | Schedule = hyperparameter(0.01, "largest relative step size",
                                                        schedule=True)  # fmt: skip
-    decay_rate: float = hyperparameter(-0.8, "1 - beta2(t) = t**decay_rate, < 0")
+    decay_rate: float | np.ndarray = hyperparameter(-0.8, "1 - beta2(t) = t**decay_rate, < 0")
     eps1: float | None = hyperparameter(None, "floor of sqrt(Vhat) (None: machine epsilon)")
     eps2: float | np.ndarray = hyperparameter(1e-3, "floor of rms(x) in the step, >= 0")
     clip: float | np.ndarray = hyperparameter(1.0, "update clipping threshold d, > 0")
@@ -54,9 +54,8 @@ class Adafactor(Optimizer):
 
     def __post_init__(self) -> None:
         self._validate(lr=step_size, eps2=check.non_negative, clip=check.positive,
-                       weight_decay=check.non_negative)  # fmt: skip
-        if not (isinstance(self.decay_rate, int | float) and self.decay_rate < 0):
-            raise ValueError(f"decay_rate must be a number < 0, not {self.decay_rate!r}")
+                       weight_decay=check.non_negative,
+                       decay_rate=check.in_range(-np.inf, 0.0))  # fmt: skip
         if self.eps1 is not None:
             self._validate(eps1=check.non_negative)
 
@@ -74,7 +73,7 @@ class Adafactor(Optimizer):
         structure = self.structure or Structure.vector(x.shape[-1])
         t = state.count + 1
         lr = value_at(self.lr, t)
-        w = power(float(t) if isinstance(t, int) else t, self.decay_rate)
+        w = power(float(t) if isinstance(t, int) else t, check.per_row(self.decay_rate))
         rho = xp.minimum(lr, 1.0 / xp.sqrt(xp.asarray(t, dtype=grad.dtype)))
         eps1 = xp.finfo(grad.dtype).eps if self.eps1 is None else self.eps1
         xs, gs = split(x, structure), split(grad, structure)
@@ -83,13 +82,14 @@ class Adafactor(Optimizer):
             size = block.size
             rms = block_norm(xs[k], block) / size**0.5
             alpha = xp.maximum(_per(self.eps2, block), rms) * for_block(rho, block)
+            wk = for_block(w, block)
             if _factored(block):
-                r = state.rows[k] + w * (_factor(gs[k] ** 2, block, -1) - state.rows[k])
-                c = state.columns[k] + w * (_factor(gs[k] ** 2, block, -2) - state.columns[k])
+                r = state.rows[k] + wk * (_factor(gs[k] ** 2, block, -1) - state.rows[k])
+                c = state.columns[k] + wk * (_factor(gs[k] ** 2, block, -2) - state.columns[k])
                 mean_r = xp.maximum(xp.mean(r, axis=-2, keepdims=True), eps1)
                 estimate = (r @ c) / mean_r
             else:
-                r = state.rows[k] + w * (gs[k] ** 2 - state.rows[k])
+                r = state.rows[k] + wk * (gs[k] ** 2 - state.rows[k])
                 c, estimate = state.columns[k], r
             u = gs[k] / xp.sqrt(xp.maximum(estimate, eps1 * eps1))
             scale = xp.maximum(1.0, block_norm(u, block) / (size**0.5 * _per(self.clip, block)))

@@ -30,37 +30,21 @@ def is_matrix(block) -> bool:
 
 
 @dataclass(frozen=True)
-class Muon(Optimizer):
-    """Muon (Jordan et al., 2024; Liu et al., 2025) in optax's form, on every matrix block
-    ``G`` (``(p, q)``, used as ``x @ W``: p inputs, q outputs)::
+class _Muon(Optimizer):
+    """What both forms of Muon share: the blocks, Newton-Schulz and the fallback."""
 
-        mu   = beta mu + (1 - beta) g
-        mhat = beta mu / (1 - beta**(t+1)) + (1 - beta) g / (1 - beta**t)
-                                              (with Nesterov's look-ahead; else mu / (1 - beta**t))
-        O    = NewtonSchulz5(mhat)                        ~ U V^T of mhat = U S V^T
-        x    = x - step_size (sqrt(max(1, q / p)) O + weight_decay x)
-
-    (``consistent_rms=c`` scales by ``c sqrt(max(p, q))`` instead, Liu et al.'s.) The blocks
-    that are not matrices go to ``fallback``: ``"adamw"`` is AdamW with this step size, eps and
-    Nesterov setting (optax's choice), None refuses them. As ``optax.contrib.muon`` in float64.
-    """
-
-    name = "muon"
-    summary = "momentum of each matrix orthogonalized by Newton-Schulz; x = x - lr * scale * O"
-    reference = "Jordan et al., Muon: An optimizer for hidden layers in neural networks, 2024; Liu et al., Muon is Scalable for LLM Training, 2025"  # noqa: E501
     uses_structure = True
-    eps_floor = False  # optax divides by ||g|| + eps
+    eps_floor = False
 
     step_size: float | np.ndarray | Schedule = hyperparameter(0.02, "step size (lr)",
                                                               schedule=True)  # fmt: skip
     beta: float | np.ndarray = hyperparameter(0.95, "decay of the momentum, in [0, 1)")
     nesterov: bool = hyperparameter(True, "Nesterov's look-ahead in the momentum")
     ns_steps: int = hyperparameter(5, "Newton-Schulz iterations, >= 1")
-    eps: float = hyperparameter(1e-8, "added to the norm before Newton-Schulz, >= 0")
+    eps: float | np.ndarray = hyperparameter(1e-8, "added to the norm before Newton-Schulz, >= 0")
     weight_decay: float | np.ndarray = hyperparameter(0.0, "decoupled decay of x, >= 0")
-    consistent_rms: float | None = hyperparameter(None, "scale by c sqrt(max(p, q)) instead")
     fallback: Optimizer | str | None = hyperparameter(
-        "adamw", "for the blocks that are not matrices: 'adamw', an optimizer, or None"
+        "adamw", "for the blocks that are not matrices: 'adamw', another optimizer, or None"
     )
     structure: Structure | None = structure_field()
 
@@ -68,13 +52,10 @@ class Muon(Optimizer):
         self._validate(step_size=step_size, beta=check.unit_interval, nesterov=check.flag,
                        ns_steps=check.whole, eps=check.non_negative,
                        weight_decay=check.non_negative)  # fmt: skip
-        if self.consistent_rms is not None:
-            self._validate(consistent_rms=check.positive)
-        if isinstance(self.fallback, str):
-            check.one_of("fallback", self.fallback, ("adamw",))
-        elif self.fallback is not None and not isinstance(self.fallback, Optimizer):
-            raise TypeError(f"fallback must be 'adamw', a descentlab optimizer or None, not "
-                            f"{self.fallback!r}")  # fmt: skip
+        if self.fallback is not None and self.fallback != "adamw":
+            from descentlab.optimizers.wrappers._inner import inner_optimizer
+
+            self._validate(fallback=inner_optimizer)
         if self.structure is not None and self.fallback is None and not all(
                 is_matrix(b) for b in self.structure.blocks):  # fmt: skip
             raise ValueError(refusal(self.name, self.structure))
@@ -110,8 +91,9 @@ class Muon(Optimizer):
         for i, block in enumerate(structure.blocks):
             if is_matrix(block):
                 mu, update = self._momentum(state.mu[k], gs[i], t, block)
+                eps = for_block(check.per_row(self.eps), block)
                 scaled = self._scale(block) * orthogonalized(
-                    update, self.ns_steps, COEFFICIENTS, self.eps, self.eps_floor
+                    update, self.ns_steps, COEFFICIENTS, eps, self.eps_floor
                 )
                 decay = for_block(check.per_row(self.weight_decay), block)
                 new[i] = xs[i] - for_block(lr, block) * (scaled + decay * xs[i])
@@ -126,6 +108,46 @@ class Muon(Optimizer):
             new = put_back(new, moved, structure, is_matrix)
         return join(new, structure), MuonState(t, tuple(mus), fallback_state)
 
+    def bound(self, structure) -> Optimizer:
+        bound = super().bound(structure)
+        if isinstance(bound.fallback, Optimizer) and bound.fallback.uses_structure:
+            raise ValueError(f"{self.name}'s fallback must be an elementwise optimizer, not "
+                             f"{bound.fallback.name}")  # fmt: skip
+        return bound
+
+
+@dataclass(frozen=True)
+class Muon(_Muon):
+    """Muon (Jordan et al., 2024; Liu et al., 2025) in optax's form, on every matrix block
+    ``G`` (``(p, q)``, used as ``x @ W``: p inputs, q outputs)::
+
+        mu   = beta mu + (1 - beta) g
+        mhat = beta mu / (1 - beta**(t+1)) + (1 - beta) g / (1 - beta**t)
+                                              (with Nesterov's look-ahead; else mu / (1 - beta**t))
+        O    = NewtonSchulz5(mhat)                        ~ U V^T of mhat = U S V^T
+        x    = x - step_size (sqrt(max(1, q / p)) O + weight_decay x)
+
+    (``consistent_rms=c`` scales by ``c sqrt(max(p, q))`` instead, Liu et al.'s.) The blocks
+    that are not matrices go to ``fallback``: ``"adamw"`` is AdamW with this step size, eps and
+    Nesterov setting (optax's choice), another optimizer (or its name) steps them, None refuses
+    them. As ``optax.contrib.muon`` in float64.
+    """
+
+    name = "muon"
+    summary = "momentum of each matrix orthogonalized by Newton-Schulz; x = x - lr * scale * O"
+    reference = "Jordan et al., Muon: An optimizer for hidden layers in neural networks, 2024; Liu et al., Muon is Scalable for LLM Training, 2025"  # noqa: E501
+
+    step_size: float | np.ndarray | Schedule = hyperparameter(0.02, "step size (lr)",
+                                                              schedule=True)  # fmt: skip
+    eps: float | np.ndarray = hyperparameter(1e-8, "added to the norm before Newton-Schulz, >= 0")
+    weight_decay: float | np.ndarray = hyperparameter(0.0, "decoupled decay of x, >= 0")
+    consistent_rms: float | None = hyperparameter(None, "scale by c sqrt(max(p, q)) instead")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.consistent_rms is not None:
+            self._validate(consistent_rms=check.positive)
+
     def _momentum(self, mu, g, t, block):
         beta = for_block(check.per_row(self.beta), block)
         mu = beta * mu + (1 - beta) * g
@@ -139,16 +161,9 @@ class Muon(Optimizer):
             return self.consistent_rms * math.sqrt(max(p, q))
         return math.sqrt(max(1.0, q / p))
 
-    def bound(self, structure) -> Optimizer:
-        bound = super().bound(structure)
-        if isinstance(bound.fallback, Optimizer) and bound.fallback.uses_structure:
-            raise ValueError(f"{self.name}'s fallback must be an elementwise optimizer, not "
-                             f"{bound.fallback.name}")  # fmt: skip
-        return bound
-
 
 @dataclass(frozen=True)
-class MuonPyTorch(Muon):
+class MuonPyTorch(_Muon):
     """Muon in PyTorch's (Keller Jordan's) form, on every matrix block ``W`` (``(p, q)``, used
     as ``W @ x``: p outputs, q inputs, as ``torch.nn.Linear`` keeps its weight)::
 
@@ -165,17 +180,17 @@ class MuonPyTorch(Muon):
 
     name = "muon-pytorch"
     summary = "Keller Jordan's Muon as torch.optim.Muon: no bias correction, lr * sqrt(max(1, p/q))"
+    reference = "Jordan et al., Muon: An optimizer for hidden layers in neural networks, 2024"
     eps_floor = True  # PyTorch divides by max(||g||, eps)
 
     step_size: float | np.ndarray | Schedule = hyperparameter(0.001, "step size (lr)",
                                                               schedule=True)  # fmt: skip
-    eps: float = hyperparameter(1e-7, "floor of the norm before Newton-Schulz, >= 0")
+    eps: float | np.ndarray = hyperparameter(1e-7, "floor of the norm before Newton-Schulz, >= 0")
     weight_decay: float | np.ndarray = hyperparameter(0.1, "decoupled decay of x, >= 0")
     adjust: str = hyperparameter("original", "step scaling: original or match_rms_adamw",
                                  choices=("original", "match_rms_adamw"))  # fmt: skip
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "consistent_rms", None)
         super().__post_init__()
         check.one_of("adjust", self.adjust, ("original", "match_rms_adamw"))
 

@@ -53,7 +53,7 @@ class Shampoo(Optimizer):
     lr: float | np.ndarray | Schedule = hyperparameter(0.001, "step size", schedule=True)
     momentum: float | np.ndarray = hyperparameter(0.0, "weight of the buffer, in [0, 1)")
     weight_decay: float | np.ndarray = hyperparameter(0.0, "L2 penalty added to g, >= 0")
-    eps: float = hyperparameter(1e-6, "L and R start at eps I, >= 0")
+    eps: float | np.ndarray = hyperparameter(1e-6, "L and R start at eps I, >= 0")
     every: int = hyperparameter(1, "steps between recomputations of the roots, >= 1")
     structure: Structure | None = structure_field()
 
@@ -66,13 +66,15 @@ class Shampoo(Optimizer):
         xp = namespace(x)
         structure = self.structure or Structure.vector(x.shape[-1])
         parts, left, right = split(x, structure), [], []
+        eps = self.eps if not getattr(self.eps, "ndim", 0) else self.eps[..., None, None]
         for part, block in zip(parts, structure.blocks, strict=True):
-            rows = block.shape[0]
-            left.append(0.0 * outer(part, 0) + self.eps * xp.eye(rows, dtype=x.dtype)
-                        if len(block.shape) == 2 else 0.0 * vector_outer(part)
-                        + self.eps * xp.eye(rows, dtype=x.dtype))  # fmt: skip
-            right.append(0.0 * outer(part, 1) + self.eps * xp.eye(block.shape[1], dtype=x.dtype)
-                         if len(block.shape) == 2 else 0.0)  # fmt: skip
+            eye = eps * xp.eye(block.shape[0], dtype=x.dtype)
+            if len(block.shape) == 2:
+                left.append(0.0 * outer(part, 0) + eye)
+                right.append(0.0 * outer(part, 1) + eps * xp.eye(block.shape[1], dtype=x.dtype))
+            else:
+                left.append(0.0 * vector_outer(part) + eye)
+                right.append(0.0)
         zeros = tuple(0.0 * a if not isinstance(a, float) else 0.0 for a in left)
         return ShampooState(
             0,

@@ -25,7 +25,8 @@ def average_weight(optimizer, lr, t, state):
     """``c(t) = w(t) / sum of w``, ``w(t) = t**r max lr**weight_lr_power`` (the paper's
     weighting, which gives the first steps of a warm-up little weight), and the new running
     maximum and sum. Numbers stay numbers; arrays (one value per start) stay arrays."""
-    arrays = [v for v in (lr, state.lr_max, state.weight_sum) if not is_number(v)]
+    arrays = [v for v in (lr, state.lr_max, state.weight_sum, optimizer.r,
+                          optimizer.weight_lr_power) if not is_number(v)]  # fmt: skip
     if not arrays and isinstance(t, int):
         lr_max = max(float(state.lr_max), float(lr))
         weight = power(float(t), optimizer.r) * power(lr_max, optimizer.weight_lr_power)
@@ -33,7 +34,8 @@ def average_weight(optimizer, lr, t, state):
         return (weight / weight_sum if weight_sum > 0 else 0.0), lr_max, weight_sum
     xp = namespace(arrays[0] if arrays else t)
     lr_max = xp.maximum(state.lr_max, lr)
-    weight = power(t, optimizer.r) * power(lr_max, optimizer.weight_lr_power)
+    r, p = check.per_row(optimizer.r), check.per_row(optimizer.weight_lr_power)
+    weight = power(t, r) * power(lr_max, p)
     weight_sum = state.weight_sum + weight
     c = xp.where(weight_sum > 0, weight / xp.where(weight_sum > 0, weight_sum, 1.0), 0.0)
     return c, lr_max, weight_sum
