@@ -77,16 +77,27 @@ def _step_pairs(optimizer, xs, gs):
         state = expected[1]
 
 
+#: Shampoo's inverse roots are as ill-conditioned as its statistics: from eps I (1e-6) plus the
+#: outer product of a Rosenbrock gradient (~1e6), the small singular values carry an absolute
+#: rounding of ~1e-10, 1e-4 of their size, and NumPy's LAPACK and XLA's solver differ there
+#: by up to 1e-2 (both are right to their precision). With eps = 1 the statistics' condition
+#: numbers are ~1e6 and the two agree to a few 1e-10.
+SETTINGS = {"shampoo": {"eps": 1.0}}
+STEP_RTOLS = {"shampoo": 1e-9}
+
+
 @pytest.mark.parametrize("name", list(OPTIMIZERS))
 def test_every_compiled_step_equals_the_numpy_step(name, gradient_sequence):
     xs, gs = gradient_sequence
-    steps = _step_pairs(get_optimizer(name), xs, gs)
+    rtol = STEP_RTOLS.get(name, STEP_RTOL)
+    steps = _step_pairs(get_optimizer(name, **SETTINGS.get(name, {})), xs, gs)
     for (x, state), (x_np, state_np), (x_jax, state_jax) in steps:
-        assert close(x_jax, x_np, STEP_RTOL, x), relative_gap(x_jax, x_np)
+        assert close(x_jax, x_np, rtol, x), relative_gap(x_jax, x_np)
         assert int(state_jax.count) == state_np.count
-        for field in state_np._fields[1:]:
-            a, b = getattr(state_jax, field), getattr(state_np, field)
-            assert close(a, b, STEP_RTOL, getattr(state, field)), (field, relative_gap(a, b))
+        leaves = zip(jax.tree.leaves(state_jax), jax.tree.leaves(state_np),
+                     jax.tree.leaves(state), strict=True)  # fmt: skip
+        for a, b, before in leaves:
+            assert close(a, b, rtol, np.broadcast_to(before, np.shape(b))), relative_gap(a, b)
 
 
 SCHEDULES = [

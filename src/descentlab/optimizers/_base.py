@@ -111,6 +111,16 @@ class Optimizer:
         )
 
     @classmethod
+    def unchecked(cls, **fields: Any) -> Optimizer:
+        """An instance built from values checked already (the rest at their defaults), without
+        running the checks: how a method builds the optimizer it delegates to inside a compiled
+        step, where the values are traced and cannot be checked."""
+        built = object.__new__(cls)
+        for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+            object.__setattr__(built, f.name, fields.get(f.name, f.default))
+        return built
+
+    @classmethod
     def hyperparameters(cls) -> list[HyperparameterInfo]:
         return [
             HyperparameterInfo(

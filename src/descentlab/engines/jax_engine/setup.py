@@ -2,8 +2,8 @@
 
 An optimizer (or a schedule) enters a compiled run as a pytree: its numbers and arrays are
 leaves, traced, so another step size or another array of settings reuses the compiled program;
-its strings, switches and tuples (``beta1_decay``, ``centered``, a schedule's boundaries) are
-part of the structure, which decides what is compiled. Unflattening builds the object without
+its strings, switches, whole numbers and tuples (``beta1_decay``, ``centered``, a warm-up's
+steps, a schedule's boundaries) are part of the structure, which decides what is compiled. Unflattening builds the object without
 its ``__post_init__`` checks, which would try to read traced values.
 
 The JAX engine turns on ``jax_enable_x64`` for the process (as ``Problem(grad="jax")`` does):
@@ -27,7 +27,9 @@ _REGISTERED: set[type] = set()
 
 
 def _is_leaf_value(value: object) -> bool:
-    if isinstance(value, bool | np.bool_):
+    """Floats and arrays are traced; switches and whole numbers (warm-up steps, a period, a
+    count of iterations) are part of the structure, as the loops and tests they steer are."""
+    if isinstance(value, bool | np.bool_ | numbers.Integral):
         return False
     return isinstance(value, numbers.Number | np.ndarray | jax.Array)
 

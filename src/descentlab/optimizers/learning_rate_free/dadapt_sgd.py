@@ -11,6 +11,7 @@ import numpy as np
 from descentlab import _validation as check
 from descentlab._namespace import namespace
 from descentlab.optimizers._base import Optimizer, hyperparameter
+from descentlab.optimizers._moments import at_first_step
 from descentlab.optimizers.learning_rate_free._sums import dot, estimate, norm
 from descentlab.schedules import Schedule, step_size, value_at
 
@@ -57,9 +58,7 @@ class DAdaptSGD(Optimizer):
         xp = namespace(grad)
         t = state.count + 1
         g = grad + check.per_row(self.weight_decay) * x
-        g0_norm = norm(g) if state.count == 0 else state.g0_norm
-        if not isinstance(state.count, int):  # traced: the first step's norm, chosen in place
-            g0_norm = xp.where(state.count == 0, norm(g), state.g0_norm)
+        g0_norm = at_first_step(state.count, norm(g), state.g0_norm)
         dlr = state.d * value_at(self.step_size, t) / g0_norm
         r = state.r + dlr * dot(g, state.s)
         s = state.s + dlr * g

@@ -64,8 +64,8 @@ class _Muon(Optimizer):
         if self.fallback == "adamw":
             from descentlab.optimizers.adaptive.adamw import AdamW
 
-            return AdamW(alpha=self.step_size, eps=self.eps, weight_decay=0.0,
-                         nesterov=self.nesterov)  # fmt: skip
+            return AdamW.unchecked(alpha=self.step_size, eps=self.eps, weight_decay=0.0,
+                                   nesterov=self.nesterov)  # fmt: skip
         return self.fallback
 
     def _structure(self, x) -> Structure:
