@@ -77,13 +77,13 @@ def _step_pairs(optimizer, xs, gs):
         state = expected[1]
 
 
-#: Shampoo's inverse roots are as ill-conditioned as its statistics: from eps I (1e-6) plus the
+#: Shampoo's inverse roots are as ill-conditioned as its statistics. From eps I (1e-6) plus the
 #: outer product of a Rosenbrock gradient (~1e6), the small singular values carry an absolute
-#: rounding of ~1e-10, 1e-4 of their size, and NumPy's LAPACK and XLA's solver differ there
-#: by up to 1e-2 (both are right to their precision). With eps = 1 the statistics' condition
-#: numbers are ~1e6 and the two agree to a few 1e-10.
+#: rounding of ~1e-10, 1e-4 of their size, and NumPy's LAPACK and XLA's solver differ there by
+#: up to 1e-2 (both right to their precision). With eps = 1 the statistics' condition numbers
+#: grow from ~1e6 to ~1e8 over the sequence, and the roots agree to a few 1e-9.
 SETTINGS = {"shampoo": {"eps": 1.0}}
-STEP_RTOLS = {"shampoo": 1e-9}
+STEP_RTOLS = {"shampoo": 1e-7}
 
 
 @pytest.mark.parametrize("name", list(OPTIMIZERS))
