@@ -563,5 +563,8 @@ def test_every_optimizer_steps_on_numpy_jax_and_torch_arrays(name):
         ends[kind] = x
     assert isinstance(ends["torch"], torch.Tensor) and ends["torch"].dtype == torch.float64
     assert isinstance(ends["jax"], jax.Array)
+    # Shampoo's inverse roots of eps I plus outer products are conditioned ~1e8: the three
+    # libraries' solvers agree to ~1e-12 there (tests/test_engines.py says more)
+    rtol = 1e-10 if name == "shampoo" else 1e-14
     for kind in ("jax", "torch"):
-        assert np.allclose(np.asarray(ends[kind]), ends["numpy"], rtol=1e-14, atol=0)
+        assert np.allclose(np.asarray(ends[kind]), ends["numpy"], rtol=rtol, atol=0)

@@ -3,8 +3,9 @@
 An optimizer (or a schedule) enters a compiled run as a pytree: its numbers and arrays are
 leaves, traced, so another step size or another array of settings reuses the compiled program;
 its strings, switches, whole numbers and tuples (``beta1_decay``, ``centered``, a warm-up's
-steps, a schedule's boundaries) are part of the structure, which decides what is compiled. Unflattening builds the object without
-its ``__post_init__`` checks, which would try to read traced values.
+steps, a schedule's boundaries) are part of the structure, which decides what is compiled.
+Unflattening builds the object without its ``__post_init__`` checks, which would try to read
+traced values.
 
 The JAX engine turns on ``jax_enable_x64`` for the process (as ``Problem(grad="jax")`` does):
 float64 is what the NumPy engine computes in and what equality to it needs.

@@ -51,7 +51,7 @@ class ADOPT(Optimizer):
                        eps=check.non_negative, clip=check.flag)  # fmt: skip
 
     def init(self, x: np.ndarray) -> ADOPTState:
-        return ADOPTState(0, 0.0, 0.0)
+        return ADOPTState(0, 0.0 * x, 0.0 * x)  # arrays: the first step reads sqrt(v)
 
     def step(self, x, grad, state):
         xp = namespace(grad)

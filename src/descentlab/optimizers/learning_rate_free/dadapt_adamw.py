@@ -57,14 +57,15 @@ class DAdaptAdamW(Optimizer):
                        weight_decay=check.non_negative)  # fmt: skip
 
     def init(self, x: np.ndarray) -> DAdaptAdamWState:
-        return DAdaptAdamWState(0, 0.0, 0.0, 0.0, check.per_row(self.d0), 0.0)
+        zeros = 0.0 * x  # arrays: the first step reads sqrt(v)
+        return DAdaptAdamWState(0, zeros, zeros, zeros, check.per_row(self.d0), 0.0)
 
     def step(self, x, grad, state):
         xp = namespace(grad)
         t = state.count + 1
         beta1, beta2, eps = (check.per_row(v) for v in (self.beta1, self.beta2, self.eps))
-        b = xp.sqrt(beta2)
-        bc = xp.sqrt(1 - power(beta2, t)) / (1 - power(beta1, t))
+        b = beta2**0.5
+        bc = (1 - power(beta2, t)) ** 0.5 / (1 - power(beta1, t))
         dlr = state.d * value_at(self.step_size, t) * bc
         r = b * state.r + (1 - b) * dlr * dot(grad, state.s / (xp.sqrt(state.v) + eps))
         m = moving_average(state.m, dlr * grad, beta1)

@@ -73,9 +73,9 @@ class Prodigy(Optimizer):
         xp = namespace(grad)
         t = state.count + 1
         beta1, beta2 = check.per_row(self.beta1), check.per_row(self.beta2)
-        beta3 = xp.sqrt(beta2) if self.beta3 is None else check.per_row(self.beta3)
+        beta3 = beta2**0.5 if self.beta3 is None else check.per_row(self.beta3)
         d, d0 = state.d, check.per_row(self.d0)
-        dlr = d * value_at(self.step_size, t) * xp.sqrt(1 - power(beta2, t)) / (1 - power(beta1, t))
+        dlr = d * value_at(self.step_size, t) * (1 - power(beta2, t)) ** 0.5 / (1 - power(beta1, t))
         r = beta3 * state.r + (d / d0) * dlr * dot(grad, state.x0 - x)
         s = beta3 * state.s + (d / d0) * (d if self.safeguard_warmup else dlr) * grad
         m = moving_average(state.m, d * grad, beta1)

@@ -74,7 +74,7 @@ class Adafactor(Optimizer):
         t = state.count + 1
         lr = value_at(self.lr, t)
         w = power(float(t) if isinstance(t, int) else t, check.per_row(self.decay_rate))
-        rho = xp.minimum(lr, 1.0 / xp.sqrt(xp.asarray(t, dtype=grad.dtype)))
+        rho = _smaller(lr, 1.0 / (float(t) if isinstance(t, int) else t) ** 0.5)
         eps1 = xp.finfo(grad.dtype).eps if self.eps1 is None else self.eps1
         xs, gs = split(x, structure), split(grad, structure)
         new, rows, columns = [], [], []
@@ -112,3 +112,10 @@ def _factor(a, block: Block, axis: int):
 def _per(value, block: Block):
     """A hyperparameter (a number, or one per start) to broadcast against a block's part."""
     return for_block(check.per_row(value), block)
+
+
+def _smaller(a, b):
+    """``min(a, b)`` of numbers, or elementwise where either is an array (or traced)."""
+    if isinstance(a, float) and isinstance(b, float):
+        return min(a, b)
+    return namespace(a if not isinstance(a, float) else b).minimum(a, b)

@@ -128,7 +128,7 @@ class SOAP(Optimizer):
         m = moving_average(m, g, beta1)
         v = moving_average(v, projected**2, beta2)
         s = t - 1  # the moments' updates so far: the first step set Q only
-        c = xp.sqrt(1 - power(beta2, s)) / (1 - power(beta1, s))
+        c = (1 - power(beta2, s)) ** 0.5 / (1 - power(beta1, s))
         denominator = xp.sqrt(v) + for_block(check.per_row(self.eps), block)
         if matrix:
             direction = transposed(q_left) @ m @ q_right / denominator
