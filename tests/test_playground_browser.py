@@ -148,6 +148,27 @@ def test_choices_and_switches_are_editable(page):
     assert page.errors == []
 
 
+def test_inner_optimizers_counts_and_derived_numbers_are_editable(page):
+    act(page, lambda: page.check("#optimizer-list input[data-optimizer=lookahead]"))
+    inner = "select[data-optimizer=lookahead][data-hyper=inner]"
+    assert page.input_value(inner) == "adam"
+    act(page, lambda: page.select_option(inner, "nesterov"))
+    chosen = page.evaluate("window.playground.state.optimizers.find(o => o.name === 'lookahead')")
+    assert chosen["hyperparameters"]["inner"] == "nesterov"
+    act(page, lambda: page.check("#optimizer-list input[data-optimizer=muon]"))
+    derived = page.locator("input[data-optimizer=muon][data-hyper-value=consistent_rms]")
+    assert derived.input_value() == "" and derived.get_attribute("placeholder") == "auto"
+    act(page, lambda: derived.fill("0.2") or derived.dispatch_event("change"))
+    steps = page.locator("input[type=range][data-optimizer=muon][data-hyper=ns_steps]")
+    act(page, lambda: steps.fill("700"))
+    chosen = page.evaluate("window.playground.state.optimizers.find(o => o.name === 'muon')")
+    assert chosen["hyperparameters"]["consistent_rms"] == 0.2
+    assert chosen["hyperparameters"]["ns_steps"] == round(1 + 0.7 * (20 - 1))  # whole, 1..20
+    runs = page.evaluate("window.playground.lastRun.runs.map(r => r.optimizer)")
+    assert {"lookahead", "muon"} <= set(runs)
+    assert page.errors == []
+
+
 def test_a_link_naming_an_unknown_optimizer_still_works(browser):
     """The finding: a URL state naming an unknown optimizer broke the page."""
     import json

@@ -23,6 +23,7 @@ FAST = settings(max_examples=25, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.filter_too_much])  # fmt: skip
 NAMES = sorted(dl.OPTIMIZERS)
+NOT_WRAPPERS = [name for name in NAMES if dl.OPTIMIZERS[name].family != "wrappers"]
 finite = st.floats(-10, 10, allow_nan=False, allow_infinity=False)
 
 
@@ -34,10 +35,14 @@ def optimizers(draw, name=None):
     cls = dl.OPTIMIZERS[name]
     chosen = {}
     for info in cls.hyperparameters():
-        if info.choices:
+        if info.kind == "choice":
             chosen[info.name] = draw(st.sampled_from(info.choices))
-        elif isinstance(info.default, bool):
+        elif info.kind == "switch":
             chosen[info.name] = draw(st.booleans())
+        elif info.kind == "optimizer":
+            chosen[info.name] = draw(st.sampled_from(NOT_WRAPPERS))
+        elif info.kind == "whole":
+            chosen[info.name] = draw(st.integers(1, 12))
         elif draw(st.booleans()):
             chosen[info.name] = draw(st.floats(1e-6, 0.999))
     try:
@@ -61,16 +66,23 @@ def test_a_step_maps_finite_to_finite_of_the_same_shape(optimizer, d, data):
         x, state = x_new, new_state
 
 
+def stepping(name, steps):
+    """Optimizer ``name`` with this step size (a wrapper's inner optimizer with it)."""
+    cls = dl.OPTIMIZERS[name]
+    step_name = next((h.name for h in cls.hyperparameters() if h.schedule), None)
+    if step_name is None:
+        return cls(inner=stepping(cls().inner.name, steps))
+    return cls(**{step_name: steps})
+
+
 @FAST
 @given(st.sampled_from(NAMES), st.integers(0, 2**32 - 1), st.integers(1, 3))
 def test_start_i_of_a_batch_equals_it_alone_bit_for_bit(name, seed, d):
     problem = dl.get_function("quadratic", dim=max(d, 2), kappa=10, rotation_seed=1)
-    cls = dl.OPTIMIZERS[name]
-    step_name = next(h.name for h in cls.hyperparameters() if h.schedule)
     steps = np.array([1e-3, 1e-2, 5e-2, 0.1])
-    batch = dl.minimize(problem, cls(**{step_name: steps}), n_iter=15, seed=seed, starts=4)
+    batch = dl.minimize(problem, stepping(name, steps), n_iter=15, seed=seed, starts=4)
     for i in (0, 3):
-        alone = dl.minimize(problem, cls(**{step_name: steps[i]}), n_iter=15, x0=batch.path[0][i])
+        alone = dl.minimize(problem, stepping(name, steps[i]), n_iter=15, x0=batch.path[0][i])
         np.testing.assert_array_equal(batch.x[i], alone.x)
         np.testing.assert_array_equal(batch.path[:, i], alone.path)
 

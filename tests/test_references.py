@@ -261,9 +261,12 @@ def test_equal_to_optax(case, shape):
 
 
 def test_every_optimizer_has_a_reference_or_a_reason():
-    referenced = {type(c.ours).name for c in TORCH_CASES + OPTAX_CASES}
-    # Only the paper's AMSGrad with beta1 decayed over time (the tutorial's) has no library
-    # twin; it is pinned by the tutorial's golden trace instead.
+    from tests.test_twins import TWINS
+
+    referenced = {type(c.ours).name for c in TORCH_CASES + OPTAX_CASES + TWINS}
+    # The paper's AMSGrad with beta1 decayed over time (the tutorial's) has no library twin
+    # alone; it is pinned by the tutorial's golden trace. The methods since 2018 are in
+    # tests/test_twins.py.
     assert set(OPTIMIZERS) == referenced
 
 

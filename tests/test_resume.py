@@ -15,7 +15,9 @@ PROBLEM = dl.get_function("quadratic", dim=4, kappa=10, rotation_seed=1)
 def small_steps(name):
     """Settings that keep every start moving without diverging for 200 iterations."""
     optimizer = dl.get_optimizer(name)
-    step = next(h.name for h in type(optimizer).hyperparameters() if h.schedule)
+    step = next((h.name for h in type(optimizer).hyperparameters() if h.schedule), None)
+    if step is None:  # a wrapper (Lookahead, Cautious, SAM): its inner optimizer steps
+        return dl.get_optimizer(name, inner=small_steps(optimizer.inner.name))
     return dl.get_optimizer(name, **{step: 0.01})
 
 

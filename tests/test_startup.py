@@ -71,7 +71,7 @@ def test_the_lazy_registries_hold_what_their_names_say():
     from descentlab.problems.functions import STOCHASTIC_PROBLEMS
     from descentlab.tutorials import TUTORIALS
 
-    assert "adam" in OPTIMIZERS and "nope" not in OPTIMIZERS and len(OPTIMIZERS) == 17
+    assert "adam" in OPTIMIZERS and "nope" not in OPTIMIZERS and len(OPTIMIZERS) == 36
     for name, cls in OPTIMIZERS.items():
         assert issubclass(cls, Optimizer) and cls.name == name
     assert set(STOCHASTIC_PROBLEMS) == {"reddi-theorem1", "reddi-online", "reddi-stochastic",

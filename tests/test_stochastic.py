@@ -117,6 +117,12 @@ def test_noise_validation(kwargs, message):
 def test_projection_keeps_every_iterate_in_the_bounds(name):
     problem = dl.Problem(lambda x: np.sum(x, axis=-1), grad=lambda x: np.ones_like(x),
                          bounds=[(-1, 2), (0.5, 1)], vectorized=True)  # fmt: skip
+    optimizer = dl.get_optimizer(name)
+    if type(optimizer).evaluation_point is not dl.Optimizer.evaluation_point:
+        # it evaluates another point than it steps (SAM, Lookahead, schedule-free): refused
+        with pytest.raises(ValueError, match=r"evaluates another point.*project=True"):
+            dl.minimize(problem, name, n_iter=2, seed=1, project=True)
+        return
     result = dl.minimize(problem, name, n_iter=200, seed=1, starts=5, project=True,
                          noise=GradientNoise(3.0))  # fmt: skip
     lo, hi = problem.bounds[:, 0], problem.bounds[:, 1]

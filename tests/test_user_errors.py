@@ -212,7 +212,7 @@ def test_convenient_forms_are_accepted():
     [
         ({"problem": 3}, "problem must be a dl.Problem or a function f"),
         ({"optimizer": 3}, r"optimizer must be a descentlab optimizer \(dl.Adam\(...\)\)"),
-        ({"optimizer": "adan"}, "optimizer must be one of gd"),
+        ({"optimizer": "adamm"}, "optimizer must be one of gd"),
         ({"tol": "small"}, r"tol must be a dl.Tolerance\(grad=..., fun=...\), a number"),
         ({"tol": -1.0}, r"tol.grad must be a finite number >= 0, not -1.0"),
         ({"record_limit": 1.5}, "record_limit must be a whole number of bytes"),

@@ -33,7 +33,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "optimizers": (
         "listing",
         "optimizers_command",
-        "List the optimizers: hyperparameters with defaults, update rule and reference.",
+        "List the optimizers by family: hyperparameters with defaults, update rule and reference.",
     ),
     "check-grad": (
         "check_grad",

@@ -43,10 +43,13 @@ def hypers_for(name: str, given: tuple[str, ...]) -> dict[str, float | str]:
         target, dot, hyper = key.rpartition(".")
         if (dot and target != name) or hyper not in known:
             continue
-        if known[hyper].choices:
+        kind = known[hyper].kind
+        if kind in ("choice", "optimizer"):  # an optimizer by its name, checked by the class
             chosen[hyper] = value
-        elif isinstance(known[hyper].default, bool):
+        elif kind == "switch":
             chosen[hyper] = _boolean(text, value)
+        elif kind == "whole":
+            chosen[hyper] = _whole(text, value)
         else:
             chosen[hyper] = _number(text, value)
     return chosen
@@ -57,6 +60,14 @@ def _number(text: str, value: str) -> float:
         return float(value)
     except ValueError:
         raise click.BadParameter(f"expected a number in {text!r}", param_hint="--hyper") from None
+
+
+def _whole(text: str, value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a whole number in {text!r}",
+                                 param_hint="--hyper") from None  # fmt: skip
 
 
 def _boolean(text: str, value: str) -> bool:

@@ -89,8 +89,9 @@ def _optimizers_rows() -> list[dict]:
     return [
         {
             "name": name,
+            "family": cls.family,
             "class": cls.__name__,
-            "hyperparameters": {h.name: h.default for h in cls.hyperparameters()},
+            "hyperparameters": {h.name: h.shown_default for h in cls.hyperparameters()},
             "summary": cls.summary,
             "reference": cls.reference,
         }
@@ -124,15 +125,19 @@ def functions_command(as_json: bool) -> None:
 @click.command("optimizers")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def optimizers_command(as_json: bool) -> None:
-    """List the optimizers: hyperparameters with defaults, update rule and reference."""
+    """List the optimizers by family: hyperparameters with defaults, update rule and reference."""
     rows = _optimizers_rows()
     if as_json:
         click.echo(json.dumps(rows, indent=1))
         return
     table = Table(title="descentlab optimizers")
-    for column in ("name", "hyperparameters (defaults)", "update", "reference"):
+    for column in ("family", "name", "hyperparameters (defaults)", "update", "reference"):
         table.add_column(column)
+    previous = None
     for row in rows:
         hypers = "\n".join(f"{k}={v}" for k, v in row["hyperparameters"].items())
-        table.add_row(row["name"], hypers, row["summary"], row["reference"])
+        family = row["family"] if row["family"] != previous else ""
+        previous = row["family"]
+        table.add_row(family, row["name"], hypers, row["summary"], row["reference"],
+                      end_section=False)  # fmt: skip
     Console().print(table)

@@ -180,16 +180,26 @@ def _common_options(command):
     return with_options(command, options)
 
 
+OPTION_TYPES = {
+    "number": lambda info: float,
+    "whole": lambda info: click.IntRange(0),
+    "choice": lambda info: click.Choice(info.choices),
+    # another optimizer by its name, at its defaults
+    "optimizer": lambda info: click.Choice(list(OPTIMIZERS)),
+}
+
+
 def _hyperparameter_options(cls: type[Optimizer]):
     def decorate(command):
         for info in reversed(cls.hyperparameters()):
             flag = "--" + info.name.replace("_", "-")
-            help = f"{info.help} [default: {info.default}]"
-            if isinstance(info.default, bool):
+            shown = "derived" if info.optional else info.shown_default
+            help = f"{info.help} [default: {shown}]"
+            if info.kind == "switch":
                 switch = f"{flag}/--no-{flag[2:]}"
                 option = click.option(switch, info.name, default=None, help=help)
             else:
-                kind = click.Choice(info.choices) if info.choices else float
+                kind = OPTION_TYPES[info.kind](info)
                 option = click.option(flag, info.name, type=kind, default=None, help=help)
             command = option(command)
         return command

@@ -50,12 +50,40 @@ def _public(cls_or_obj) -> list:
 
 @dataclass(frozen=True)
 class HyperparameterInfo:
+    """What the command line, the playground and sweeps know of a hyperparameter. ``kind`` is
+    what values it takes: ``"number"`` (a float, an array of one per start, or for the step
+    size a schedule; ``optional`` when its default None means "derived from the others"),
+    ``"whole"`` (a count, part of what the JAX engine compiles), ``"switch"``, ``"choice"``
+    (one of ``choices``) or ``"optimizer"`` (another optimizer, or its registered name)."""
+
     name: str
     default: Any
     help: str
     choices: tuple[str, ...] | None = None
     schedule: bool = False
     added: bool = False
+    kind: str = "number"
+
+    @property
+    def optional(self) -> bool:
+        return self.kind == "number" and self.default is None
+
+    @property
+    def shown_default(self) -> Any:
+        """The default as the command line and JSON show it (an optimizer by its name)."""
+        return self.default.name if isinstance(self.default, Optimizer) else self.default
+
+
+def _kind(f: dataclasses.Field) -> str:
+    if f.metadata.get("choices"):
+        return "choice"
+    if isinstance(f.default, bool):
+        return "switch"
+    if "Optimizer" in str(f.type):  # an inner optimizer, a fallback
+        return "optimizer"
+    if isinstance(f.default, int):
+        return "whole"
+    return "number"
 
 
 class Optimizer:
@@ -130,6 +158,7 @@ class Optimizer:
                 f.metadata.get("choices"),
                 f.metadata.get("schedule", False),
                 f.metadata.get("added", False),
+                _kind(f),
             )
             for f in _public(cls)
         ]

@@ -36,6 +36,7 @@ MAX_ITER = 5000
 MAX_OPTIMIZERS = 6
 MAX_GRID = 200
 MAX_EXPRESSION = 500
+MAX_WHOLE = 1000  # a count (Newton-Schulz steps, a period): the time limit bounds the rest
 
 
 class BadRequest(ValueError):
@@ -114,6 +115,19 @@ FunctionProblem = Annotated[
 ProblemSpec = FunctionProblem | ExpressionProblem
 
 
+def _choices(info) -> list[str]:
+    """A choice's strings; for an inner optimizer or a fallback, the optimizers that are not
+    wrappers themselves (each at its defaults)."""
+    if info.kind == "choice":
+        return list(info.choices)
+    return [name for name, cls in OPTIMIZERS.items() if cls.family != "wrappers"]
+
+
+def _least(info) -> int:
+    """The smallest whole number a count allows: 0 for a warm-up, else 1."""
+    return 0 if info.default == 0 else 1
+
+
 @functools.cache
 def optimizers() -> list[dict[str, Any]]:
     """Each optimizer with its hyperparameters, defaults and the ranges the sliders allow."""
@@ -131,10 +145,12 @@ def _optimizer_model(name: str) -> type[BaseModel]:
     domains = cls.domains()
     fields: dict[str, Any] = {}
     for info in cls.hyperparameters():
-        if info.choices:
-            kind: Any = Literal[tuple(info.choices)]
-        elif isinstance(info.default, bool):
+        if info.kind in ("choice", "optimizer"):
+            kind: Any = Literal[tuple(_choices(info))]
+        elif info.kind == "switch":
             kind = Switch
+        elif info.kind == "whole":
+            kind = Annotated[Whole, Field(ge=_least(info), le=MAX_WHOLE)]
         else:
             kind = Annotated[Finite, Field(**domains.get(info.name, {}))]
         fields[info.name] = (kind | None, Field(default=None, description=info.help))
@@ -175,17 +191,24 @@ class ErrorBody(BaseModel):
 
 
 def _slider(info) -> dict[str, Any]:
-    base = {"name": info.name, "default": info.default, "help": info.help}
-    if info.choices:
-        return {**base, "kind": "choice", "choices": list(info.choices)}
-    if isinstance(info.default, bool):
+    base = {"name": info.name, "default": info.shown_default, "help": info.help}
+    if info.kind in ("choice", "optimizer"):
+        return {**base, "kind": "choice", "choices": _choices(info)}
+    if info.kind == "switch":
         return {**base, "kind": "switch"}
-    default = float(info.default)
+    if info.kind == "whole":
+        least = _least(info)
+        return {**base, "kind": "number", "integer": True, "min": least,
+                "max": max(10, 4 * info.default), "log": False}  # fmt: skip
+    number = {**base, "kind": "number", "optional": info.optional}
     if "in [0, 1)" in info.help or info.name.startswith(("beta", "momentum", "rho")):
-        return {**base, "kind": "number", "min": 0.0, "max": 0.999, "log": False}
+        return {**number, "min": 0.0, "max": 0.999, "log": False}
+    if info.optional:  # derived from the others unless set: a wide log range
+        return {**number, "min": 1e-8, "max": 10.0, "log": True}
+    default = float(info.default)
     if default > 0:
-        return {**base, "kind": "number", "min": default / 1e4, "max": default * 1e2, "log": True}
-    return {**base, "kind": "number", "min": 0.0, "max": 1.0, "log": False}
+        return {**number, "min": default / 1e4, "max": default * 1e2, "log": True}
+    return {**number, "min": 0.0, "max": 1.0, "log": False}
 
 
 @functools.cache

@@ -190,11 +190,8 @@ def parse_grid_options(texts: Sequence[str]) -> Grid:
 def numeric_hyperparameters(optimizer: str) -> dict[str, object]:
     """The hyperparameters of ``optimizer`` a grid can range over, with their defaults."""
     cls = OPTIMIZERS[optimizer]
-    return {
-        h.name: h.default
-        for h in cls.hyperparameters()
-        if h.choices is None and not isinstance(h.default, bool)
-    }
+    # a whole number (a period, a count of steps) is compiled into the run, not one per start
+    return {h.name: h.default for h in cls.hyperparameters() if h.kind == "number"}
 
 
 def check_grid(grid: Grid, optimizers: Sequence[str]) -> None:
@@ -210,8 +207,8 @@ def check_grid(grid: Grid, optimizers: Sequence[str]) -> None:
         numeric = [name for name in owners if axis.name in numeric_hyperparameters(name)]
         if not numeric:
             raise ValueError(
-                f"grid: {axis.name} of {owners[0]} is not a number (a choice or a switch), so "
-                "it cannot be swept; fix it with --hyper instead"
+                f"grid: {axis.name} of {owners[0]} is not a number (a choice, a switch, a "
+                "whole number or an optimizer), so it cannot be swept; fix it with --hyper instead"
             )
 
 

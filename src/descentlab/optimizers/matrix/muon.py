@@ -175,7 +175,8 @@ class MuonPyTorch(_Muon):
     (``adjust="match_rms_adamw"``: ``0.2 sqrt(max(p, q))``.) As ``torch.optim.Muon``, whose
     Newton-Schulz runs in bfloat16: equal to it in float64 with that one function run in the
     input's dtype. The fallback (the blocks that are not matrices, which ``torch.optim.Muon``
-    refuses and leaves to AdamW) is ``"adamw"`` or another optimizer, or None to refuse them.
+    refuses and leaves to AdamW) is ``"adamw"``: ``torch.optim.AdamW`` with this step size and
+    weight decay (its own eps, no Nesterov); or another optimizer, or None to refuse them.
     """
 
     name = "muon-pytorch"
@@ -193,6 +194,13 @@ class MuonPyTorch(_Muon):
     def __post_init__(self) -> None:
         super().__post_init__()
         check.one_of("adjust", self.adjust, ("original", "match_rms_adamw"))
+
+    def _fallback(self) -> Optimizer | None:
+        if self.fallback == "adamw":
+            from descentlab.optimizers.adaptive.adamw import AdamW
+
+            return AdamW.unchecked(alpha=self.step_size, weight_decay=self.weight_decay)
+        return self.fallback
 
     def _momentum(self, buf, g, t, block):
         beta = for_block(check.per_row(self.beta), block)

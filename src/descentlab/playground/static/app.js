@@ -174,22 +174,29 @@ function buildHyperparameters() {
     panel.innerHTML = `<h3><span class="swatch" style="background:${COLORS[k]}"></span>${info.name}</h3>`;
     for (const h of info.hyperparameters) {
       if (h.kind !== "number") { panel.appendChild(otherInput(chosen, h)); continue; }
+      // an optional number (default null) is derived from the others until it is set
       const value = chosen.hyperparameters[h.name] ?? h.default;
       const row = document.createElement("div");
       row.className = "slider";
       const slider = document.createElement("input");
       slider.type = "range"; slider.min = 0; slider.max = 1000;
       slider.dataset.optimizer = chosen.name; slider.dataset.hyper = h.name;
-      slider.value = Math.round(1000 * Math.min(1, Math.max(0, sliderPosition(h, value))));
+      const position = value === null ? 0.5 : sliderPosition(h, value);
+      slider.value = Math.round(1000 * Math.min(1, Math.max(0, position)));
       const shown = document.createElement("input");
-      shown.type = "number"; shown.step = "any"; shown.value = value;
+      shown.type = "number"; shown.step = h.integer ? "1" : "any";
+      shown.value = value === null ? "" : value;
+      if (value === null) shown.placeholder = "auto";
       shown.dataset.optimizer = chosen.name; shown.dataset.hyperValue = h.name;
       slider.addEventListener("input", () => {
-        const v = Number(sliderValue(h, slider.value / 1000).toPrecision(4));
+        const raw = sliderValue(h, slider.value / 1000);
+        const v = h.integer ? Math.round(raw) : Number(raw.toPrecision(4));
         shown.value = v; chosen.hyperparameters[h.name] = v; rerun();
       });
       shown.addEventListener("change", () => {
-        chosen.hyperparameters[h.name] = Number(shown.value); rerun();
+        if (shown.value === "" && h.optional) delete chosen.hyperparameters[h.name];
+        else chosen.hyperparameters[h.name] = Number(shown.value);
+        rerun();
       });
       const name = document.createElement("span");
       name.textContent = h.name; name.title = h.help;
