@@ -14,7 +14,7 @@ ROOT = PACKAGE.parent.parent
 #: the README's paths kept as re-exports, the bridges' public names (descentlab.torch, .optax,
 #: .scipy) and the helpers every layer may use.
 TOP = {"__init__.py", "_version.py", "_namespace.py", "_validation.py", "_lazy.py", "_machine.py",
-       "_html.py", "_files.py", "_trees.py",
+       "_html.py", "_files.py", "_trees.py", "_structure.py",
        "memory.py",
        "tutorials.py", "expressions.py", "multistart.py", "gradient_check.py", "torch.py",
        "optax.py", "scipy.py"}  # fmt: skip
@@ -48,3 +48,22 @@ def test_no_module_is_longer_than_a_few_screens():
     long = {str(p.relative_to(PACKAGE)): n for p in PACKAGE.rglob("*.py")
             if (n := len(p.read_text().splitlines())) > LONGEST_MODULE}  # fmt: skip
     assert not long, f"split these modules: {long}"
+
+
+def test_optimizers_show_the_family_tree_one_file_each():
+    """One folder per branch of the family, one module per optimizer (two forms of one method,
+    as Muon's or AMSGrad's bias-corrected ones, may share theirs)."""
+    import inspect
+    from pathlib import Path
+
+    from descentlab.optimizers import FAMILIES, OPTIMIZERS
+
+    root = Path(inspect.getfile(OPTIMIZERS["gd"])).parents[1]
+    folders = {p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("_")}
+    assert {family.replace("-", "_") for family in FAMILIES} == folders
+    modules = {}
+    for name, cls in OPTIMIZERS.items():
+        path = Path(inspect.getfile(cls))
+        assert path.parent.name == cls.family.replace("-", "_") and name in FAMILIES[cls.family]
+        modules.setdefault(path, []).append(name)
+    assert len(modules) >= len(OPTIMIZERS) - 4  # the shared files: amsgrad's and muon's forms

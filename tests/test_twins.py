@@ -24,7 +24,7 @@ import pytest
 import torch
 
 import descentlab as dl
-from descentlab.optimizers._structure import Structure
+from descentlab._structure import Structure
 
 jax.config.update("jax_enable_x64", True)
 

@@ -23,7 +23,7 @@ _HOMES = homes_of({
     "RAdam RMSProp Yogi ADOPT AdEMAMix Adan LAMB LARS Prodigy DAdaptAdamW DAdaptSGD DoG "
     "ScheduleFreeSGD ScheduleFreeAdamW Muon MuonPyTorch Adafactor SOAP Shampoo Lookahead "
     "Cautious SAM get_optimizer",
-    "descentlab.optimizers._structure": "Block Structure",
+    "descentlab._structure": "Block Structure",
     "descentlab.optimizers.step_rules": "Armijo BarzilaiBorwein Polyak StepRule Wolfe",
     "descentlab.problems.functions": "FUNCTIONS FunctionEntry get_function",
     "descentlab.problems.gradients": "CentralDifference",

@@ -52,6 +52,16 @@ STOCHASTIC_ROWS = [
     ("mlp-digits", 2410, "mean_i cross-entropy of softmax(tanh(a_i W1 + b1) W2 + b2) + 1e-4/2 "
      "|x|^2 over 1797 examples, 10 classes (--param hidden=32)",
      "scikit-learn load_digits; one hidden layer, backpropagation by hand"),
+    ("deep-mlp-digits", 4522, "mlp-digits with three hidden layers of 32 tanh units "
+     "(--param depth=3, hidden=32): four weight matrices", "scikit-learn load_digits"),
+    ("matrix-least-squares", 200, "1/(2N) ||A W - B||_F^2, W 20x10, B = A W*, Hessian "
+     "condition kappa=100 (--param rows, cols, examples, kappa, seed); minimum 0 at W*",
+     "a matrix unknown: matrix-aware methods see one 20x10 block"),
+    ("matrix-factorization", 105, "1/(2pq) ||U V^T - M||_F^2, M 20x15 of rank 3, U 20x3, "
+     "V 15x3 (--param rows, cols, rank, seed); minimum 0", "low-rank factorization"),
+    ("matrix-sensing", 40, "1/(2m) sum_i (<A_i, U V^T> - y_i)^2, 300 Gaussian measurements "
+     "of a 10x10 matrix of rank 2 (--param rows, cols, rank, measurements, seed); minimum 0",
+     "low-rank matrix sensing"),
 ]  # fmt: skip
 
 
@@ -62,20 +72,30 @@ def _stochastic_rows() -> list[dict]:
             "name": name,
             "dim": dim,
             "domain": [-1.0, 1.0],
-            "minimum": online[name].minimum if name in online else None,
+            "minimum": online[name].minimum
+            if name in online
+            else 0.0
+            if name.startswith("matrix")
+            else None,
             "minimizers": online[name].minimizers.tolist() if name in online else [],
             "shown_for_dim": dim,
             "parameters": {"C": 3.0} if name == "reddi-theorem1" else {},
             "formula": formula,
-            "description": "online problem: regret recorded"
-            if name.startswith("reddi")
-            else "neural network: no known minimum"
-            if name.startswith("mlp")
-            else "finite sum: f* computed by L-BFGS when loaded",
+            "description": _description(name),
             "citation": citation,
         }
         for name, dim, formula, citation in STOCHASTIC_ROWS
     ]
+
+
+def _description(name: str) -> str:
+    if name.startswith("reddi"):
+        return "online problem: regret recorded"
+    if name.endswith("mlp-digits"):
+        return "neural network: no known minimum"
+    if name.startswith("matrix"):
+        return "matrix unknown (a structure of blocks): minimum 0"
+    return "finite sum: f* computed by L-BFGS when loaded"
 
 
 def _point(values) -> str:

@@ -38,7 +38,7 @@ def hyperparameter(
 
 def structure_field() -> Any:
     """The field of a matrix-aware or layer-wise optimizer that holds the parameter structure
-    (:class:`~descentlab.optimizers._structure.Structure`): set by the runner and the bridges
+    (:class:`~descentlab._structure.Structure`): set by the runner and the bridges
     from the problem or the parameters (:meth:`Optimizer.bound`), not a hyperparameter, and
     part of what the JAX engine compiles."""
     return dataclasses.field(default=None, repr=False, metadata={"internal": True})

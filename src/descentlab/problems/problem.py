@@ -12,6 +12,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from descentlab._structure import Structure, as_structure
 from descentlab.problems.gradients import CentralDifference, gradient_for
 from descentlab.problems.outputs import OutputError
 from descentlab.problems.vectorization import (
@@ -52,6 +53,11 @@ class Problem:
         but slower) with a :class:`~descentlab.problems.vectorization.NotVectorizedWarning`.
         ``True`` trusts the function; ``False`` evaluates point by point without checking or
         warning.
+    structure : Structure or list of (name, shape), optional
+        Which coordinates form which matrices and vectors (``[("W", (20, 10)), ("b", (10,))]``,
+        row-major, in order): matrix-aware optimizers (Muon, Adafactor, SOAP, Shampoo) update
+        each matrix as a matrix and layer-wise ones (LAMB, LARS) take norms per block; the rest
+        ignore it. Without one the coordinates are one vector.
     """
 
     f: ArrayFunction
@@ -65,6 +71,7 @@ class Problem:
 
     name: str = "problem"
     vectorized: bool | None = None
+    structure: Structure | None = None
     _prepared: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -80,6 +87,8 @@ class Problem:
             object.__setattr__(self, "minimum", _finite_number("minimum", self.minimum))
         if self.vectorized not in (None, True, False):
             raise TypeError(f"vectorized must be True, False or None, not {self.vectorized!r}")
+        if self.structure is not None:
+            object.__setattr__(self, "structure", as_structure(self.structure, self.dim))
         if self.minimizers is not None:
             minimizers = np.atleast_2d(np.asarray(self.minimizers, dtype=float))
             if self.bounds is not None and minimizers.shape[-1] != self.dim:

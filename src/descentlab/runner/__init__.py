@@ -185,8 +185,13 @@ def minimize(
     if resume is not None:
         x0 = resumed_points(resume, x0, starts, noise, batch_size, problem)
     if x0 is None and problem.dim is not None:  # refused before the starts are drawn
-        check_memory(optimizer, (check_starts(starts) or 1, problem.dim), n_iter, None,
-                      record_limit)  # fmt: skip
+        check_memory(
+            bound(optimizer, problem, problem.dim, project, step_rule),
+            (check_starts(starts) or 1, problem.dim),
+            n_iter,
+            None,
+            record_limit,
+        )
     x = initial_points(problem, x0, seed, starts)
     if problem.dim is None and x.shape[-1] < 1:
         raise ValueError("x0 must have at least one coordinate")

@@ -74,7 +74,7 @@ def bound(optimizer: Optimizer, problem: Problem, d: int, project, step_rule) ->
     method reads it; a problem without one is one vector of ``d`` coordinates), and refusals
     of what a method that evaluates another point than it steps cannot do."""
     if optimizer.uses_structure:
-        from descentlab.optimizers._structure import Structure
+        from descentlab._structure import Structure
 
         structure = getattr(problem, "structure", None) or Structure.vector(d)
         if structure.dim != d:

@@ -77,6 +77,10 @@ def default_space(optimizer: str) -> dict[str, str]:
     the momentum from 0 to 0.99 where the optimizer has one."""
     infos = OPTIMIZERS[optimizer].hyperparameters()
     space = {h.name: "log:1e-5:1" for h in infos if h.schedule}
+    if not space:  # a wrapper (Lookahead, SAM): the step is its inner optimizer's
+        raise ValueError(f"{optimizer} has no step size of its own (it wraps another "
+                         "optimizer), so there is no default space to tune: give one of its "
+                         "own hyperparameters, or tune the optimizer it wraps")  # fmt: skip
     if any(h.name == "momentum" for h in infos):
         space["momentum"] = "lin:0:0.99"
     return space

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from descentlab._namespace import namespace
-from descentlab.optimizers._structure import Block, block_norm, for_block
+from descentlab._structure import Block, block_norm, for_block
 
 
 def trust_scaled(block: Block, x, u, coefficient=1.0, eps=0.0):

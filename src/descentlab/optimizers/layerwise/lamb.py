@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from descentlab import _validation as check
+from descentlab._structure import Structure, blockwise
 from descentlab.optimizers._base import hyperparameter, structure_field
-from descentlab.optimizers._structure import Structure, blockwise
 from descentlab.optimizers.adaptive.adam import Adam, AdamState
 from descentlab.optimizers.layerwise._trust import trust_scaled
 from descentlab.schedules import value_at

@@ -9,8 +9,8 @@ from typing import NamedTuple
 import numpy as np
 
 from descentlab import _validation as check
+from descentlab._structure import Structure, blockwise
 from descentlab.optimizers._base import Optimizer, hyperparameter, structure_field
-from descentlab.optimizers._structure import Structure, blockwise
 from descentlab.optimizers.layerwise._trust import trust_scaled
 from descentlab.schedules import Schedule, coefficient, step_size, value_at
 

@@ -4,7 +4,7 @@ optimizer steps them, as one vector made of those blocks."""
 from __future__ import annotations
 
 from descentlab._namespace import namespace
-from descentlab.optimizers._structure import Structure
+from descentlab._structure import Structure
 
 
 def rest_of(parts: list, structure: Structure, take):

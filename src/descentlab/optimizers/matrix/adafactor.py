@@ -9,8 +9,8 @@ import numpy as np
 
 from descentlab import _validation as check
 from descentlab._namespace import namespace, power
+from descentlab._structure import Block, Structure, block_norm, for_block, join, split
 from descentlab.optimizers._base import Optimizer, hyperparameter, structure_field
-from descentlab.optimizers._structure import Block, Structure, block_norm, for_block, join, split
 from descentlab.schedules import Schedule, step_size, value_at
 
 

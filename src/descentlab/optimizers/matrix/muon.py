@@ -11,8 +11,8 @@ import numpy as np
 
 from descentlab import _validation as check
 from descentlab._namespace import power
+from descentlab._structure import Structure, for_block, join, split
 from descentlab.optimizers._base import Optimizer, hyperparameter, structure_field
-from descentlab.optimizers._structure import Structure, for_block, join, split
 from descentlab.optimizers.matrix._fallback import put_back, refusal, rest_of
 from descentlab.optimizers.matrix._newton_schulz import COEFFICIENTS, orthogonalized
 from descentlab.schedules import Schedule, step_size, value_at

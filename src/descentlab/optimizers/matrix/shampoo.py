@@ -9,9 +9,9 @@ import numpy as np
 
 from descentlab import _validation as check
 from descentlab._namespace import namespace
+from descentlab._structure import Block, Structure, join, split
 from descentlab.optimizers._base import Optimizer, hyperparameter, structure_field
 from descentlab.optimizers._moments import at_first_step
-from descentlab.optimizers._structure import Block, Structure, join, split
 from descentlab.optimizers.matrix._linear_algebra import (
     inverse_root,
     outer,

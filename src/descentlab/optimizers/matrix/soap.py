@@ -9,10 +9,10 @@ import numpy as np
 
 from descentlab import _validation as check
 from descentlab._namespace import namespace, power
+from descentlab._structure import Block, Structure, for_block, join, split
 from descentlab._trees import map_state
 from descentlab.optimizers._base import Optimizer, hyperparameter, structure_field
 from descentlab.optimizers._moments import moving_average
-from descentlab.optimizers._structure import Block, Structure, for_block, join, split
 from descentlab.optimizers.matrix._linear_algebra import (
     eigenbasis,
     outer,

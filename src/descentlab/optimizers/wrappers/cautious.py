@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from descentlab._namespace import namespace
+from descentlab._structure import Block, Structure, blockwise
 from descentlab.optimizers._base import Optimizer, hyperparameter, structure_field
-from descentlab.optimizers._structure import Block, Structure, blockwise
 from descentlab.optimizers.wrappers._inner import Wrapper, inner_optimizer
 
 

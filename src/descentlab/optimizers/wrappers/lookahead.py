@@ -9,8 +9,8 @@ import numpy as np
 
 from descentlab import _validation as check
 from descentlab._namespace import namespace
+from descentlab._structure import Structure
 from descentlab.optimizers._base import Optimizer, hyperparameter, structure_field
-from descentlab.optimizers._structure import Structure
 from descentlab.optimizers.wrappers._inner import Wrapper, inner_optimizer
 
 

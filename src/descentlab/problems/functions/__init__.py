@@ -6,6 +6,8 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import numpy as np
+
 from descentlab._lazy import LazyRegistry
 from descentlab.problems.functions._entry import FunctionEntry
 from descentlab.problems.functions.any_dim import (
@@ -59,6 +61,10 @@ STOCHASTIC_PROBLEMS: Mapping[str, Callable[..., Problem]] = LazyRegistry({
     "logistic-breast-cancer": _S + "finite_sum:logistic_breast_cancer",
     "logistic-digits": _S + "finite_sum:logistic_digits",
     "mlp-digits": _S + "network:mlp_digits",
+    "deep-mlp-digits": _S + "network:deep_mlp_digits",
+    "matrix-least-squares": "descentlab.problems.matrices:matrix_least_squares",
+    "matrix-factorization": "descentlab.problems.matrices:matrix_factorization",
+    "matrix-sensing": "descentlab.problems.matrices:matrix_sensing",
 })  # fmt: skip
 
 
@@ -69,9 +75,10 @@ def get_stochastic(name: str, dim: int | None = None, bounds: object = None,
     if dim is not None and dim != problem.dim:
         raise ValueError(f"dim must be {problem.dim} for {name!r}, not {dim}")
     if bounds is not None:
+        d = problem.dim
+        if len(np.atleast_2d(np.asarray(bounds, dtype=float))) != d:
+            raise ValueError(f"bounds must have {d} pairs for {name!r}")
         problem = dataclasses.replace(problem, bounds=bounds)
-        if problem.dim != len(problem.minimizers[0]):
-            raise ValueError(f"bounds must have {len(problem.minimizers[0])} pairs for {name!r}")
     return problem
 
 

@@ -1,7 +1,10 @@
-"""A neural network as a finite sum: ``mlp-digits``, one hidden layer on scikit-learn's digits.
+"""A neural network as a finite sum: ``mlp-digits`` (one hidden layer on scikit-learn's digits)
+and ``deep-mlp-digits`` (three).
 
 The weights of one network are one flat vector ``x = [W1, b1, W2, b2]`` (``W1``: ``(p, h)``,
-``b1``: ``(h,)``, ``W2``: ``(h, c)``, ``b2``: ``(c,)``, each row-major), so every optimizer,
+``b1``: ``(h,)``, ``W2``: ``(h, c)``, ``b2``: ``(c,)``, each row-major; deeper networks go on
+``W3, b3, ...``), whose problem says so in its ``structure`` (matrix-aware optimizers update
+each ``W`` as a matrix; the rest see flat coordinates), so every optimizer,
 the runner, sweeps and the JAX engine train it as they minimize any function; a batch of ``n``
 starts ``(n, d)`` is ``n`` networks trained in one run (replicates, or a grid of settings).
 
@@ -12,7 +15,7 @@ starts ``(n, d)`` is ``n`` networks trained in one run (replicates, or a grid of
 
 The gradient is backpropagation written by hand against the array API (``@``, ``tanh``,
 ``exp``, sums), batched over networks: ``dlogits = softmax - onehot(y)``, then back through
-``W2`` and ``1 - hidden**2``. ``tests/test_network.py`` holds it to PyTorch's autograd.
+each ``W`` and ``1 - hidden**2``. ``tests/test_network.py`` holds it to PyTorch's autograd.
 Minibatches work as for the other finite sums: each start draws its own order of the examples
 every epoch. The box the starts are drawn from is Glorot's uniform initialization (biases 0).
 There is no known minimum.
@@ -27,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from descentlab._namespace import namespace
+from descentlab._structure import Structure
 from descentlab.problems.stochastic.finite_sum import (
     FiniteSum,
     _sklearn_datasets,
@@ -36,15 +40,17 @@ from descentlab.problems.stochastic.finite_sum import (
 
 @dataclass(frozen=True)
 class Network(FiniteSum):
-    """A one-hidden-layer tanh network with a softmax output: ``features`` ``(N, p)``,
-    ``targets`` the classes ``0 .. c-1`` as numbers, ``hidden`` units."""
+    """A tanh network with a softmax output: ``features`` ``(N, p)``, ``targets`` the classes
+    ``0 .. c-1`` as numbers, ``depth`` hidden layers of ``hidden`` units."""
 
     hidden: int = 32
     classes: int = 10
+    depth: int = 1
 
     @property
-    def shapes(self) -> tuple[int, int, int]:
-        return self.features.shape[1], self.hidden, self.classes
+    def shapes(self) -> tuple[int, ...]:
+        """The widths of the layers: inputs, each hidden layer, classes."""
+        return (self.features.shape[1], *[self.hidden] * self.depth, self.classes)
 
     def batch_gradient(self, x, index):
         """The mean gradient over the examples ``index`` (``(n, B)``) for each network
@@ -55,30 +61,41 @@ class Network(FiniteSum):
         return backpropagation(x, a, xp.take(onehot, index, axis=0), self.shapes, self.l2)
 
 
-def weight_count(p: int, h: int, c: int) -> int:
-    return p * h + h + h * c + c
+def layer_shapes(widths: tuple[int, ...]) -> list[tuple[str, tuple[int, ...]]]:
+    """``W1 (p, h), b1 (h,), ..., WL (h, c), bL (c,)``: the blocks of the flat weights."""
+    blocks = []
+    for k, (fan_in, fan_out) in enumerate(zip(widths[:-1], widths[1:], strict=True), start=1):
+        blocks += [(f"W{k}", (fan_in, fan_out)), (f"b{k}", (fan_out,))]
+    return blocks
 
 
-def unpack(x, shapes: tuple[int, int, int]):
-    """``W1, b1, W2, b2`` of the networks ``x`` (``(..., d)``), as views."""
-    p, h, c = shapes
+def weight_count(*widths: int) -> int:
+    return sum(math.prod(shape) for _, shape in layer_shapes(widths))
+
+
+def unpack(x, widths: tuple[int, ...]) -> list:
+    """``W1, b1, W2, b2, ...`` of the networks ``x`` (``(..., d)``), as views."""
     xp = namespace(x)
     lead = tuple(x.shape[:-1])
-    cuts = np.cumsum([0, p * h, h, h * c, c])
-    w1 = xp.reshape(x[..., cuts[0] : cuts[1]], (*lead, p, h))
-    b1 = x[..., cuts[1] : cuts[2]]
-    w2 = xp.reshape(x[..., cuts[2] : cuts[3]], (*lead, h, c))
-    b2 = x[..., cuts[3] : cuts[4]]
-    return w1, b1, w2, b2
+    parts, start = [], 0
+    for _, shape in layer_shapes(widths):
+        stop = start + math.prod(shape)
+        part = x[..., start:stop]
+        parts.append(xp.reshape(part, (*lead, *shape)) if len(shape) == 2 else part)
+        start = stop
+    return parts
 
 
-def forward(x, a, shapes):
-    """The hidden activations and the logits of the networks ``x`` on the examples ``a``
-    (``(N, p)`` for all networks, or ``(..., B, p)`` one set per network)."""
+def forward(x, a, widths):
+    """The inputs of every layer (``a``, then each hidden layer's activations) and the logits
+    of the networks ``x`` on the examples ``a`` (``(N, p)`` for all networks, or
+    ``(..., B, p)`` one set per network)."""
     xp = namespace(x)
-    w1, b1, w2, b2 = unpack(x, shapes)
-    hidden = xp.tanh(a @ w1 + b1[..., None, :])
-    return hidden, hidden @ w2 + b2[..., None, :]
+    parts = unpack(x, widths)
+    inputs = [a]
+    for k in range(0, len(parts) - 2, 2):
+        inputs.append(xp.tanh(inputs[-1] @ parts[k] + parts[k + 1][..., None, :]))
+    return inputs, inputs[-1] @ parts[-2] + parts[-1][..., None, :]
 
 
 def log_sum_exp(xp, logits):
@@ -86,28 +103,30 @@ def log_sum_exp(xp, logits):
     return top[..., 0] + xp.log(xp.sum(xp.exp(logits - top), axis=-1))
 
 
-def loss(x, a, onehot, shapes, l2: float):
+def loss(x, a, onehot, widths, l2: float):
     """The mean cross-entropy of the networks ``x`` over the examples (and the L2 penalty)."""
     xp = namespace(x)
-    _, logits = forward(x, a, shapes)
+    _, logits = forward(x, a, widths)
     picked = xp.sum(logits * onehot, axis=-1)
     value = xp.mean(log_sum_exp(xp, logits) - picked, axis=-1)
     return value + 0.5 * l2 * xp.sum(x * x, axis=-1) if l2 else value
 
 
-def backpropagation(x, a, onehot, shapes, l2: float):
+def backpropagation(x, a, onehot, widths, l2: float):
     """The gradient of :func:`loss` by the chain rule, layer by layer, for every network."""
     xp = namespace(x)
-    _, _, w2, _ = unpack(x, shapes)
-    hidden, logits = forward(x, a, shapes)
-    count = logits.shape[-2]
+    parts = unpack(x, widths)
+    inputs, logits = forward(x, a, widths)
     probs = xp.exp(logits - log_sum_exp(xp, logits)[..., None])
-    dlogits = (probs - onehot) / count
-    dhidden = (dlogits @ w2.mT) * (1.0 - hidden * hidden)
-    at = a.mT
-    parts = [at @ dhidden, xp.sum(dhidden, axis=-2), hidden.mT @ dlogits, xp.sum(dlogits, axis=-2)]
+    delta = (probs - onehot) / logits.shape[-2]  # d loss / d logits
+    grads: list = []
+    for layer in reversed(range(len(inputs))):
+        into = inputs[layer]
+        grads[:0] = [into.mT @ delta, xp.sum(delta, axis=-2)]
+        if layer > 0:  # back through W and tanh' = 1 - tanh**2
+            delta = (delta @ parts[2 * layer].mT) * (1.0 - into * into)
     lead = tuple(x.shape[:-1])
-    g = xp.concat([xp.reshape(part, (*lead, -1)) for part in parts], axis=-1)
+    g = xp.concat([xp.reshape(part, (*lead, -1)) for part in grads], axis=-1)
     return g + l2 * x if l2 else g
 
 
@@ -115,57 +134,74 @@ def _onehot(targets: np.ndarray, classes: int) -> np.ndarray:
     return (np.asarray(targets, dtype=int)[:, None] == np.arange(classes)).astype(float)
 
 
-def glorot_box(shapes: tuple[int, int, int]) -> np.ndarray:
+def glorot_box(widths: tuple[int, ...]) -> np.ndarray:
     """Glorot's uniform initialization as a box: ``+-sqrt(6 / (fan_in + fan_out))`` for the
     weights, 0 for the biases."""
-    p, h, c = shapes
-    first, second = math.sqrt(6.0 / (p + h)), math.sqrt(6.0 / (h + c))
-    half = np.concatenate([np.full(p * h, first), np.zeros(h), np.full(h * c, second),
-                           np.zeros(c)])  # fmt: skip
-    return np.column_stack([-half, half])
+    half = []
+    for _, shape in layer_shapes(widths):
+        if len(shape) == 2:
+            half.append(np.full(math.prod(shape), math.sqrt(6.0 / sum(shape))))
+        else:
+            half.append(np.zeros(shape))
+    half_widths = np.concatenate(half)
+    return np.column_stack([-half_widths, half_widths])
 
 
 def network(name: str, features: np.ndarray, classes: np.ndarray, hidden: int,
-            l2: float) -> Network:  # fmt: skip
-    """A classification network on ``features`` (standardized here) and integer ``classes``."""
-    if isinstance(hidden, bool) or not isinstance(hidden, int) or hidden < 1:
-        raise ValueError(f"hidden must be a whole number of units >= 1, not {hidden!r}")
+            l2: float, depth: int = 1) -> Network:  # fmt: skip
+    """A classification network on ``features`` (standardized here) and integer ``classes``,
+    ``depth`` hidden layers of ``hidden`` units."""
+    for what, value in (("hidden", hidden), ("depth", depth)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{what} must be a whole number >= 1, not {value!r}")
     if not (isinstance(l2, int | float) and math.isfinite(l2) and l2 >= 0):
         raise ValueError(f"l2 must be a finite number >= 0, not {l2!r}")
     a = _standardized(np.asarray(features, dtype=float))
     y = np.asarray(classes, dtype=float)
     c = int(y.max()) + 1
-    shapes = (a.shape[1], hidden, c)
+    widths = (a.shape[1], *[hidden] * depth, c)
     onehot = _onehot(y, c)
     return Network(
-        f=functools.partial(_full_loss, a, onehot, shapes, float(l2)),
-        grad=functools.partial(_full_gradient, a, onehot, shapes, float(l2)),
-        bounds=glorot_box(shapes),
+        f=functools.partial(_full_loss, a, onehot, widths, float(l2)),
+        grad=functools.partial(_full_gradient, a, onehot, widths, float(l2)),
+        bounds=glorot_box(widths),
         name=name,
         vectorized=True,
+        structure=Structure.of(layer_shapes(widths)),
         features=a,
         targets=y,
         loss="cross-entropy",
         l2=float(l2),
         hidden=hidden,
         classes=c,
+        depth=depth,
     )
 
 
-def _full_loss(a, onehot, shapes, l2, x):
-    return loss(x, a, onehot, shapes, l2)
+def _full_loss(a, onehot, widths, l2, x):
+    return loss(x, a, onehot, widths, l2)
 
 
-def _full_gradient(a, onehot, shapes, l2, x):
-    return backpropagation(x, a, onehot, shapes, l2)
+def _full_gradient(a, onehot, widths, l2, x):
+    return backpropagation(x, a, onehot, widths, l2)
 
 
 @functools.cache
-def mlp_digits(hidden: int = 32, l2: float = 1e-4) -> Network:
-    """A one-hidden-layer tanh network (``hidden`` units) classifying scikit-learn's 8x8 digits
-    (1797 x 64, ten classes), features standardized: ``64 h + h + 10 h + 10`` weights."""
+def mlp_digits(hidden: int = 32, l2: float = 1e-4, depth: int = 1) -> Network:
+    """A tanh network (``depth`` hidden layers of ``hidden`` units) classifying scikit-learn's
+    8x8 digits (1797 x 64, ten classes), features standardized: for one layer
+    ``64 h + h + 10 h + 10`` weights."""
     data = _sklearn_datasets().load_digits()
-    return network("mlp-digits", data.data, data.target, hidden, l2)
+    return network("mlp-digits", data.data, data.target, hidden, l2, depth)
 
 
-__all__ = ["Network", "backpropagation", "forward", "loss", "mlp_digits", "network", "unpack"]
+@functools.cache
+def deep_mlp_digits(hidden: int = 32, l2: float = 1e-4, depth: int = 3) -> Network:
+    """``mlp-digits`` three hidden layers deep (4,522 weights): where matrix-aware methods
+    have several weight matrices to precondition."""
+    data = _sklearn_datasets().load_digits()
+    return network("deep-mlp-digits", data.data, data.target, hidden, l2, depth)
+
+
+__all__ = ["Network", "backpropagation", "deep_mlp_digits", "forward", "layer_shapes", "loss",
+           "mlp_digits", "network", "unpack"]  # fmt: skip

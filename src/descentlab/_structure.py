@@ -63,6 +63,10 @@ class Structure:
     def dim(self) -> int:
         return sum(block.size for block in self.blocks)
 
+    def describe(self) -> str:
+        """``W1 (64, 32), b1 (32,)``."""
+        return ", ".join(f"{b.name} {b.shape}" for b in self.blocks)
+
     @property
     def has_matrix(self) -> bool:
         return any(block.is_matrix for block in self.blocks)
@@ -73,6 +77,23 @@ class Structure:
         for block in self.blocks:
             yield block, start, start + block.size
             start += block.size
+
+
+def as_structure(value: object, dim: int | None = None) -> Structure:
+    """``value`` as a structure: a :class:`Structure`, or ``(name, shape)`` pairs; of ``dim``
+    coordinates when ``dim`` is known."""
+    if not isinstance(value, Structure):
+        try:
+            value = Structure.of(list(value))  # type: ignore[call-overload]
+        except (TypeError, ValueError) as error:
+            raise TypeError(
+                f"structure must be a dl.Structure or (name, shape) pairs such as "
+                f"[('W', (20, 10)), ('b', (10,))], not {value!r} ({error})"
+            ) from None
+    if dim is not None and value.dim != dim:
+        raise ValueError(f"structure has {value.dim} coordinates ({value.describe()}), the "
+                         f"bounds {dim}")  # fmt: skip
+    return value
 
 
 def split(x, structure: Structure) -> list:
