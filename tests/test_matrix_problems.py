@@ -63,7 +63,7 @@ def test_bad_sizes_name_themselves():
         dl.get_function("matrix-least-squares", kappa=0.5)
     with pytest.raises(ValueError, match="structure has 6 coordinates"):
         dl.Problem(lambda x: x.sum(-1), bounds=[(-1, 1)] * 5, structure=[("W", (2, 3))])
-    with pytest.raises(TypeError, match="structure must be a dl.Structure or"):
+    with pytest.raises(TypeError, match=r"structure must be a dl\.Structure or"):
         dl.Problem(lambda x: x.sum(-1), bounds=[(-1, 1)] * 5, structure="W")
 
 
