@@ -117,7 +117,7 @@ SETTINGS = {
             "7 of 8 starts converge; the slow momentum (beta3 = 0.9999, ~10^4 steps of "
             "memory) keeps one moving: f - f* ~ 1e-5",
             eta=0.1,
-        ),  # fmt: skip
+        ),
     ),
     "adan": ({}, {}, {}),
     "lamb": ({}, {}, {"alpha": DECAY(0.1, rate=0.999)}),
@@ -132,7 +132,7 @@ SETTINGS = {
             "the corners' gradients (~1e4) and the steps it allows stall in the valley: "
             "f - f* ~ 0.2 to 1",
             step_size=0.01,
-        ),  # fmt: skip
+        ),
     ),
     "dog": (
         {},
@@ -141,7 +141,7 @@ SETTINGS = {
             "2 of 8 starts converge: the largest distance travelled from the start sets "
             "the step, too long for the valley: f - f* up to 0.05",
             step_size=1.0,
-        ),  # fmt: skip
+        ),
     ),
     "schedule-free-sgd": (
         {},
@@ -150,7 +150,7 @@ SETTINGS = {
             "as gd, a step the corners' gradients (~1e4) allow is too short for the valley "
             "and a longer one diverges: 7 of 8 starts diverge",
             step_size=0.01,
-        ),  # fmt: skip
+        ),
     ),
     "schedule-free-adamw": (
         {},
@@ -164,7 +164,7 @@ SETTINGS = {
         {},
         fails(
             "every start stalls at f - f* ~ 1e-2, at each step size tried (0.01 to 0.1)", lr=0.1
-        ),  # fmt: skip
+        ),
     ),
     "soap": ({"weight_decay": 0.0},) * 3,
     "shampoo": ({"lr": 1.0}, {"lr": 1.0}, fails("2 of 8 starts converge: f - f* up to 1", lr=0.1)),

@@ -24,6 +24,7 @@ There is no known minimum.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -64,7 +65,7 @@ class Network(FiniteSum):
 def layer_shapes(widths: tuple[int, ...]) -> list[tuple[str, tuple[int, ...]]]:
     """``W1 (p, h), b1 (h,), ..., WL (h, c), bL (c,)``: the blocks of the flat weights."""
     blocks = []
-    for k, (fan_in, fan_out) in enumerate(zip(widths[:-1], widths[1:], strict=True), start=1):
+    for k, (fan_in, fan_out) in enumerate(itertools.pairwise(widths), start=1):
         blocks += [(f"W{k}", (fan_in, fan_out)), (f"b{k}", (fan_out,))]
     return blocks
 
