@@ -162,9 +162,7 @@ SETTINGS = {
     "adafactor": (
         {},
         {},
-        fails(
-            "every start stalls at f - f* ~ 1e-2, at each step size tried (0.01 to 0.1)", lr=0.1
-        ),
+        fails("every start stalls at f - f* ~ 1e-2, at each step size tried (0.01 to 0.1)", lr=0.1),
     ),
     "soap": ({"weight_decay": 0.0},) * 3,
     "shampoo": ({"lr": 1.0}, {"lr": 1.0}, fails("2 of 8 starts converge: f - f* up to 1", lr=0.1)),
