@@ -213,8 +213,8 @@ def test_converges(name, problem, hyperparameters):
 # them), then the tuned setting is checked with the table's own protocol. A failure that tuning
 # fixes is a failure of the fixed setting, not of the optimizer: Adadelta on the quadratic only
 # needed a smaller step (about 0.02). What tuning does not fix stays a strict xfail with what
-# was measured; in every case two of the table's starts, near the corners where |g| ~ 1e4, are
-# the ones left.
+# was measured; for the methods up to 2018 in every case two of the table's starts, near the
+# corners where |g| ~ 1e4, are the ones left.
 CORNERS = "from 2 of the 8 starts (the corners)"
 TUNED_FAILURES = {
     ("gd", "rosenbrock"): f"the tuned step (1.4e-3) diverges {CORNERS}; the 6 others reach",
@@ -224,6 +224,13 @@ TUNED_FAILURES = {
     ("amsgrad-pytorch", "rosenbrock"): f"tuned alpha 0.86: f - f* up to 3 {CORNERS}",
     ("amsgrad-optax", "rosenbrock"): f"tuned alpha 0.96: f - f* ~ 4e-6 {CORNERS}",
     ("yogi", "rosenbrock"): f"tuned alpha 0.86: f - f* ~ 3e-2 {CORNERS}",
+    ("ademamix", "rosenbrock"): "tuned eta 0.10: 7 of 8 starts converge, one ends at 0.13",
+    ("dadapt-sgd", "rosenbrock"): "tuned step 0.95, momentum 0.985: some starts diverge",
+    ("dog", "rosenbrock"): "tuned step 0.96: 2 of 8 starts converge, f - f* up to 0.05",
+    ("schedule-free-sgd", "rosenbrock"): "tuned step 1.5e-3: 3 of 8 starts diverge",
+    ("schedule-free-adamw", "rosenbrock"): "tuned alpha 0.015: 2 of 8 converge, f - f* ~ 3e-6",
+    ("adafactor", "rosenbrock"): "tuned lr 1.5e-3: no start converges, f - f* up to 0.5",
+    ("shampoo", "rosenbrock"): "tuned lr 0.64: 7 of 8 starts converge, one ends at 3e-3",
 }
 
 KNOWN_FAILURES = [

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import OptimizeResult, OptimizeWarning
 
+from descentlab._structure import as_structure
 from descentlab.optimizers import get_optimizer
 from descentlab.problems.problem import Problem
 from descentlab.runner import Tolerance, minimize
@@ -59,11 +60,14 @@ class _Options:
     return_all: bool
 
 
-def method(optimizer: str, *, n_iter: int = 1000, **hyperparameters: Any) -> Callable:
+def method(optimizer: str, *, n_iter: int = 1000, structure: Any = None,
+           **hyperparameters: Any) -> Callable:  # fmt: skip
     """A ``method=`` for ``scipy.optimize.minimize`` that runs ``optimizer`` (a registered
     name, such as ``"adam"``) with ``hyperparameters`` for at most ``n_iter`` updates
-    (``options={"maxiter": ...}`` overrides it)."""
+    (``options={"maxiter": ...}`` overrides it). ``structure`` says which coordinates of ``x``
+    form which matrices (``[("W", (20, 10))]``), for the matrix-aware and layer-wise methods."""
     chosen = get_optimizer(optimizer, **hyperparameters)  # checked now, not at the first call
+    blocks = None if structure is None else as_structure(structure)
     name = optimizer
 
     def run(fun, x0, args=(), jac=None, hess=None, hessp=None, bounds=None, constraints=(),
@@ -74,6 +78,8 @@ def method(optimizer: str, *, n_iter: int = 1000, **hyperparameters: Any) -> Cal
         x0 = np.asarray(x0, dtype=float).reshape(-1)
         calls = _Calls(fun, jac, args)
         problem = _problem(calls, bounds, x0)
+        if blocks is not None:
+            problem = dataclasses.replace(problem, structure=as_structure(blocks, len(x0)))
         if settings.maxiter == 0:
             result = _unmoved(problem, calls, x0, settings)
         else:

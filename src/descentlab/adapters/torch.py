@@ -19,6 +19,15 @@ code runs on NumPy, JAX and PyTorch): there is no second implementation of any u
   tensors, numbers and its step ``count``) is in ``optimizer.state[p]``; ``state_dict`` marks
   which descentlab optimizer made it, and ``load_state_dict`` refuses any other's and restores
   it exactly, so a resumed training continues bit for bit.
+- **Parameters read together**: a matrix-aware or layer-wise optimizer (Muon, SOAP,
+  Adafactor, LAMB) and those that sum over every parameter (Prodigy, D-Adaptation, DoG, SAM,
+  the wrappers) step each param group as one vector whose blocks are its parameters (a
+  parameter of more than two axes as the matrix ``(shape[0], rest)``); the group's state is
+  kept with its first parameter. Every parameter of such a group needs a gradient.
+- **Two points**: for schedule-free methods, Lookahead and SAM the parameters hold the point
+  gradients are taken at while training; ``eval()`` puts in the point to evaluate (schedule-
+  free's ``x``, Lookahead's slow weights) and ``train()`` puts the other back, as
+  ``schedulefree``'s optimizers do.
 """
 
 from __future__ import annotations
@@ -32,6 +41,13 @@ import numpy as np
 import torch
 
 from descentlab.adapters._instance import check_fits, check_instance
+from descentlab.adapters._joint import (
+    is_joint,
+    offsets,
+    state_from_tree,
+    state_tree,
+    structure_of,
+)
 from descentlab.optimizers import Optimizer as Update
 from descentlab.schedules import Schedule
 
@@ -39,6 +55,7 @@ from descentlab.schedules import Schedule
 LR = "lr"
 _WRITTEN = "descentlab_lr"  # the lr this optimizer last wrote, to see a scheduler's changes
 _MARK = "descentlab"  # in a state dict: the descentlab optimizer and state type that made it
+_JOINT = "descentlab_group_state"  # a group stepped as one vector: its state, on its first param
 
 
 class Optimizer(torch.optim.Optimizer):
@@ -56,8 +73,11 @@ class Optimizer(torch.optim.Optimizer):
     def __init__(self, params: Iterable, optimizer: Update) -> None:
         check_instance(optimizer)
         self.update = optimizer
-        self._names = [f.name for f in dataclasses.fields(optimizer)]
-        self._step_name = next(h.name for h in type(optimizer).hyperparameters() if h.schedule)
+        self.joint = is_joint(optimizer)
+        self.training = True
+        self._names = [h.name for h in type(optimizer).hyperparameters()]
+        self._step_name = next((h.name for h in type(optimizer).hyperparameters()
+                                if h.schedule), None)  # fmt: skip
         defaults = {name: getattr(optimizer, name) for name in self._names}
         super().__init__(params, defaults)
 
@@ -66,6 +86,10 @@ class Optimizer(torch.optim.Optimizer):
         step-size name for the step size), checked before it is added."""
         given = set(param_group)
         step = self._step_name
+        if step is None and LR in given:
+            raise ValueError(f"param group {len(self.param_groups)}: {self.update.name} has no "
+                             "step size of its own (it wraps another optimizer): set the inner "
+                             "optimizer's")  # fmt: skip
         if LR in given and step in given and not _same(param_group[LR], param_group[step]):
             raise ValueError(f"param group {len(self.param_groups)}: give the step size as "
                              f"{LR!r} or {step!r}, not both with different values")  # fmt: skip
@@ -77,16 +101,16 @@ class Optimizer(torch.optim.Optimizer):
                              f"hyperparameter {sorted(unknown)[0]!r}; it has "
                              f"{', '.join(self._names)} (and {LR!r})")  # fmt: skip
         super().add_param_group(param_group)
-        group = self.param_groups[-1]
-        update = self._update_of(group, len(self.param_groups) - 1)
-        group[LR] = group[_WRITTEN] = _step_value(getattr(update, step))
+        group, index = self.param_groups[-1], len(self.param_groups) - 1
+        update = self._update_of(group, index)
+        if step is not None:
+            group[LR] = group[_WRITTEN] = _step_value(getattr(update, step))
         for k, p in enumerate(group["params"]):
-            _check_parameter(p, len(self.param_groups) - 1, k)
-            check_fits(
-                update,
-                tuple(_rows(p).shape),
-                f"param group {len(self.param_groups) - 1}, parameter {k}",
-            )
+            _check_parameter(p, index, k)
+            if not self.joint:
+                check_fits(update, tuple(_rows(p).shape), f"param group {index}, parameter {k}")
+        if self.joint:
+            _check_joint_group(update, group["params"], index)
 
     @torch.no_grad()
     def step(self, closure: Callable[[], Any] | None = None):
@@ -96,19 +120,79 @@ class Optimizer(torch.optim.Optimizer):
         if closure is not None:
             with torch.enable_grad():
                 loss = closure()
+        if not self.training:
+            raise RuntimeError("call optimizer.train() before step(): after eval() the "
+                               "parameters hold the point to evaluate, not the one to step")  # fmt: skip
         for index, group in enumerate(self.param_groups):
             update = self._update_of(group, index)
             for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if p.grad.is_sparse:
+                if p.grad is not None and p.grad.is_sparse:
                     raise RuntimeError(
                         f"descentlab.torch.Optimizer does not update sparse gradients (a "
                         f"parameter of shape {tuple(p.shape)} has one): use dense gradients, "
                         "e.g. nn.Embedding(..., sparse=False)"
                     )
-                self._step_parameter(p, update)
+            if self.joint:
+                self._step_group(group["params"], update, index)
+                continue
+            for p in group["params"]:
+                if p.grad is not None:
+                    self._step_parameter(p, update)
         return loss
+
+    def _step_group(self, params: list, update: Update, index: int) -> None:
+        """All of a group's parameters as one start whose blocks they are."""
+        have = [p.grad is not None for p in params]
+        if not any(have):
+            return
+        if not all(have):
+            missing = have.index(False)
+            raise RuntimeError(f"param group {index}: {self.update.name} steps its parameters "
+                               f"together, and parameter {missing} has no gradient: put the "
+                               "parameters that do not train in a group of their own")  # fmt: skip
+        x = torch.cat([p.reshape(-1) for p in params])
+        g = torch.cat([p.grad.reshape(-1) for p in params])
+        local = _on_device(update, x).bound(structure_of([p.shape for p in params]))
+        fresh = local.init(x)
+        saved = self.state.get(params[0], {}).get(_JOINT)
+        state = fresh if saved is None else state_from_tree(saved, fresh)
+        x_new, state = local.step(x, g, state)
+        _write(params, x_new)
+        self.state[params[0]] = {_JOINT: state_tree(state)}
+
+    @torch.no_grad()
+    def eval(self) -> None:
+        """Put into the parameters the points users evaluate (schedule-free's ``x``,
+        Lookahead's slow weights, SAM's point before its ascent); a no-op for the others."""
+        if self.training:
+            self._switch(lambda update, x, state: update.evaluation_point(x, state))
+            self.training = False
+
+    @torch.no_grad()
+    def train(self) -> None:
+        """Put back the points the gradients are taken at (undoing :meth:`eval`)."""
+        if not self.training:
+            self._switch(lambda update, x, state: update.gradient_point(x, state))
+            self.training = True
+
+    def _switch(self, point: Callable) -> None:
+        for index, group in enumerate(self.param_groups):
+            update = self._update_of(group, index)
+            if self.joint:
+                params = group["params"]
+                saved = self.state.get(params[0], {}).get(_JOINT) if params else None
+                if saved is None:
+                    continue  # not stepped yet: both points are the parameters
+                x = torch.cat([p.reshape(-1) for p in params])
+                local = _on_device(update, x).bound(structure_of([p.shape for p in params]))
+                state = state_from_tree(saved, local.init(x))
+                _write(params, point(local, x, state))
+                continue
+            for p in group["params"]:
+                if self.state.get(p):
+                    x = _rows(p)
+                    local = _on_device(update, x)
+                    p.copy_(point(local, x, self._state_of(p, local, x)).reshape(p.shape))
 
     def _step_parameter(self, p: torch.Tensor, update: Update) -> None:
         x, g = _rows(p), _rows(p.grad)
@@ -129,7 +213,7 @@ class Optimizer(torch.optim.Optimizer):
         """The descentlab optimizer of ``group`` now: its hyperparameters, the step size
         following ``lr`` when something (a scheduler) changed it."""
         step = self._step_name
-        if _WRITTEN in group and not _same(group[LR], group[_WRITTEN]):
+        if step is not None and _WRITTEN in group and not _same(group[LR], group[_WRITTEN]):
             if isinstance(group[step], Schedule):
                 raise ValueError(f"param group {index}: lr was changed (by a learning-rate "
                                  f"scheduler?) while {step} follows a descentlab schedule: use "
@@ -145,9 +229,12 @@ class Optimizer(torch.optim.Optimizer):
     def state_dict(self) -> dict[str, Any]:
         """PyTorch's state dict, marked with the descentlab optimizer and state it holds."""
         saved = super().state_dict()
-        fresh = self.update.init(torch.zeros(1))
-        saved[_MARK] = {"optimizer": self.update.name, "state": type(fresh).__name__,
-                        "fields": list(fresh._fields)}  # fmt: skip
+        if self.joint:
+            kept, fields = "one state per param group", [_JOINT]
+        else:
+            fresh = self.update.init(torch.zeros(1))
+            kept, fields = type(fresh).__name__, list(fresh._fields)
+        saved[_MARK] = {"optimizer": self.update.name, "state": kept, "fields": fields}
         return saved
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
@@ -161,7 +248,7 @@ class Optimizer(torch.optim.Optimizer):
             made_by = mark.get("optimizer")
             raise ValueError(f"this state dict was saved by descentlab's {made_by}, not by "
                              f"descentlab.torch.Optimizer with {self.update.name}")  # fmt: skip
-        fields = list(self.update.init(torch.zeros(1))._fields)
+        fields = [_JOINT] if self.joint else list(self.update.init(torch.zeros(1))._fields)
         for entry in state_dict.get("state", {}).values():
             if sorted(entry) != sorted(fields):
                 raise ValueError(f"this state dict's parameter states hold {sorted(entry)}, and "
@@ -180,6 +267,28 @@ def _warn_if_buffer_keeps_steps(update: Update) -> None:
                       "(buffer='step', the tutorial's form): from here the run differs from "
                       "torch.optim.SGD, whose buffer keeps gradients; give buffer='gradient' "
                       "for PyTorch's form", StepsInBufferWarning, stacklevel=4)  # fmt: skip
+
+
+def _check_joint_group(update: Update, params: list, index: int) -> None:
+    """A group stepped as one vector: one dtype and device, and numbers for hyperparameters
+    (one value per row means nothing for a vector of many parameters)."""
+    kinds = {(p.dtype, p.device) for p in params}
+    if len(kinds) > 1:
+        raise TypeError(
+            f"param group {index}: {update.name} steps its parameters together, so "
+            f"they must share one dtype and device, not {sorted(map(str, kinds))}"
+        )
+    if update._array_fields:
+        names = ", ".join(name for name, _ in update._array_fields)
+        raise ValueError(f"param group {index}: {update.name} steps its parameters together as "
+                         f"one vector, so its hyperparameters must be numbers, not arrays "
+                         f"({names})")  # fmt: skip
+
+
+def _write(params: list, x: torch.Tensor) -> None:
+    """The joined vector ``x`` back into the parameters."""
+    for p, (start, stop) in zip(params, offsets([p.shape for p in params]), strict=True):
+        p.copy_(x[start:stop].reshape(p.shape))
 
 
 def _rows(t: torch.Tensor) -> torch.Tensor:

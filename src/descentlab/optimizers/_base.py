@@ -97,6 +97,9 @@ class Optimizer:
     family: ClassVar[str] = ""
     #: True for an optimizer that reads the parameter structure (its ``structure`` field).
     uses_structure: ClassVar[bool] = False
+    #: True for one whose step sums or takes norms over all of a start's coordinates (the
+    #: learning-rate-free estimates, SAM's ascent): a bridge steps all parameters as one start.
+    couples_coordinates: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

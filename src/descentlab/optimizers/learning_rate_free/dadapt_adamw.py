@@ -40,6 +40,7 @@ class DAdaptAdamW(Optimizer):
     """
 
     name = "dadapt-adamw"
+    couples_coordinates = True
     summary = "AdamW with step d*lr, d = max(d, r / sum(abs(s))) from the gradients' correlation"
     reference = "Defazio & Mishchenko, Learning-Rate-Free Learning by D-Adaptation, ICML 2023"
 

@@ -38,6 +38,7 @@ class DAdaptSGD(Optimizer):
     """
 
     name = "dadapt-sgd"
+    couples_coordinates = True
     summary = "dual averaging with step d*lr/norm(g0), d = max(d, 2 <g, s> / norm(s))"
     reference = "Defazio & Mishchenko, Learning-Rate-Free Learning by D-Adaptation, ICML 2023"
 

@@ -34,6 +34,7 @@ class DoG(Optimizer):
     """
 
     name = "dog"
+    couples_coordinates = True
     summary = "x = x - lr * max distance from x0 / sqrt(sum of norm(g)^2) * g"
     reference = "Ivgi, Hinder & Carmon, DoG is SGD's Best Friend: A Parameter-Free Dynamic Step Size Schedule, ICML 2023"  # noqa: E501
 

@@ -43,6 +43,7 @@ class Prodigy(Optimizer):
     """
 
     name = "prodigy"
+    couples_coordinates = True
     summary = "Adam with step d*lr, d = max(d, <g, x0 - x> / sum(abs(s))) estimated along the run"
     reference = (
         "Mishchenko & Defazio, Prodigy: An Expeditiously Adaptive Parameter-Free Learner, ICML 2024"

@@ -36,6 +36,7 @@ class SAM(Wrapper):
     """
 
     name = "sam"
+    couples_coordinates = True
     summary = "ascend to x + rho g/norm(g), then the inner step from x with the gradient there"
     reference = "Foret, Kleiner, Mobahi & Neyshabur, Sharpness-Aware Minimization for Efficiently Improving Generalization, ICLR 2021"  # noqa: E501
 
