@@ -71,7 +71,7 @@ def torch_cases():
 def test_torch_bridge_steps_each_weight_as_its_twin(case):
     from descentlab.torch import Optimizer
 
-    name, ours, twin, network = case
+    _, ours, twin, network = case
     make = network or (lambda nudge=0.0: None)
 
     def run(optimizer, nudge=0.0):

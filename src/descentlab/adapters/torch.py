@@ -121,8 +121,10 @@ class Optimizer(torch.optim.Optimizer):
             with torch.enable_grad():
                 loss = closure()
         if not self.training:
-            raise RuntimeError("call optimizer.train() before step(): after eval() the "
-                               "parameters hold the point to evaluate, not the one to step")  # fmt: skip
+            raise RuntimeError(
+                "call optimizer.train() before step(): after eval() the "
+                "parameters hold the point to evaluate, not the one to step"
+            )
         for index, group in enumerate(self.param_groups):
             update = self._update_of(group, index)
             for p in group["params"]:
