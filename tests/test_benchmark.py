@@ -467,3 +467,16 @@ def test_a_later_entrants_coco_folder_stops_bbob_before_any_work(tmp_path):
         benchmark("bbob", ["gd", "adam"], budget=10, functions=[1], dims=[2], instances=[1],
                   out=str(tmp_path / "coco"))  # fmt: skip
     assert sorted(p.name for p in (tmp_path / "coco").iterdir()) == ["adam"]  # no gd, no scratch
+
+
+def test_the_new_optimizers_compete_and_a_wrapper_is_tuned_through_its_inner_step():
+    args = dict(functions=["sphere"], dims=[2], budget=20, seeds=2, targets=[1e-2])
+    table = benchmark("catalog", ["muon", "prodigy", "lookahead", "schedule-free-adamw"],
+                      tuning="grid", trials=4, **args)  # fmt: skip
+    settings = dict(zip(table["optimizer"], table["settings"], strict=False))
+    assert set(settings) == {"muon", "prodigy", "lookahead", "schedule-free-adamw"}
+    assert "inner.alpha" in json.loads(settings["lookahead"])
+    entrant = parse_entrant("sam")
+    assert entrant.step_name == "inner.step_size"
+    built = entrant.build({"inner.step_size": 0.3, "rho": 0.1})
+    assert built.inner == dl.GradientDescent(0.3) and built.rho == 0.1

@@ -10,6 +10,7 @@ from descentlab.optimizers import OPTIMIZERS, Optimizer, get_optimizer
 from descentlab.optimizers.step_rules import Armijo, BarzilaiBorwein, Polyak, StepRule, Wolfe
 
 RULES = {"armijo": Armijo, "wolfe": Wolfe, "polyak": Polyak, "bb": BarzilaiBorwein}
+_INNER = "inner."  # a wrapper's settings of its inner optimizer
 
 
 @dataclass(frozen=True)
@@ -21,16 +22,29 @@ class Entrant:
     rule: str | None = None
 
     def build(self, settings: dict[str, Any]):
-        """The optimizer with ``settings`` (numbers, or arrays one value per start)."""
-        return get_optimizer(self.optimizer, **settings)
+        """The optimizer with ``settings`` (numbers, or arrays one value per start); a
+        wrapper's ``inner.NAME`` settings go to its inner optimizer (its default one, or the
+        one named by an ``inner`` setting)."""
+        own = {k: v for k, v in settings.items() if not k.startswith(_INNER)}
+        inner = {k[len(_INNER) :]: v for k, v in settings.items() if k.startswith(_INNER)}
+        if inner:
+            name = own.pop("inner", None) or OPTIMIZERS[self.optimizer]().inner.name
+            own["inner"] = get_optimizer(name, **inner)
+        return get_optimizer(self.optimizer, **own)
 
     def step_rule(self) -> StepRule | None:
         return None if self.rule is None else RULES[self.rule]()
 
     @property
     def step_name(self) -> str:
-        """The name of the optimizer's step size (``alpha``, ``step_size``)."""
-        return next(h.name for h in OPTIMIZERS[self.optimizer].hyperparameters() if h.schedule)
+        """The name of the optimizer's step size (``alpha``, ``step_size``); a wrapper's is
+        its inner optimizer's (``inner.alpha``)."""
+        cls = OPTIMIZERS[self.optimizer]
+        own = next((h.name for h in cls.hyperparameters() if h.schedule), None)
+        if own is not None:
+            return own
+        inner = type(cls().inner)
+        return _INNER + next(h.name for h in inner.hyperparameters() if h.schedule)
 
 
 def parse_entrant(text: str) -> Entrant:

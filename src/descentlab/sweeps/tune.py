@@ -73,10 +73,13 @@ def parse_range(name: str, spec: object) -> Range:
 
 
 def default_space(optimizer: str) -> dict[str, str]:
-    """The space ``compare --tune`` searches: the step size on a log scale from 1e-5 to 1, and
-    the momentum from 0 to 0.99 where the optimizer has one."""
-    infos = OPTIMIZERS[optimizer].hyperparameters()
-    space = {h.name: "log:1e-5:1" for h in infos if h.schedule}
+    """The space ``compare --tune`` searches: the step size on a log scale from 1e-5 to 1 (for
+    a learning-rate-free method, whose step size multiplies its own estimate, from 0.01 to
+    10), and the momentum from 0 to 0.99 where the optimizer has one."""
+    cls = OPTIMIZERS[optimizer]
+    infos = cls.hyperparameters()
+    scale = "log:0.01:10" if cls.family == "learning-rate-free" else "log:1e-5:1"
+    space = {h.name: scale for h in infos if h.schedule}
     if not space:  # a wrapper (Lookahead, SAM): the step is its inner optimizer's
         raise ValueError(f"{optimizer} has no step size of its own (it wraps another "
                          "optimizer), so there is no default space to tune: give one of its "
