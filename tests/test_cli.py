@@ -192,8 +192,25 @@ def test_seed_is_reported_when_not_given(capsys):
         (["run", "gd", "-f", "sphere", "--decay-rate", "0.5"], "--decay-rate needs --schedule"),
         (["run", "gd"], "give exactly one of --function and --expr"),
         (["tutorial", "adam"], "'adam' is not one of 'gd', 'momentum', 'amsgrad'"),
+        # the optimizers since 2018
+        (["run", "soap", "-f", "sphere", "--weight-decay", "-1"],
+         "weight_decay must be finite and >= 0, not -1.0"),
+        (["run", "muon", "-f", "sphere", "--fallback", "none"],
+         "blocks ['x'] of this problem are not matrices: give a fallback"),
+        (["run", "muon", "-f", "mlp-digits", "--fallback", "none"],
+         "blocks ['b1', 'b2'] of this problem are not matrices"),
+        (["run", "muon", "-f", "sphere", "--fallback", "soap"],
+         "muon's fallback steps the vectors elementwise"),
+        (["run", "lookahead", "-f", "sphere", "--inner", "none"],
+         "inner must be a descentlab optimizer (dl.Adam()) or its name"),
+        (["run", "lookahead", "-f", "sphere", "--inner", "nothing"],
+         "'nothing' is not one of 'gd'"),
+        (["run", "shampoo", "-f", "sphere", "--every", "0"], "every must be a whole number >= 1"),
+        (["run", "prodigy", "-f", "sphere", "--beta3", "1.5"], "beta3 must be in [0, 1)"),
+        (["run", "schedule-free-adamw", "-f", "sphere", "--project"],
+         "evaluates another point than the one it steps"),
     ],
-)
+)  # fmt: skip
 def test_bad_input_is_one_line_and_exit_code_2(capsys, args, message):
     code, out, err = run(capsys, *args)
     assert code == 2

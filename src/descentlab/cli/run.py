@@ -184,8 +184,8 @@ OPTION_TYPES = {
     "number": lambda info: float,
     "whole": lambda info: click.IntRange(0),
     "choice": lambda info: click.Choice(info.choices),
-    # another optimizer by its name, at its defaults
-    "optimizer": lambda info: click.Choice(list(OPTIMIZERS)),
+    # another optimizer by its name, at its defaults ("none": no fallback, where allowed)
+    "optimizer": lambda info: click.Choice([*OPTIMIZERS, "none"]),
 }
 
 
@@ -224,6 +224,7 @@ def _command_for(name: str) -> click.Command:
 def _run(cls: type[Optimizer], options: dict[str, Any]) -> None:
     hyper_names = [h.name for h in cls.hyperparameters()]
     hypers = {k: options.pop(k) for k in hyper_names if options.get(k) is not None}
+    hypers = {k: None if v == "none" else v for k, v in hypers.items()}
     check_figure_options(options)
     check_output_path("--json", options["json_file"], allow_dash=True)
     x0 = parse_vector("--x0", options["x0"]) if options["x0"] is not None else None

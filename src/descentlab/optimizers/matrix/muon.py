@@ -56,6 +56,10 @@ class _Muon(Optimizer):
             from descentlab.optimizers.wrappers._inner import inner_optimizer
 
             self._validate(fallback=inner_optimizer)
+            if self.fallback.uses_structure or type(self.fallback).couples_coordinates:
+                raise ValueError(f"{self.name}'s fallback steps the vectors elementwise: give "
+                                 f"'adamw' or an optimizer such as dl.Adam(), not "
+                                 f"{self.fallback.name}")  # fmt: skip
         if self.structure is not None and self.fallback is None and not all(
                 is_matrix(b) for b in self.structure.blocks):  # fmt: skip
             raise ValueError(refusal(self.name, self.structure))
@@ -107,13 +111,6 @@ class _Muon(Optimizer):
             )
             new = put_back(new, moved, structure, is_matrix)
         return join(new, structure), MuonState(t, tuple(mus), fallback_state)
-
-    def bound(self, structure) -> Optimizer:
-        bound = super().bound(structure)
-        if isinstance(bound.fallback, Optimizer) and bound.fallback.uses_structure:
-            raise ValueError(f"{self.name}'s fallback must be an elementwise optimizer, not "
-                             f"{bound.fallback.name}")  # fmt: skip
-        return bound
 
 
 @dataclass(frozen=True)
