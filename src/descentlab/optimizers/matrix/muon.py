@@ -41,6 +41,11 @@ class _Muon(Optimizer):
     beta: float | np.ndarray = hyperparameter(0.95, "decay of the momentum, in [0, 1)")
     nesterov: bool = hyperparameter(True, "Nesterov's look-ahead in the momentum")
     ns_steps: int = hyperparameter(5, "Newton-Schulz iterations, >= 1")
+    ns_dtype: str = hyperparameter(
+        "input",
+        "Newton-Schulz in the input's dtype or in bfloat16 (torch.optim.Muon's)",
+        choices=("input", "bfloat16"),
+    )
     eps: float | np.ndarray = hyperparameter(1e-8, "added to the norm before Newton-Schulz, >= 0")
     weight_decay: float | np.ndarray = hyperparameter(0.0, "decoupled decay of x, >= 0")
     fallback: Optimizer | str | None = hyperparameter(
@@ -52,6 +57,7 @@ class _Muon(Optimizer):
         self._validate(step_size=step_size, beta=check.unit_interval, nesterov=check.flag,
                        ns_steps=check.whole, eps=check.non_negative,
                        weight_decay=check.non_negative)  # fmt: skip
+        check.one_of("ns_dtype", self.ns_dtype, ("input", "bfloat16"))
         if self.fallback is not None and self.fallback != "adamw":
             from descentlab.optimizers.wrappers._inner import inner_optimizer
 
@@ -97,7 +103,7 @@ class _Muon(Optimizer):
                 mu, update = self._momentum(state.mu[k], gs[i], t, block)
                 eps = for_block(check.per_row(self.eps), block)
                 scaled = self._scale(block) * orthogonalized(
-                    update, self.ns_steps, COEFFICIENTS, eps, self.eps_floor
+                    update, self.ns_steps, COEFFICIENTS, eps, self.eps_floor, self.ns_dtype
                 )
                 decay = for_block(check.per_row(self.weight_decay), block)
                 new[i] = xs[i] - for_block(lr, block) * (scaled + decay * xs[i])
@@ -171,7 +177,8 @@ class MuonPyTorch(_Muon):
 
     (``adjust="match_rms_adamw"``: ``0.2 sqrt(max(p, q))``.) As ``torch.optim.Muon``, whose
     Newton-Schulz runs in bfloat16: equal to it in float64 with that one function run in the
-    input's dtype. The fallback (the blocks that are not matrices, which ``torch.optim.Muon``
+    input's dtype (``ns_dtype="bfloat16"`` runs ours in bfloat16 too, at its speed). The
+    fallback (the blocks that are not matrices, which ``torch.optim.Muon``
     refuses and leaves to AdamW) is ``"adamw"``: ``torch.optim.AdamW`` with this step size and
     weight decay (its own eps, no Nesterov); or another optimizer, or None to refuse them.
     """
