@@ -76,7 +76,9 @@ def test_the_lazy_registries_hold_what_their_names_say():
         assert issubclass(cls, Optimizer) and cls.name == name
     assert set(STOCHASTIC_PROBLEMS) == {"reddi-theorem1", "reddi-online", "reddi-stochastic",
                                         "least-squares-diabetes", "logistic-breast-cancer",
-                                        "logistic-digits", "mlp-digits"}  # fmt: skip
+                                        "logistic-digits", "mlp-digits", "deep-mlp-digits",
+                                        "matrix-least-squares", "matrix-factorization",
+                                        "matrix-sensing"}  # fmt: skip
     for name in ("reddi-theorem1", "reddi-online"):
         assert STOCHASTIC_PROBLEMS[name]().name == name
     for name, tutorial in TUTORIALS.items():

@@ -150,14 +150,16 @@ def optimizers_command(as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, indent=1))
         return
-    table = Table(title="descentlab optimizers")
-    for column in ("family", "name", "hyperparameters (defaults)", "update", "reference"):
-        table.add_column(column)
+    table = Table(title="descentlab optimizers, by family")
+    for column in ("name", "hyperparameters (defaults)", "update", "reference"):
+        table.add_column(column, no_wrap=column == "hyperparameters (defaults)")
     previous = None
     for row in rows:
+        if row["family"] != previous:  # a branch of the family tree: a heading row
+            if previous is not None:
+                table.add_section()
+            table.add_row(f"[bold]{row['family']}[/bold]", "", "", "")
+            previous = row["family"]
         hypers = "\n".join(f"{k}={v}" for k, v in row["hyperparameters"].items())
-        family = row["family"] if row["family"] != previous else ""
-        previous = row["family"]
-        table.add_row(family, row["name"], hypers, row["summary"], row["reference"],
-                      end_section=False)  # fmt: skip
+        table.add_row(row["name"], hypers, row["summary"], row["reference"])
     Console().print(table)
