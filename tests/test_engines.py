@@ -15,6 +15,7 @@ import descentlab as dl  # noqa: E402
 from descentlab import OPTIMIZERS, get_optimizer  # noqa: E402
 from descentlab.engines import jax_engine  # noqa: E402
 from descentlab.engines.jax_engine.setup import register  # noqa: E402
+from descentlab.optimizers import FAMILIES  # noqa: E402
 from descentlab.problems.expressions import problem_from_expression  # noqa: E402
 from descentlab.schedules import (  # noqa: E402
     CosineDecay,
@@ -153,8 +154,18 @@ def _sensitivity(problem, optimizer, x0) -> float:
     return relative_gap(plain.x, nudged.x)
 
 
-@pytest.mark.parametrize("problem_name", list(PROBLEMS))
-@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def _whole_run_cells():
+    """Every optimizer on every problem; for the methods since 2018 (their twins are checked
+    step by step in tests/test_twins.py) the quadratic in the default run, the rest slow."""
+    classic = {*FAMILIES["classic"], *FAMILIES["adaptive"][: FAMILIES["adaptive"].index("adopt")]}
+    for name in OPTIMIZERS:
+        for problem_name in PROBLEMS:
+            quick = name in classic or problem_name == "rotated-quadratic"
+            marks = () if quick else pytest.mark.slow
+            yield pytest.param(name, problem_name, marks=marks, id=f"{name}-{problem_name}")
+
+
+@pytest.mark.parametrize(("name", "problem_name"), list(_whole_run_cells()))
 def test_whole_runs_agree(name, problem_name):
     problem, optimizer = PROBLEMS[problem_name], get_optimizer(name)
     x0 = dl.uniform_starts(problem.bounds, 6, 3)
