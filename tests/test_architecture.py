@@ -14,7 +14,7 @@ ROOT = PACKAGE.parent.parent
 #: the README's paths kept as re-exports, the bridges' public names (descentlab.torch, .optax,
 #: .scipy) and the helpers every layer may use.
 TOP = {"__init__.py", "_version.py", "_namespace.py", "_validation.py", "_lazy.py", "_machine.py",
-       "_html.py", "_files.py", "_trees.py", "_structure.py",
+       "_torch_namespace.py", "_html.py", "_files.py", "_trees.py", "_structure.py",
        "memory.py",
        "tutorials.py", "expressions.py", "multistart.py", "gradient_check.py", "torch.py",
        "optax.py", "scipy.py"}  # fmt: skip

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import numbers
+import sys
 from types import ModuleType
 
 import numpy as np
@@ -23,11 +24,25 @@ def namespace(x: object) -> ModuleType:
     array-api-compat finds (``jax.numpy`` for JAX arrays and tracers)."""
     if type(x) is np.ndarray or isinstance(x, _NUMPY_TYPES):
         return np
-    # array-api-compat's wrapper for PyTorch (maximum of a number and a tensor, ...); JAX's
-    # own namespace, which follows the standard already. Imported here: NumPy runs never ask.
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(x, torch.Tensor):
+        # asked directly: torch.compile cannot trace array_namespace's look-up
+        return _TORCH[0] if _TORCH else _torch_namespace()
+    # JAX's own namespace, which follows the standard already. Imported here: NumPy runs
+    # never ask.
     from array_api_compat import array_namespace
 
     return array_namespace(x)
+
+
+_TORCH: list = []  # descentlab._torch_namespace, once imported
+
+
+def _torch_namespace() -> ModuleType:
+    from descentlab import _torch_namespace
+
+    _TORCH.append(_torch_namespace)
+    return _torch_namespace
 
 
 def is_number(x: object) -> bool:
@@ -48,7 +63,7 @@ def power(base: object, exponent: object) -> object:
         return _number_power(base, exponent)
     if type(base) is np.ndarray or type(exponent) is np.ndarray:
         return np.power(base, exponent)
-    return namespace(base if not isinstance(base, _NUMPY_TYPES) else exponent).power(base, exponent)
+    return namespace(base if not isinstance(base, _NUMPY_TYPES) else exponent).pow(base, exponent)
 
 
 @functools.lru_cache(maxsize=4096)

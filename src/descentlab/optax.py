@@ -4,6 +4,15 @@ is an ``optax.GradientTransformation`` (see :mod:`descentlab.adapters.optax`).""
 from descentlab._lazy import needs
 
 with needs("descentlab.optax", "optax", ("optax", "jax", "jaxlib")):
-    from descentlab.adapters.optax import JointState, TransformState, eval_params, transform
+    from descentlab.adapters.optax import (
+        JointState,
+        OptaxSchedule,
+        TransformState,
+        alias,
+        eval_params,
+        schedule,
+        transform,
+    )
 
-__all__ = ["JointState", "TransformState", "eval_params", "transform"]
+__all__ = ["JointState", "OptaxSchedule", "TransformState", "alias", "eval_params", "schedule",
+           "transform"]  # fmt: skip
