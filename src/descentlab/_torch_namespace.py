@@ -92,7 +92,31 @@ def zeros(shape, *, dtype=None, device=None):
 
 
 def pow(a, b):
+    if HOIST[0] and _is_scalar(a) and _is_scalar(b):
+        return _scalar_pow(torch.as_tensor(a, dtype=torch.float64), b)
     return torch.pow(a, b)
+
+
+#: Set by the compiled bridge while it traces a large parameter. Inductor inlines a power of
+#: two numbers (Adam's ``beta1 ** t``) into the loop over the parameter's elements, and builds
+#: C++ with -fmath-errno, so ``std::pow`` runs once per 16 elements (half of Adam's time on a
+#: 10M tensor). As an opaque operation it is computed once and read by the loop; it costs a
+#: call into Python (~15 us), so small parameters keep the inlined power.
+HOIST = [False]
+
+
+def _is_scalar(value) -> bool:
+    return not isinstance(value, torch.Tensor) or value.dim() == 0
+
+
+@torch.library.custom_op("descentlab::scalar_pow", mutates_args=())
+def _scalar_pow(base: torch.Tensor, exponent: torch.Tensor) -> torch.Tensor:
+    return torch.pow(base, exponent)
+
+
+@_scalar_pow.register_fake
+def _(base, exponent):
+    return torch.empty((), dtype=torch.result_type(base, exponent), device=exponent.device)
 
 
 sqrt, abs, sign, exp, log, tanh = (

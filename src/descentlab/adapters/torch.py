@@ -8,8 +8,18 @@ the tensor's device and in its dtype (the update is written against the array AP
 code runs on NumPy, JAX and PyTorch): there is no second implementation of any update.
 
 - **Param groups** carry their own hyperparameters by the optimizer's names (``alpha``,
-  ``beta1``...); ``lr`` is the step size's other name, so a learning-rate scheduler acting on
-  ``group["lr"]`` sets ``alpha`` (Adam's family) or ``step_size`` (gradient descent's).
+  ``beta1``...) and by PyTorch's: ``lr`` is the step size's other name, ``betas`` the pair
+  ``(beta1, beta2)``, ``momentum`` Muon's and schedule-free SGD's ``beta``, so a scheduler
+  acting on ``group["lr"]`` or cycling ``betas`` (``OneCycleLR``) sets ``alpha`` (Adam's
+  family) or ``step_size`` (gradient descent's). ``lr = 0`` does not move the parameters (a
+  warm-up from 0); a negative or NaN one is refused.
+- **Compiled** (``compile=True``): the elementwise optimizers' steps go through one
+  ``torch.compile``'d function, which fuses each parameter's update into one loop over memory;
+  the step size and momentum coefficients are tensors there, so a scheduler does not recompile.
+  The first step compiles (seconds to tens of seconds on a CPU); without a working compiler
+  (``TORCHDYNAMO_DISABLE=1``, an unsupported platform) the same function runs eagerly. Array
+  and schedule hyperparameters, and the optimizers that read parameters together, step as
+  without it. The state is the same either way: a run can switch at a checkpoint.
 - **Schedules**: a descentlab schedule as the step size is followed per parameter step count;
   a group follows either one or a PyTorch scheduler, not both (changing ``lr`` under a
   descentlab schedule is an error).
@@ -18,7 +28,9 @@ code runs on NumPy, JAX and PyTorch): there is no second implementation of any u
 - **State**: each parameter's optimizer state (the descentlab ``NamedTuple`` as a dict of
   tensors, numbers and its step ``count``) is in ``optimizer.state[p]``; ``state_dict`` marks
   which descentlab optimizer made it, and ``load_state_dict`` refuses any other's and restores
-  it exactly, so a resumed training continues bit for bit.
+  it exactly, so a resumed training continues bit for bit. Schedules, array hyperparameters
+  and inner optimizers in a group are written as plain data, so ``torch.load`` reads the state
+  dict with its default ``weights_only=True``; the optimizer pickles and deep-copies whole.
 - **Parameters read together**: a matrix-aware or layer-wise optimizer (Muon, SOAP,
   Adafactor, LAMB) and those that sum over every parameter (Prodigy, D-Adaptation, DoG, SAM,
   the wrappers) step each param group as one vector whose blocks are its parameters (a
@@ -37,9 +49,9 @@ import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import numpy as np
 import torch
 
+from descentlab.adapters import _torch_groups as groups
 from descentlab.adapters._instance import check_fits, check_instance
 from descentlab.adapters._joint import (
     is_joint,
@@ -48,12 +60,11 @@ from descentlab.adapters._joint import (
     state_tree,
     structure_of,
 )
+from descentlab.adapters._torch_compiled import CompiledStep, as_tensors, compilable
+from descentlab.adapters._torch_groups import LR, same
 from descentlab.optimizers import Optimizer as Update
 from descentlab.schedules import Schedule
 
-#: The name of the step size in a param group, beside the optimizer's own (``alpha``...).
-LR = "lr"
-_WRITTEN = "descentlab_lr"  # the lr this optimizer last wrote, to see a scheduler's changes
 _MARK = "descentlab"  # in a state dict: the descentlab optimizer and state type that made it
 _JOINT = "descentlab_group_state"  # a group stepped as one vector: its state, on its first param
 
@@ -68,49 +79,85 @@ class Optimizer(torch.optim.Optimizer):
         ``optimizer`` by name, or ``lr`` for the step size.
     optimizer : descentlab optimizer
         An instance, such as ``dl.AMSGrad(alpha=1e-3)``: its hyperparameters are the defaults.
+    compile : bool
+        Step the elementwise optimizers through ``torch.compile`` (see above).
     """
 
-    def __init__(self, params: Iterable, optimizer: Update) -> None:
+    def __init__(self, params: Iterable, optimizer: Update, *, compile: bool = False) -> None:
         check_instance(optimizer)
+        if not isinstance(compile, bool):
+            raise TypeError(f"compile must be True or False, not {compile!r}")
         self.update = optimizer
         self.joint = is_joint(optimizer)
         self.training = True
         self._names = [h.name for h in type(optimizer).hyperparameters()]
         self._step_name = next((h.name for h in type(optimizer).hyperparameters()
                                 if h.schedule), None)  # fmt: skip
+        self._aliases = groups.aliases(self._names, self._step_name)
+        self._compile = compile
+        self._start()
         defaults = {name: getattr(optimizer, name) for name in self._names}
+        defaults |= {alias: groups.alias_value(defaults, names)
+                     for alias, names in self._aliases.items()}  # fmt: skip
         super().__init__(params, defaults)
 
+    def _start(self) -> None:
+        """What is made again after unpickling: the built optimizers and the compiled step."""
+        self._built: dict[int, tuple[tuple, Update]] = {}
+        self._compiled = CompiledStep(self._step_name) if self._compile else None
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        kept = ("update", "joint", "training", "_names", "_step_name", "_aliases", "_compile")
+        return state | {name: getattr(self, name) for name in kept}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        self._start()
+
     def add_param_group(self, param_group: dict[str, Any]) -> None:
-        """A group of parameters with hyperparameters of its own (``lr`` or the optimizer's
-        step-size name for the step size), checked before it is added."""
-        given = set(param_group)
-        step = self._step_name
-        if step is None and LR in given:
-            raise ValueError(f"param group {len(self.param_groups)}: {self.update.name} has no "
-                             "step size of its own (it wraps another optimizer): set the inner "
+        """A group of parameters with hyperparameters of its own (by the optimizer's names or
+        PyTorch's: ``lr``, ``betas``, ``momentum``), checked before it is added."""
+        given, index = set(param_group), len(self.param_groups)
+        if self._step_name is None and LR in given:
+            raise ValueError(f"param group {index}: {self.update.name} has no step size of "
+                             "its own (it wraps another optimizer): set the inner "
                              "optimizer's")  # fmt: skip
-        if LR in given and step in given and not _same(param_group[LR], param_group[step]):
-            raise ValueError(f"param group {len(self.param_groups)}: give the step size as "
-                             f"{LR!r} or {step!r}, not both with different values")  # fmt: skip
-        if LR in given and step not in given:
-            param_group[step] = param_group[LR]
-        unknown = given - {*self._names, LR, "params", "param_names", _WRITTEN, "initial_lr"}
+        for alias, names in self._aliases.items():
+            if alias in given:
+                self._take_alias(param_group, alias, names, index)
+        written = {groups.written_key(alias) for alias in self._aliases}
+        allowed = {*self._names, *self._aliases, *written, "params", "param_names", "initial_lr"}
+        unknown = given - allowed
         if unknown:
-            raise ValueError(f"param group {len(self.param_groups)}: {self.update.name} has no "
+            pytorch = ", ".join(repr(a) for a in self._aliases)
+            raise ValueError(f"param group {index}: {self.update.name} has no "
                              f"hyperparameter {sorted(unknown)[0]!r}; it has "
-                             f"{', '.join(self._names)} (and {LR!r})")  # fmt: skip
+                             f"{', '.join(self._names)} (and {pytorch})")  # fmt: skip
         super().add_param_group(param_group)
-        group, index = self.param_groups[-1], len(self.param_groups) - 1
+        group = self.param_groups[-1]
         update = self._update_of(group, index)
-        if step is not None:
-            group[LR] = group[_WRITTEN] = _step_value(getattr(update, step))
+        groups.write_aliases(group, self._aliases)
         for k, p in enumerate(group["params"]):
-            _check_parameter(p, index, k)
+            groups.check_parameter(p, index, k)
             if not self.joint:
                 check_fits(update, tuple(_rows(p).shape), f"param group {index}, parameter {k}")
         if self.joint:
-            _check_joint_group(update, group["params"], index)
+            groups.check_joint_group(update, group["params"], index)
+
+    @staticmethod
+    def _take_alias(group: dict[str, Any], alias: str, names: tuple, index: int) -> None:
+        """PyTorch's name given in a new group, into the optimizer's names (which must agree)."""
+        values = group[alias] if len(names) > 1 else (group[alias],)
+        if len(names) > 1 and (not isinstance(values, tuple | list) or len(values) < len(names)):
+            raise ValueError(f"param group {index}: {alias} must be a pair like (0.9, 0.999), "
+                             f"not {group[alias]!r}")  # fmt: skip
+        for name, value in zip(names, values, strict=False):
+            value = groups.as_number(value)
+            if name in group and not same(group[name], value):
+                raise ValueError(f"param group {index}: give {name} as {alias!r} or {name!r}, "
+                                 "not both with different values")  # fmt: skip
+            group[name] = value
 
     @torch.no_grad()
     def step(self, closure: Callable[[], Any] | None = None):
@@ -125,6 +172,7 @@ class Optimizer(torch.optim.Optimizer):
                 "call optimizer.train() before step(): after eval() the "
                 "parameters hold the point to evaluate, not the one to step"
             )
+        compiled: list[list] = [[], [], [], []]  # updates, params, grads, states
         for index, group in enumerate(self.param_groups):
             update = self._update_of(group, index)
             for p in group["params"]:
@@ -136,11 +184,32 @@ class Optimizer(torch.optim.Optimizer):
                     )
             if self.joint:
                 self._step_group(group["params"], update, index)
-                continue
-            for p in group["params"]:
-                if p.grad is not None:
-                    self._step_parameter(p, update)
+            elif self._compiled is not None and compilable(update, self.joint):
+                self._gather(group["params"], update, index, compiled)
+            else:
+                for p in group["params"]:
+                    if p.grad is not None:
+                        self._step_parameter(p, update)
+        if compiled[0]:
+            for p, state in zip(compiled[1], self._compiled(*compiled), strict=True):
+                self.state[p] = state._asdict()
         return loss
+
+    def _gather(self, params: list, update: Update, index: int, into: list[list]) -> None:
+        """A group's parameters for the compiled step (a first step, which makes the state's
+        arrays, is taken eagerly)."""
+        local = None
+        for p in params:
+            if p.grad is None:
+                continue
+            if not self.state.get(p):
+                self._step_parameter(p, update)
+                continue
+            local = local or self._compiled.group_update(index, update, p.device)
+            x = _rows(p)
+            state = as_tensors(self._state_of(p, update, x), x)
+            for items, item in zip(into, (local, p, p.grad, state), strict=True):
+                items.append(item)
 
     def _step_group(self, params: list, update: Update, index: int) -> None:
         """All of a group's parameters as one start whose blocks they are."""
@@ -212,21 +281,43 @@ class Optimizer(torch.optim.Optimizer):
         return type(fresh)(**{name: saved[name] for name in fresh._fields})
 
     def _update_of(self, group: dict[str, Any], index: int) -> Update:
-        """The descentlab optimizer of ``group`` now: its hyperparameters, the step size
-        following ``lr`` when something (a scheduler) changed it."""
+        """The descentlab optimizer of ``group`` now: its hyperparameters, following ``lr``,
+        ``betas`` or ``momentum`` when something (a scheduler) changed them."""
         step = self._step_name
-        if step is not None and _WRITTEN in group and not _same(group[LR], group[_WRITTEN]):
+        written = groups.written_key(LR)
+        if step is not None and written in group and not same(group[LR], group[written]):
             if isinstance(group[step], Schedule):
                 raise ValueError(f"param group {index}: lr was changed (by a learning-rate "
                                  f"scheduler?) while {step} follows a descentlab schedule: use "
                                  "one or the other")  # fmt: skip
-            group[step] = group[_WRITTEN] = group[LR]
             _warn_if_buffer_keeps_steps(self.update)
-        settings = {name: group[name] for name in self._names}
         try:
-            return type(self.update)(**settings)
+            if groups.read_aliases(group, self._aliases):
+                groups.write_aliases(group, self._aliases)
+            settings = {name: groups.as_number(group[name]) for name in self._names}
+            key = tuple(groups.cache_key(value) for value in settings.values())
+            built = self._built.get(index)
+            if built is None or built[0] != key:
+                built = (key, self._build(settings))
+                self._built[index] = built
+            return built[1]
         except (TypeError, ValueError) as error:
             raise type(error)(f"param group {index}: {error}") from None
+
+    def _build(self, settings: dict[str, Any]) -> Update:
+        """The optimizer of these settings; a step size of 0 is allowed (it does not move)."""
+        step = self._step_name
+        value = settings.get(step)
+        if step is None or isinstance(value, bool) or not isinstance(value, int | float):
+            return type(self.update)(**settings)
+        if not value >= 0:  # NaN too
+            raise ValueError(f"the step size ({step}, lr) must be >= 0 (0 does not move the "
+                             f"parameters), not {value!r}")  # fmt: skip
+        if value != 0:
+            return type(self.update)(**settings)
+        checked = type(self.update)(**{**settings, step: 1.0})
+        fields = {f.name: getattr(checked, f.name) for f in dataclasses.fields(checked)}
+        return type(self.update).unchecked(**{**fields, step: 0.0})
 
     def state_dict(self) -> dict[str, Any]:
         """PyTorch's state dict, marked with the descentlab optimizer and state it holds."""
@@ -237,6 +328,8 @@ class Optimizer(torch.optim.Optimizer):
             fresh = self.update.init(torch.zeros(1))
             kept, fields = type(fresh).__name__, list(fresh._fields)
         saved[_MARK] = {"optimizer": self.update.name, "state": kept, "fields": fields}
+        saved["param_groups"] = [{k: groups.to_plain(v) for k, v in group.items()}
+                                 for group in saved["param_groups"]]  # fmt: skip
         return saved
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
@@ -255,7 +348,19 @@ class Optimizer(torch.optim.Optimizer):
             if sorted(entry) != sorted(fields):
                 raise ValueError(f"this state dict's parameter states hold {sorted(entry)}, and "
                                  f"{self.update.name} keeps {sorted(fields)}")  # fmt: skip
-        super().load_state_dict({k: v for k, v in state_dict.items() if k != _MARK})
+        loaded = {k: v for k, v in state_dict.items() if k != _MARK}
+        loaded["param_groups"] = [{k: groups.from_plain(v) for k, v in group.items()}
+                                  for group in state_dict["param_groups"]]  # fmt: skip
+        super().load_state_dict(loaded)
+        self._built.clear()
+        for entry in self.state.values():  # PyTorch casts floating state to the parameter's
+            for name, value in entry.items():  # dtype: a count must stay float64
+                if (
+                    isinstance(value, torch.Tensor)
+                    and value.dim() == 0
+                    and value.is_floating_point()
+                ):
+                    entry[name] = value.to(torch.float64)
 
 
 class StepsInBufferWarning(UserWarning):
@@ -271,22 +376,6 @@ def _warn_if_buffer_keeps_steps(update: Update) -> None:
                       "for PyTorch's form", StepsInBufferWarning, stacklevel=4)  # fmt: skip
 
 
-def _check_joint_group(update: Update, params: list, index: int) -> None:
-    """A group stepped as one vector: one dtype and device, and numbers for hyperparameters
-    (one value per row means nothing for a vector of many parameters)."""
-    kinds = {(p.dtype, p.device) for p in params}
-    if len(kinds) > 1:
-        raise TypeError(
-            f"param group {index}: {update.name} steps its parameters together, so "
-            f"they must share one dtype and device, not {sorted(map(str, kinds))}"
-        )
-    if update._array_fields:
-        names = ", ".join(name for name, _ in update._array_fields)
-        raise ValueError(f"param group {index}: {update.name} steps its parameters together as "
-                         f"one vector, so its hyperparameters must be numbers, not arrays "
-                         f"({names})")  # fmt: skip
-
-
 def _write(params: list, x: torch.Tensor) -> None:
     """The joined vector ``x`` back into the parameters."""
     for p, (start, stop) in zip(params, offsets([p.shape for p in params]), strict=True):
@@ -296,23 +385,6 @@ def _write(params: list, x: torch.Tensor) -> None:
 def _rows(t: torch.Tensor) -> torch.Tensor:
     """A parameter as descentlab's ``(..., d)``: itself, or a number as one coordinate."""
     return t if t.dim() > 0 else t.reshape(1)
-
-
-def _step_value(value: Any) -> Any:
-    """What ``group["lr"]`` shows for a step size: the number, or a schedule's first value."""
-    return float(value.initial) if isinstance(value, Schedule) else value
-
-
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, torch.Tensor | np.ndarray) or isinstance(b, torch.Tensor | np.ndarray):
-        return bool(np.array_equal(np.asarray(a), np.asarray(b)))
-    return a == b
-
-
-def _check_parameter(p: torch.Tensor, group: int, index: int) -> None:
-    if not p.is_floating_point():
-        raise TypeError(f"param group {group}, parameter {index}: descentlab updates "
-                        f"floating-point parameters, not {p.dtype}")  # fmt: skip
 
 
 def _on_device(update: Update, x: torch.Tensor) -> Update:
