@@ -30,6 +30,7 @@ to rounding (the last bit), not bit for bit; against optax's own optimizers the 
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -183,7 +184,13 @@ def alias(name: str) -> Callable[..., optax.GradientTransformationExtraArgs]:
             if unknown:
                 raise TypeError(f"{name} has no hyperparameter {sorted(unknown)[0]!r}")
             return transform(cls.unchecked(**given))
-        return transform(get_optimizer(name, **given))
+        zero = [k for k in steps if isinstance(given.get(k), int | float) and given[k] == 0]
+        if not zero:
+            return transform(get_optimizer(name, **given))
+        # a step size of 0 does not move (optax's schedules warm up from 0): the rest checked
+        checked = get_optimizer(name, **{**given, **dict.fromkeys(zero, 1.0)})
+        fields = {f.name: getattr(checked, f.name) for f in dataclasses.fields(checked)}
+        return transform(cls.unchecked(**{**fields, **dict.fromkeys(zero, 0.0)}))
 
     # named keyword parameters: inject_hyperparams binds its arguments to the signature
     make.__signature__ = inspect.Signature([inspect.Parameter(
