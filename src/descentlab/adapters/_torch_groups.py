@@ -15,6 +15,7 @@ into the state dict as plain data, and rebuilt on loading.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -144,6 +145,19 @@ def cache_key(value: Any) -> Any:
     if value is None or isinstance(value, int | float | str | bool | tuple):
         return value
     return ("id", id(value))
+
+
+def on_device(update: Update, x: torch.Tensor) -> Update:
+    """``update`` with its array hyperparameters as tensors on ``x``'s device and dtype."""
+    arrays = update._array_fields
+    if not arrays:
+        return update
+    local = dataclasses.replace(update)
+    for name, value in arrays:
+        if "." in name:
+            continue  # a schedule's arrays stay NumPy (read through value_at)
+        object.__setattr__(local, name, torch.as_tensor(value, dtype=x.dtype, device=x.device))
+    return local
 
 
 def _names(update: Update) -> list[str]:

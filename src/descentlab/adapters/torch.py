@@ -223,7 +223,7 @@ class Optimizer(torch.optim.Optimizer):
                                "parameters that do not train in a group of their own")  # fmt: skip
         x = torch.cat([p.reshape(-1) for p in params])
         g = torch.cat([p.grad.reshape(-1) for p in params])
-        local = _on_device(update, x).bound(structure_of([p.shape for p in params]))
+        local = groups.on_device(update, x).bound(structure_of([p.shape for p in params]))
         fresh = local.init(x)
         saved = self.state.get(params[0], {}).get(_JOINT)
         state = fresh if saved is None else state_from_tree(saved, fresh)
@@ -255,19 +255,19 @@ class Optimizer(torch.optim.Optimizer):
                 if saved is None:
                     continue  # not stepped yet: both points are the parameters
                 x = torch.cat([p.reshape(-1) for p in params])
-                local = _on_device(update, x).bound(structure_of([p.shape for p in params]))
+                local = groups.on_device(update, x).bound(structure_of([p.shape for p in params]))
                 state = state_from_tree(saved, local.init(x))
                 _write(params, point(local, x, state))
                 continue
             for p in group["params"]:
                 if self.state.get(p):
                     x = _rows(p)
-                    local = _on_device(update, x)
+                    local = groups.on_device(update, x)
                     p.copy_(point(local, x, self._state_of(p, local, x)).reshape(p.shape))
 
     def _step_parameter(self, p: torch.Tensor, update: Update) -> None:
         x, g = _rows(p), _rows(p.grad)
-        local = _on_device(update, x)
+        local = groups.on_device(update, x)
         state = self._state_of(p, local, x)
         x_new, state = local.step(x, g, state)
         p.copy_(x_new.reshape(p.shape))
@@ -385,19 +385,6 @@ def _write(params: list, x: torch.Tensor) -> None:
 def _rows(t: torch.Tensor) -> torch.Tensor:
     """A parameter as descentlab's ``(..., d)``: itself, or a number as one coordinate."""
     return t if t.dim() > 0 else t.reshape(1)
-
-
-def _on_device(update: Update, x: torch.Tensor) -> Update:
-    """``update`` with its array hyperparameters as tensors on ``x``'s device and dtype."""
-    arrays = update._array_fields
-    if not arrays:
-        return update
-    local = dataclasses.replace(update)
-    for name, value in arrays:
-        if "." in name:
-            continue  # a schedule's arrays stay NumPy (read through value_at)
-        object.__setattr__(local, name, torch.as_tensor(value, dtype=x.dtype, device=x.device))
-    return local
 
 
 __all__ = ["Optimizer", "StepsInBufferWarning"]
