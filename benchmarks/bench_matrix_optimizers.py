@@ -9,7 +9,10 @@ of the medians. ``torch.optim.Muon`` runs its Newton-Schulz iteration in bfloat1
 ours with ``ns_dtype="bfloat16"`` (the default here); ``--ns-dtype float32`` runs both in
 float32 (PyTorch's by patching that one function), the arithmetic of the twin tests.
 
+With ``--compile`` the bridge runs the same steps through ``torch.compile`` (issue #34).
+
     python benchmarks/bench_matrix_optimizers.py [--size 4096] [--rounds 5] [--ns-dtype bfloat16]
+                                                 [--compile]
 """
 
 from __future__ import annotations
@@ -35,9 +38,11 @@ def parameter(size: int) -> torch.nn.Parameter:
 
 
 def seconds(make, size: int, steps: int) -> float:
-    """The median time of one step after the first (which makes the state)."""
+    """The median time of one step after the first two (the first makes the state, the
+    second compiles when the bridge compiles)."""
     p = parameter(size)
     optimizer = make([p])
+    optimizer.step()
     optimizer.step()
     began = time.perf_counter()
     for _ in range(steps):
@@ -57,19 +62,22 @@ def float32_newton_schulz(grad, ns_coefficients, ns_steps, eps):
     return x.T if tall else x
 
 
-def pairs(size: int, ns_dtype: str):
+def pairs(size: int, ns_dtype: str, compiled: bool):
     import pytorch_optimizer as po
 
+    def bridge(update):
+        return lambda p: Optimizer(p, update, compile=compiled)
+
     ours = "input" if ns_dtype == "float32" else "bfloat16"
-    yield ("muon", lambda p: Optimizer(p, dl.MuonPyTorch(0.02, weight_decay=0.1, ns_dtype=ours)),
+    yield ("muon", bridge(dl.MuonPyTorch(0.02, weight_decay=0.1, ns_dtype=ours)),
            lambda p: torch.optim.Muon(p, lr=0.02, weight_decay=0.1), size)  # fmt: skip
-    yield ("adafactor", lambda p: Optimizer(p, dl.Adafactor(0.01)),
+    yield ("adafactor", bridge(dl.Adafactor(0.01)),
            lambda p: torch.optim.Adafactor(p, lr=0.01), size)  # fmt: skip
     # SOAP refreshes its eigenbases every `frequency` steps: both at 10, so a run of 10 steps
     # holds one refresh each; a 4096 eigendecomposition takes minutes on a CPU, so SOAP is
     # timed on a 1024 x 1024 matrix
     soap = min(size, 1024)
-    yield ("soap", lambda p: Optimizer(p, dl.SOAP(0.003, frequency=10)),
+    yield ("soap", bridge(dl.SOAP(0.003, frequency=10)),
            lambda p: po.SOAP(p, lr=0.003, precondition_frequency=10), soap)  # fmt: skip
 
 
@@ -78,14 +86,15 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=4096)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--ns-dtype", choices=["bfloat16", "float32"], default="bfloat16")
+    parser.add_argument("--compile", action="store_true", help="the bridge's compile=True")
     args = parser.parse_args()
     print(f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} threads, "
           f"torch {torch.__version__}, {datetime.date.today()}, Newton-Schulz in "
-          f"{args.ns_dtype}")  # fmt: skip
+          f"{args.ns_dtype}, bridge {'compiled' if args.compile else 'eager'}")  # fmt: skip
     patch = (mock.patch("torch.optim._muon._zeropower_via_newtonschulz", float32_newton_schulz)
              if args.ns_dtype == "float32" else mock.patch.dict({}))  # fmt: skip
     with patch:
-        for name, ours, twin, size in pairs(args.size, args.ns_dtype):
+        for name, ours, twin, size in pairs(args.size, args.ns_dtype, args.compile):
             steps = 10 if name == "soap" else 3
             mine, theirs = [], []
             for _ in range(args.rounds):  # alternated, so load drifts hit both

@@ -68,6 +68,16 @@ def step_all(updates: list, params: list, grads: list, states: list) -> list:
     return numbers
 
 
+def step_joint_small(update: Update, x, g, state) -> tuple:
+    """One step of a group read together (Muon, SOAP, Prodigy...): new arrays, as written."""
+    return update.step(x, g, state)
+
+
+def step_joint_large(update: Update, x, g, state) -> tuple:
+    """:func:`step_joint_small` traced with the powers of numbers hoisted."""
+    return update.step(x, g, state)
+
+
 class CompiledStep:
     """One compiled ``step_all`` for an optimizer, and each group's optimizer with its hot
     hyperparameters as tensors (rebuilt only when another hyperparameter changes)."""
@@ -76,6 +86,8 @@ class CompiledStep:
         self.step_name = step_name
         self.small = torch.compile(step_small)
         self.large = torch.compile(step_large)
+        self.joint_small = torch.compile(step_joint_small)
+        self.joint_large = torch.compile(step_joint_large)
         self._groups: dict[int, tuple[tuple, Update, dict[str, torch.Tensor]]] = {}
 
     def group_update(self, index: int, update: Update, device: torch.device) -> Update:
@@ -94,6 +106,18 @@ class CompiledStep:
         built = type(update).unchecked(**{**values, **tensors})
         self._groups[index] = (key, built, tensors)
         return built
+
+    def joint(self, index: int, update: Update, x, g, state) -> tuple:
+        """A group's step as one structured vector ``x`` (``update`` bound to its structure);
+        the state's numbers become tensors, so their values are not compiled in."""
+        local = self.group_update(index, update, x.device)
+        large = x.numel() >= LARGE
+        _torch_namespace.HOIST[0] = large
+        try:
+            function = self.joint_large if large else self.joint_small
+            return function(local, x, g, _tensor_tree(state, x.device))
+        finally:
+            _torch_namespace.HOIST[0] = False
 
     def __call__(self, updates: list, params: list, grads: list, states: list) -> list:
         """The new states (their arrays updated in place, their numbers new tensors)."""
@@ -132,6 +156,15 @@ def as_tensors(state: Any, like: torch.Tensor) -> Any:
     return type(state)(*fields)
 
 
+def _tensor_tree(state: Any, device: torch.device) -> Any:
+    if isinstance(state, tuple | list):
+        items = [_tensor_tree(item, device) for item in state]
+        return type(state)(*items) if hasattr(state, "_fields") else type(state)(items)
+    if _is_number(state):
+        return torch.tensor(float(state), dtype=torch.float64, device=device)
+    return state
+
+
 def _fields(update: Update) -> tuple:
     return tuple(f for f in dataclasses.fields(update) if f.init)
 
@@ -141,8 +174,10 @@ def _is_number(value: object) -> bool:
 
 
 def _key(value: object) -> object:
-    """A value as part of a cache key: numbers, strings and switches as themselves, anything
-    else (an inner optimizer, an array) by identity."""
-    if value is None or isinstance(value, int | float | str | bool):
-        return value
-    return ("id", id(value))
+    """A value as part of a cache key: itself where it compares by value (numbers, text, a
+    structure, an inner optimizer), an array by identity."""
+    try:
+        hash(value)
+    except TypeError:
+        return ("id", id(value))
+    return value

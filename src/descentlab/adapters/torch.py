@@ -13,13 +13,13 @@ code runs on NumPy, JAX and PyTorch): there is no second implementation of any u
   acting on ``group["lr"]`` or cycling ``betas`` (``OneCycleLR``) sets ``alpha`` (Adam's
   family) or ``step_size`` (gradient descent's). ``lr = 0`` does not move the parameters (a
   warm-up from 0); a negative or NaN one is refused.
-- **Compiled** (``compile=True``): the elementwise optimizers' steps go through one
-  ``torch.compile``'d function, which fuses each parameter's update into one loop over memory;
-  the step size and momentum coefficients are tensors there, so a scheduler does not recompile.
-  The first step compiles (seconds to tens of seconds on a CPU); without a working compiler
-  (``TORCHDYNAMO_DISABLE=1``, an unsupported platform) the same function runs eagerly. Array
-  and schedule hyperparameters, and the optimizers that read parameters together, step as
-  without it. The state is the same either way: a run can switch at a checkpoint.
+- **Compiled** (``compile=True``): the steps go through ``torch.compile``, which fuses each
+  parameter's update (or a group's, for the optimizers that read parameters together) into
+  few loops over memory; the step size and momentum coefficients are tensors there, so a
+  scheduler does not recompile. The second step compiles (seconds to tens of seconds on a
+  CPU); without a working compiler (``TORCHDYNAMO_DISABLE=1``, an unsupported platform) the
+  same functions run eagerly. Array and schedule hyperparameters step as without it. The
+  state is the same either way: a run can switch at a checkpoint.
 - **Schedules**: a descentlab schedule as the step size is followed per parameter step count;
   a group follows either one or a PyTorch scheduler, not both (changing ``lr`` under a
   descentlab schedule is an error).
@@ -227,7 +227,10 @@ class Optimizer(torch.optim.Optimizer):
         fresh = local.init(x)
         saved = self.state.get(params[0], {}).get(_JOINT)
         state = fresh if saved is None else state_from_tree(saved, fresh)
-        x_new, state = local.step(x, g, state)
+        if self._compiled is not None and saved is not None and compilable(update, False):
+            x_new, state = self._compiled.joint(index, local, x, g, state)  # after a first step
+        else:
+            x_new, state = local.step(x, g, state)
         _write(params, x_new)
         self.state[params[0]] = {_JOINT: state_tree(state)}
 
