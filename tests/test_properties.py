@@ -207,6 +207,23 @@ def test_mutated_run_files_never_give_a_traceback_or_an_import(
     assert not {"this", "os.system"} & (set(sys.modules) - before)
 
 
+@pytest.mark.parametrize("where", [("result", "path", "iteration"), ("result", "nit")])
+def test_a_whole_number_beyond_64_bits_in_a_run_file_is_one_line(valid_record, where,
+                                                                  tmp_path, capsys):  # fmt: skip
+    """Found by the mutation test above: 2**63 as an iteration had raised OverflowError."""
+    record = copy.deepcopy(valid_record)
+    target = record
+    for key in where[:-1]:
+        target = target[key]
+    old = target[where[-1]]
+    target[where[-1]] = [2**63] * len(old) if isinstance(old, list) else 2**63
+    path = tmp_path / "huge.json"
+    path.write_text(json.dumps(record))
+    assert main(["plot", str(path), "--plot", str(tmp_path / "m.png")]) != 0
+    message = capsys.readouterr().err.strip()
+    assert "too large to read" in message and "\n" not in message
+
+
 OPTIONS = {
     "--seed": st.sampled_from(["0", "-1", "x", "4294967296"]),
     "--n-iter": st.sampled_from(["1", "0", "-5", "1e3", "abc", "3"]),

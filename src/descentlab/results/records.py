@@ -158,6 +158,8 @@ def _array(name: str, value: Any, dtype: type) -> np.ndarray:
         array = np.array(value, dtype=dtype)
     except (ValueError, TypeError, RecursionError):
         raise ValueError(f"{name} is not a rectangular array of {dtype.__name__}s") from None
+    except OverflowError:  # a whole number beyond 64 bits
+        raise ValueError(f"{name} holds a number too large to read") from None
     if dtype is object and not all(isinstance(v, str) for v in array.ravel()):
         raise ValueError(f"{name} must hold text only")
     return array
