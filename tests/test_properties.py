@@ -51,6 +51,17 @@ def optimizers(draw, name=None):
         assume(False)
 
 
+def test_dadapt_sgd_waits_at_a_zero_first_gradient():
+    """Found by the property below in CI: a first gradient of 0 had divided 0 by 0 (NaN)."""
+    optimizer = dl.DAdaptSGD()
+    x = np.array([[1.0, -2.0]])
+    state = optimizer.init(x)
+    x1, state = optimizer.step(x, np.zeros_like(x), state)
+    assert np.array_equal(x1, x)
+    x2, state = optimizer.step(x1, np.array([[0.5, 0.5]]), state)
+    assert np.isfinite(x2).all() and not np.array_equal(x2, x1)
+
+
 @FAST
 @given(optimizers(), st.integers(1, 4), st.data())
 def test_a_step_maps_finite_to_finite_of_the_same_shape(optimizer, d, data):

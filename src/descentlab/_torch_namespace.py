@@ -52,6 +52,9 @@ def minimum(a, b):
 
 
 def where(condition, a, b):
+    if not isinstance(condition, torch.Tensor):  # a Python bool, as NumPy takes it
+        like = a if isinstance(a, torch.Tensor) else b
+        condition = torch.as_tensor(condition, device=getattr(like, "device", None))
     return torch.where(condition, a, b)
 
 

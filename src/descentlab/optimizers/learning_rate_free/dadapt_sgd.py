@@ -11,7 +11,6 @@ import numpy as np
 from descentlab import _validation as check
 from descentlab._namespace import namespace
 from descentlab.optimizers._base import Optimizer, hyperparameter
-from descentlab.optimizers._moments import at_first_step
 from descentlab.optimizers.learning_rate_free._sums import dot, estimate, norm
 from descentlab.schedules import Schedule, step_size, value_at
 
@@ -59,8 +58,14 @@ class DAdaptSGD(Optimizer):
         xp = namespace(grad)
         t = state.count + 1
         g = grad + check.per_row(self.weight_decay) * x
-        g0_norm = at_first_step(state.count, norm(g), state.g0_norm)
-        dlr = state.d * value_at(self.step_size, t) / g0_norm
+        # the first gradient's norm scales every step; a start whose first gradient is 0 (a
+        # stationary point) does not move and waits for one that is not
+        g0_norm = xp.where(state.g0_norm > 0, state.g0_norm, norm(g))
+        dlr = xp.where(
+            g0_norm > 0,
+            state.d * value_at(self.step_size, t) / xp.where(g0_norm > 0, g0_norm, 1.0),
+            0.0,
+        )
         r = state.r + dlr * dot(g, state.s)
         s = state.s + dlr * g
         d = xp.maximum(state.d, estimate(2 * r, norm(s), state.d))
