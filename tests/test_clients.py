@@ -315,6 +315,18 @@ def test_compiled_step_equals_the_eager_one_under_a_scheduler_without_recompilin
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("update", [dl.Adam(0.01), dl.Adafactor(0.01)], ids=lambda u: u.name)
+def test_the_compiled_step_of_large_parameters_equals_the_eager_one(update, monkeypatch):
+    """Large parameters hoist powers of numbers out of the loop (an opaque operation): every
+    parameter counts as large here, so that path runs on the small network."""
+    from descentlab.adapters import _torch_compiled
+
+    monkeypatch.setattr(_torch_compiled, "LARGE", 0)
+    compiled = torch_training(ours(update, compile=True), 12)
+    assert relative_gap(compiled, torch_training(ours(update), 12)) <= 1e-13
+
+
+@pytest.mark.slow
 def test_compiled_and_eager_states_load_into_each_other():
     from descentlab.torch import Optimizer
 

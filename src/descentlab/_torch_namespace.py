@@ -96,8 +96,15 @@ def zeros(shape, *, dtype=None, device=None):
 
 def pow(a, b):
     if HOIST[0] and _is_scalar(a) and _is_scalar(b):
-        return _scalar_pow(torch.as_tensor(a, dtype=torch.float64), b)
+        return _scalar_pow(_as_float64(a, like=b), _as_float64(b, like=a))
     return torch.pow(a, b)
+
+
+def _as_float64(value, like):
+    if isinstance(value, torch.Tensor):
+        return value
+    device = like.device if isinstance(like, torch.Tensor) else None
+    return torch.as_tensor(value, dtype=torch.float64, device=device)
 
 
 #: Set by the compiled bridge while it traces a large parameter. Inductor inlines a power of
