@@ -32,8 +32,9 @@ LARGE = 1 << 16
 
 def compilable(update: Update, joint: bool) -> bool:
     """Whether a group's optimizer takes the compiled path: elementwise, with numbers for its
-    hyperparameters (array and schedule hyperparameters step eagerly)."""
-    if joint or update._array_fields:
+    hyperparameters (array and schedule hyperparameters step eagerly, and so do optimizers
+    with periodic work, see ``Optimizer.periodic_work``)."""
+    if joint or update._array_fields or update.periodic_work:
         return False
     return not any(isinstance(getattr(update, f.name), Schedule) for f in _fields(update))
 

@@ -100,6 +100,10 @@ class Optimizer:
     #: True for one whose step sums or takes norms over all of a start's coordinates (the
     #: learning-rate-free estimates, SAM's ascent): a bridge steps all parameters as one start.
     couples_coordinates: ClassVar[bool] = False
+    #: True for one that does costly work only every few steps (SOAP's and Shampoo's
+    #: refreshes). Traced with the step count as a tensor, that work would run at every step,
+    #: so the compiled PyTorch bridge steps it eagerly.
+    periodic_work: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -45,6 +45,7 @@ class Shampoo(Optimizer):
 
     name = "shampoo"
     summary = "x = x - lr L^(-1/4) G R^(-1/4), L and R the sums of G G^T and G^T G"
+    periodic_work = True
     reference = (
         "Gupta, Koren & Singer, Shampoo: Preconditioned Stochastic Tensor Optimization, ICML 2018"
     )

@@ -50,6 +50,7 @@ class SOAP(Optimizer):
 
     name = "soap"
     summary = "Adam in the eigenbasis of Shampoo's L and R, refreshed every few steps"
+    periodic_work = True
     reference = "Vyas, Morwani, Zhao, Kwun, Shapira, Brandfonbrener, Janson & Kakade, SOAP: Improving and Stabilizing Shampoo using Adam, ICLR 2025"  # noqa: E501
     uses_structure = True
 

@@ -27,6 +27,10 @@ class Wrapper(Optimizer):
 
     uses_structure = True
 
+    @property
+    def periodic_work(self) -> bool:  # type: ignore[override]
+        return self.inner.periodic_work  # type: ignore[attr-defined]
+
     def bound(self, structure) -> Optimizer:
         inner = self.inner.bound(structure)  # type: ignore[attr-defined]
         if inner is self.inner and self.structure == structure:  # type: ignore[attr-defined]
