@@ -15,7 +15,6 @@ import descentlab as dl  # noqa: E402
 from descentlab import OPTIMIZERS, get_optimizer  # noqa: E402
 from descentlab.engines import jax_engine  # noqa: E402
 from descentlab.engines.jax_engine.setup import register  # noqa: E402
-from descentlab.optimizers import FAMILIES  # noqa: E402
 from descentlab.problems.expressions import problem_from_expression  # noqa: E402
 from descentlab.schedules import (  # noqa: E402
     CosineDecay,
@@ -155,12 +154,12 @@ def _sensitivity(problem, optimizer, x0) -> float:
 
 
 def _whole_run_cells():
-    """Every optimizer on every problem; for the methods since 2018 (their twins are checked
-    step by step in tests/test_twins.py) the quadratic in the default run, the rest slow."""
-    classic = {*FAMILIES["classic"], *FAMILIES["adaptive"][: FAMILIES["adaptive"].index("adopt")]}
-    for name in OPTIMIZERS:
-        for problem_name in PROBLEMS:
-            quick = name in classic or problem_name == "rotated-quadratic"
+    """Every optimizer on every problem under -m slow; in the default run each optimizer on
+    one of them, taken in turn, so every problem and every optimizer is met there."""
+    problems = list(PROBLEMS)
+    for k, name in enumerate(OPTIMIZERS):
+        for problem_name in problems:
+            quick = problem_name == problems[k % len(problems)]
             marks = () if quick else pytest.mark.slow
             yield pytest.param(name, problem_name, marks=marks, id=f"{name}-{problem_name}")
 
