@@ -40,8 +40,8 @@ _HOMES = homes_of({
 }) | {"engines": "descentlab.engines"}  # fmt: skip
 #: The subpackages, reachable as ``dl.schedules.CosineDecay`` the way ``np.linalg`` is: each
 #: imported on first use (the bridges import PyTorch, optax or SciPy then), none by ``import *``.
-SUBPACKAGES = ("benchmarking", "experiments", "optimizers", "plot", "problems", "results",
-               "schedules", "sweeps", "optax", "scipy", "torch")  # fmt: skip
+SUBPACKAGES = ("benchmarking", "experiments", "landscape", "optimizers", "plot", "problems",
+               "results", "schedules", "sweeps", "optax", "scipy", "torch")  # fmt: skip
 __getattr__ = attach(globals(), {**_HOMES, **{n: f"descentlab.{n}" for n in SUBPACKAGES}})
 __all__ = sorted([*_HOMES, "__version__"])
 __dir__ = public_dir(globals(), *SUBPACKAGES)

@@ -73,6 +73,9 @@ class Result:
         With a step rule: the step of the update that led to each recorded point, as a length
         per unit gradient ``||x_k - x_{k-1}|| / ||g_{k-1}||`` (gradient descent's step size;
         NaN at the start).
+    path_sharpness : ndarray, shape (K,) + B' + (k,), or None
+        The ``k`` largest Hessian eigenvalues at the recorded points (NaN where not measured),
+        added by :func:`descentlab.landscape.sharpness_along`.
     """
 
     x: np.ndarray
@@ -94,6 +97,7 @@ class Result:
     state: Any = None
     optimizer: str | None = None
     path_step: np.ndarray | None = None
+    path_sharpness: np.ndarray | None = None
 
     @property
     def success(self) -> np.ndarray:
@@ -151,6 +155,9 @@ class Result:
                 data["path"]["regret"] = self.path_regret.tolist()
             if self.path_step is not None:
                 data["path"]["step"] = self.path_step.tolist()
+            if self.path_sharpness is not None:
+                sharpness = np.where(np.isnan(self.path_sharpness), None, self.path_sharpness)
+                data["path"]["sharpness"] = sharpness.tolist()
         return data
 
 
