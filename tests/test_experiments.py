@@ -115,7 +115,8 @@ def quick(name: str, findings: dict):
 def test_every_experiment_is_listed_with_a_claim_and_a_source():
     assert list(experiments.EXPERIMENTS) == [
         "step-size", "curvature", "noisy-gradients", "flat-spots", "adam-amsgrad",
-        "effective-step", "logistic-regression", "adam-amsgrad-training",
+        "effective-step", "logistic-regression", "adam-amsgrad-training", "edge-of-stability",
+        "muon-adamw", "schedule-free", "learning-rate-free",
     ]  # fmt: skip
     for experiment in experiments.EXPERIMENTS.values():
         assert experiment.claim and experiment.source and experiment.title
@@ -214,6 +215,67 @@ def test_adam_and_amsgrad_in_training_are_compared_at_their_tuned_steps(findings
         assert "against Adam" in check.evidence
 
 
+def test_edge_of_stability_measures_the_sharpness_against_two_over_eta(findings):
+    pytest.importorskip("sklearn")
+    finding = quick("edge-of-stability", findings)
+    runs = finding.numbers["runs"]
+    assert {r["loss"] for r in runs} == {"squared-error", "cross-entropy"}
+    for row in runs:
+        assert row["2 / eta"] == pytest.approx(2 / row["step size"])
+        assert row["lowest ratio"] <= row["final ratio"] <= row["largest ratio"]
+        if row["reached at"] is not None:  # the band is where the data say it is
+            assert row["largest ratio"] >= 0.9 and 0.0 <= row["share in band"] <= 1.0
+    curves = finding.data["curves"]
+    steps, ratio, _ = curves[("squared-error", 0.4)]
+    assert steps[0] == 0 and np.isfinite(ratio).all()
+    assert len(finding.checks) == 4 and finding.verdict == decide(finding.checks)
+
+
+@pytest.mark.parametrize("name, pairs", [
+    ("muon-adamw", [("mlp-digits", "Muon"), ("mlp-digits", "AdamW"),
+                    ("deep-mlp-digits", "Muon"), ("deep-mlp-digits", "AdamW")]),
+    ("schedule-free", [("logistic regression", "schedule-free AdamW"),
+                       ("logistic regression", "AdamW, warm-up + cosine"),
+                       ("one-hidden-layer network", "schedule-free AdamW"),
+                       ("one-hidden-layer network", "AdamW, warm-up + cosine")]),
+])  # fmt: skip
+def test_training_comparisons_tune_each_method_on_the_same_grid(findings, name, pairs):
+    pytest.importorskip("sklearn")
+    finding = quick(name, findings)
+    runs = finding.numbers["runs"]
+    assert [(r["problem"], r["optimizer"]) for r in runs] == pairs
+    grid = np.geomspace(1e-4, 1.0, 9)
+    for row in runs:
+        medians = np.asarray(row["tuning medians"])
+        assert row["tuned step"] == pytest.approx(float(grid[int(np.argmin(medians))]))
+        low, high = row["95% interval"]
+        assert low <= next(v for k, v in row.items() if k.startswith("final")) <= high
+    assert len(finding.checks) == 2 and finding.verdict == decide(finding.checks)
+
+
+def test_learning_rate_free_estimates_are_read_from_the_runs(findings):
+    pytest.importorskip("sklearn")
+    finding = quick("learning-rate-free", findings)
+    for row in finding.numbers["runs"]:
+        if row["optimizer"] == "Adam":
+            assert row["step is"] == "tuned" and row["step"] in np.geomspace(1e-4, 1.0, 17)
+        else:  # the median of the estimates the runs ended with, d0 = 1e-6 grown
+            assert row["step"] == pytest.approx(float(np.median(row["d per replicate"])))
+            assert row["step"] > 1e-4
+    assert len(finding.checks) == 8 and finding.verdict == decide(finding.checks)
+
+
+def test_a_finding_is_kept_in_the_store_and_read_back(tmp_path):
+    path = tmp_path / "kept.db"
+    first = experiments.run("flat-spots", quick=True, store=path)
+    experiments.run("flat-spots", quick=True, store=path)
+    kept = experiments.FindingStore(path).findings("flat-spots")
+    assert [row["id"] for row in kept] == [1, 2] and kept[0]["quick"] is True
+    assert kept[0]["finding"] == json.loads(json.dumps(first.to_dict()))
+    assert kept[0]["verdict"] == first.verdict.outcome and kept[0]["machine"]
+    assert experiments.FindingStore(path).findings("curvature") == []
+
+
 def test_every_finding_is_plain_json(findings):
     pytest.importorskip("sklearn")
     for name in experiments.EXPERIMENTS:
@@ -222,6 +284,17 @@ def test_every_finding_is_plain_json(findings):
 
 
 # --- command line --------------------------------------------------------------------------------
+
+
+def test_cli_keeps_a_finding_and_lists_the_kept(capsys, tmp_path):
+    store = tmp_path / "lab.db"
+    assert main(["experiment", "curvature", "--quick", "--store", str(store)]) == 0
+    assert "kept as finding 1" in capsys.readouterr().err
+    assert main(["experiments", "--store", str(store), "--json"]) == 0
+    kept = json.loads(capsys.readouterr().out)
+    assert [(row["name"], row["quick"]) for row in kept] == [("curvature", True)]
+    assert main(["experiments", "--store", str(tmp_path / "none.db")]) == 2
+    assert "no store at" in capsys.readouterr().err
 
 
 def test_cli_lists_and_runs_an_experiment(capsys, tmp_path):

@@ -191,3 +191,13 @@ def test_sharpness_picture_draws_the_two_over_eta_line():
     assert any(line.get_ydata()[0] == pytest.approx(2000.0) for line in ax.get_lines()[1:])
     with pytest.raises(ValueError, match="no sharpness"):
         dl.plot.plot_sharpness(result)
+
+
+def test_the_surface_lifts_paths_onto_the_slice_bilinearly():
+    from descentlab.plot.landscape import _interpolated
+
+    values = np.array([[0.0, 1.0, 2.0], [10.0, 11.0, 12.0]])
+    plane = dl.landscape.Slice("plane", "filter", np.zeros(2), np.eye(2), np.linspace(0, 2, 3),
+                               np.linspace(0, 1, 2), values)  # fmt: skip
+    points = np.array([[0.5, 0.5], [2.0, 1.0], [5.0, -1.0]])  # the last outside: clipped
+    np.testing.assert_allclose(_interpolated(plane, points), [5.5, 12.0, 2.0])

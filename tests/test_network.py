@@ -47,6 +47,29 @@ def test_backpropagation_equals_autograd(l2):
         assert np.allclose(batch[k], alone, rtol=1e-12, atol=0)
 
 
+@pytest.mark.parametrize("l2", [0.0, 1e-3])
+def test_squared_error_backpropagation_equals_autograd(l2):
+    rng = np.random.RandomState(1)
+    a, y = rng.normal(size=(40, 6)), rng.randint(0, 3, size=40)
+    problem = network("small", a, y, hidden=4, l2=l2, depth=2, loss="squared-error")
+    weights = rng.normal(size=(2, problem.dim)) * 0.7
+    ours = problem.grad(weights)
+    for k in range(2):
+        x = torch.tensor(weights[k], requires_grad=True)
+        parts = unpack(x, problem.shapes)
+        out = torch.tensor(problem.features)
+        for j in range(0, len(parts) - 2, 2):
+            out = torch.tanh(out @ parts[j] + parts[j + 1])
+        logits = out @ parts[-2] + parts[-1]
+        onehot = torch.nn.functional.one_hot(torch.tensor(y), 3).double()
+        value = 0.5 * ((logits - onehot) ** 2).sum(dim=1).mean() + 0.5 * l2 * (x * x).sum()
+        value.backward()
+        assert problem.f(weights[k]) == pytest.approx(value.item(), rel=1e-12)
+        np.testing.assert_allclose(ours[k], x.grad.numpy(), rtol=1e-10, atol=1e-13)
+    with pytest.raises(ValueError, match="loss must be one of 'cross-entropy', 'squared-error'"):
+        network("small", a, y, hidden=4, l2=l2, loss="hinge")
+
+
 def test_the_weights_unpack_as_the_layers():
     problem = dl.get_function("mlp-digits", hidden=4)
     assert problem.dim == 64 * 4 + 4 + 4 * 10 + 10 and problem.minimum is None

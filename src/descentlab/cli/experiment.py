@@ -14,15 +14,19 @@ from descentlab.cli._engine import engine_option
 from descentlab.cli._figures import IMAGE_TYPES, pyplot, save
 from descentlab.cli._output import atomic_path, check_output_path
 from descentlab.cli._progress import progress_bar
-from descentlab.experiments import EXPERIMENTS, SUPPORTED, Finding, get
+from descentlab.experiments import EXPERIMENTS, SUPPORTED, Finding, FindingStore, get
 
 VERDICT_STYLES = {SUPPORTED: "bold green", "not supported": "bold red", "depends": "bold yellow"}
 
 
 @click.command("experiments")
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
-def experiments_command(as_json: bool) -> None:
+@click.option("--store", "store_path", help="List the findings kept in this store instead.")
+def experiments_command(as_json: bool, store_path: str | None) -> None:
     """List the experiments: each checks one claim of the tutorials or their papers."""
+    if store_path is not None:
+        _kept(store_path, as_json)
+        return
     rows = [
         {"name": e.name, "title": e.title, "claim": e.claim, "source": e.source}
         for e in EXPERIMENTS.values()
@@ -51,10 +55,12 @@ def experiments_command(as_json: bool) -> None:
     "('-': standard output, instead of the report).",
 )
 @click.option("--dpi", type=click.IntRange(min=10, max=600), default=120, show_default=True)
+@click.option("--store", "store_path",
+              help="Keep the finding in this store (an SQLite file, made if new; "
+                   "'descentlab experiments --store FILE' lists what it keeps).")  # fmt: skip
 @engine_option
-def experiment_command(
-    name: str, quick: bool, plot_file: str | None, json_file: str | None, dpi: int
-) -> None:
+def experiment_command(name: str, quick: bool, plot_file: str | None, json_file: str | None,
+                       dpi: int, store_path: str | None) -> None:  # fmt: skip
     """Run the experiment NAME (see 'descentlab experiments') and print its verdict, computed
     from the data of this run, with the numbers that decide it."""
     if name not in EXPERIMENTS:
@@ -68,7 +74,12 @@ def experiment_command(
         )
     check_output_path("--plot", plot_file)
     check_output_path("--json", json_file, allow_dash=True)
+    store = None if store_path is None else FindingStore(store_path)  # refused before the run
     finding = _run_with_progress(name, quick)
+    if store is not None:
+        with store:
+            row = store.save(finding)
+        click.echo(f"kept as finding {row} in {store_path}", err=True)
     if json_file == "-":
         click.echo(json.dumps(finding.to_dict(), indent=2))
     else:
@@ -80,6 +91,21 @@ def experiment_command(
     if plot_file:
         pyplot()
         save(get(name).draw(finding), plot_file, {"dpi": dpi})
+
+
+def _kept(path: str, as_json: bool) -> None:
+    with FindingStore(path, readonly=True) as store:
+        rows = [{k: v for k, v in row.items() if k != "finding"} for row in store.findings()]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    table = Table(title=f"findings kept in {path}")
+    for column in ("id", "name", "quick", "verdict", "created", "version"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(str(row[c]) for c in ("id", "name", "quick", "verdict", "created",
+                                              "version")))  # fmt: skip
+    Console().print(table)
 
 
 def _run_with_progress(name: str, quick: bool) -> Finding:

@@ -12,13 +12,19 @@ figure and gives a verdict computed from its own data (``supported``, ``not supp
 
 from __future__ import annotations
 
+import os
+
 from descentlab.experiments import (
     adam_amsgrad,
     curvature,
+    edge_of_stability,
     effective_step,
     flat_spots,
+    learning_rate_free,
     logistic,
+    muon_adamw,
     noisy_gradients,
+    schedule_free,
     step_size,
     training,
 )
@@ -32,6 +38,7 @@ from descentlab.experiments._base import (
     Progress,
     Verdict,
 )
+from descentlab.experiments.store import FindingStore
 
 EXPERIMENTS: dict[str, Experiment] = {
     module.EXPERIMENT.name: module.EXPERIMENT
@@ -44,6 +51,10 @@ EXPERIMENTS: dict[str, Experiment] = {
         effective_step,
         logistic,
         training,
+        edge_of_stability,
+        muon_adamw,
+        schedule_free,
+        learning_rate_free,
     )
 }
 
@@ -55,9 +66,18 @@ def get(name: str) -> Experiment:
     return EXPERIMENTS[name]
 
 
-def run(name: str, quick: bool = False, progress: Progress | None = None) -> Finding:
-    """Run the experiment ``name`` (``quick``: a smaller design that takes seconds)."""
-    return get(name)(quick=quick, progress=progress)
+def run(name: str, quick: bool = False, progress: Progress | None = None,
+        store: str | os.PathLike | None = None) -> Finding:  # fmt: skip
+    """Run the experiment ``name`` (``quick``: a smaller design that takes seconds); with
+    ``store`` (a store's path, such as ``"descentlab.db"``) the finding is kept there too
+    (read them back with ``FindingStore(path).findings()``)."""
+    experiment = get(name)
+    keeper = None if store is None else FindingStore(store)  # a bad store fails before the run
+    finding = experiment(quick=quick, progress=progress)
+    if keeper is not None:
+        with keeper:
+            keeper.save(finding)
+    return finding
 
 
 __all__ = [
@@ -68,6 +88,7 @@ __all__ = [
     "Check",
     "Experiment",
     "Finding",
+    "FindingStore",
     "Progress",
     "Verdict",
     "get",

@@ -52,10 +52,13 @@ def top_eigenvalues(problem: Problem, x, top: int = 1, *, iterations: int = 30,
 
 
 def _estimate(hvp: Product, x, top, iterations, method, rng) -> np.ndarray:
+    """The estimates for one chunk of points; NaN where the products overflow (a point far
+    out on a diverging run)."""
     start = _unit(rng.standard_normal(x.shape))
-    if method == "power":
-        return _power(hvp, x, start, iterations)[:, None]
-    return _lanczos(hvp, x, start, min(iterations, x.shape[1]))[:, :top]
+    with np.errstate(over="ignore", invalid="ignore"):
+        if method == "power":
+            return _power(hvp, x, start, iterations)[:, None]
+        return _lanczos(hvp, x, start, min(iterations, x.shape[1]))[:, :top]
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -94,10 +97,14 @@ def _lanczos(hvp: Product, x, q, m: int) -> np.ndarray:
             w[closed] = _orthogonal_to(basis[: j + 1, closed], rng)
             size = np.where(closed, 1.0, size)
         q = w / size[:, None]
+    broken = ~(np.isfinite(alpha).all(axis=1) & np.isfinite(beta).all(axis=1))
+    alpha[broken], beta[broken] = 0.0, 0.0
     tridiagonal = (np.apply_along_axis(np.diag, 1, alpha)
                    + np.apply_along_axis(np.diag, 1, beta[:, :-1], 1)
                    + np.apply_along_axis(np.diag, 1, beta[:, :-1], -1))  # fmt: skip
-    return np.linalg.eigvalsh(tridiagonal)[:, ::-1]
+    values = np.linalg.eigvalsh(tridiagonal)[:, ::-1]
+    values[broken] = np.nan
+    return values
 
 
 def _orthogonal_to(basis: np.ndarray, rng) -> np.ndarray:

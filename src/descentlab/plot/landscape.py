@@ -69,11 +69,15 @@ def plot_landscape_surface(plane: Slice, *, ax: Axes | None = None, cmap: str = 
 def _interpolated(plane: Slice, track: np.ndarray) -> np.ndarray:
     """The slice's values at the path's plane points, bilinear on the grid (a path's own
     values live off the plane, so they are not the surface's height)."""
-    from scipy.interpolate import RegularGridInterpolator
-
-    inside = np.clip(track, [plane.a[0], plane.b[0]], [plane.a[-1], plane.b[-1]])
-    surface = RegularGridInterpolator((plane.b, plane.a), plane.values)
-    return surface(inside[:, ::-1])
+    a = np.clip(track[:, 0], plane.a[0], plane.a[-1])
+    b = np.clip(track[:, 1], plane.b[0], plane.b[-1])
+    j = np.clip(np.searchsorted(plane.a, a) - 1, 0, len(plane.a) - 2)
+    i = np.clip(np.searchsorted(plane.b, b) - 1, 0, len(plane.b) - 2)
+    s = (a - plane.a[j]) / (plane.a[j + 1] - plane.a[j])
+    t = (b - plane.b[i]) / (plane.b[i + 1] - plane.b[i])
+    v = plane.values
+    return ((1 - s) * (1 - t) * v[i, j] + s * (1 - t) * v[i, j + 1]
+            + (1 - s) * t * v[i + 1, j] + s * t * v[i + 1, j + 1])  # fmt: skip
 
 
 def animate_landscape(plane: Slice, *, frames: int = 60, cmap: str = "viridis",

@@ -12,6 +12,7 @@ starts ``(n, d)`` is ``n`` networks trained in one run (replicates, or a grid of
 
     hidden = tanh(a W1 + b1),   logits = hidden W2 + b2
     f_i(x) = logsumexp(logits_i) - logits_i[y_i]  (cross-entropy)   f = mean_i f_i + l2/2 ||x||^2
+    f_i(x) = ||logits_i - onehot(y_i)||^2 / 2      (loss="squared-error")
 
 The gradient is backpropagation written by hand against the array API (``@``, ``tanh``,
 ``exp``, sums), batched over networks: ``dlogits = softmax - onehot(y)``, then back through
@@ -59,7 +60,8 @@ class Network(FiniteSum):
         xp = namespace(x)
         onehot = xp.asarray(_onehot(self.targets, self.classes))
         a = xp.take(xp.asarray(self.features), index, axis=0)
-        return backpropagation(x, a, xp.take(onehot, index, axis=0), self.shapes, self.l2)
+        return backpropagation(x, a, xp.take(onehot, index, axis=0), self.shapes, self.l2,
+                               self.loss)  # fmt: skip
 
 
 def layer_shapes(widths: tuple[int, ...]) -> list[tuple[str, tuple[int, ...]]]:
@@ -104,22 +106,33 @@ def log_sum_exp(xp, logits):
     return top[..., 0] + xp.log(xp.sum(xp.exp(logits - top), axis=-1))
 
 
-def loss(x, a, onehot, widths, l2: float):
-    """The mean cross-entropy of the networks ``x`` over the examples (and the L2 penalty)."""
+#: The losses of a network's outputs: cross-entropy of the softmax, or half the squared error
+#: to the one-hot targets (Cohen et al. 2021's "MSE", where the edge of stability is clearest).
+LOSSES = ("cross-entropy", "squared-error")
+
+
+def loss(x, a, onehot, widths, l2: float, kind: str = "cross-entropy"):
+    """The mean loss (``kind``) of the networks ``x`` over the examples, plus the L2 penalty."""
     xp = namespace(x)
     _, logits = forward(x, a, widths)
-    picked = xp.sum(logits * onehot, axis=-1)
-    value = xp.mean(log_sum_exp(xp, logits) - picked, axis=-1)
+    if kind == "squared-error":
+        value = 0.5 * xp.mean(xp.sum((logits - onehot) ** 2, axis=-1), axis=-1)
+    else:
+        picked = xp.sum(logits * onehot, axis=-1)
+        value = xp.mean(log_sum_exp(xp, logits) - picked, axis=-1)
     return value + 0.5 * l2 * xp.sum(x * x, axis=-1) if l2 else value
 
 
-def backpropagation(x, a, onehot, widths, l2: float):
+def backpropagation(x, a, onehot, widths, l2: float, kind: str = "cross-entropy"):
     """The gradient of :func:`loss` by the chain rule, layer by layer, for every network."""
     xp = namespace(x)
     parts = unpack(x, widths)
     inputs, logits = forward(x, a, widths)
-    probs = xp.exp(logits - log_sum_exp(xp, logits)[..., None])
-    delta = (probs - onehot) / logits.shape[-2]  # d loss / d logits
+    if kind == "squared-error":
+        delta = (logits - onehot) / logits.shape[-2]  # d loss / d logits
+    else:
+        probs = xp.exp(logits - log_sum_exp(xp, logits)[..., None])
+        delta = (probs - onehot) / logits.shape[-2]
     grads: list = []
     for layer in reversed(range(len(inputs))):
         into = inputs[layer]
@@ -149,9 +162,11 @@ def glorot_box(widths: tuple[int, ...]) -> np.ndarray:
 
 
 def network(name: str, features: np.ndarray, classes: np.ndarray, hidden: int,
-            l2: float, depth: int = 1) -> Network:  # fmt: skip
+            l2: float, depth: int = 1, loss: str = "cross-entropy") -> Network:  # fmt: skip
     """A classification network on ``features`` (standardized here) and integer ``classes``,
-    ``depth`` hidden layers of ``hidden`` units."""
+    ``depth`` hidden layers of ``hidden`` units, trained on ``loss`` (one of :data:`LOSSES`)."""
+    if loss not in LOSSES:
+        raise ValueError(f"loss must be one of {', '.join(map(repr, LOSSES))}, not {loss!r}")
     for what, value in (("hidden", hidden), ("depth", depth)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"{what} must be a whole number >= 1, not {value!r}")
@@ -163,15 +178,15 @@ def network(name: str, features: np.ndarray, classes: np.ndarray, hidden: int,
     widths = (a.shape[1], *[hidden] * depth, c)
     onehot = _onehot(y, c)
     return Network(
-        f=functools.partial(_full_loss, a, onehot, widths, float(l2)),
-        grad=functools.partial(_full_gradient, a, onehot, widths, float(l2)),
+        f=functools.partial(_full_loss, a, onehot, widths, float(l2), loss),
+        grad=functools.partial(_full_gradient, a, onehot, widths, float(l2), loss),
         bounds=glorot_box(widths),
         name=name,
         vectorized=True,
         structure=Structure.of(layer_shapes(widths)),
         features=a,
         targets=y,
-        loss="cross-entropy",
+        loss=loss,
         l2=float(l2),
         hidden=hidden,
         classes=c,
@@ -179,21 +194,22 @@ def network(name: str, features: np.ndarray, classes: np.ndarray, hidden: int,
     )
 
 
-def _full_loss(a, onehot, widths, l2, x):
-    return loss(x, a, onehot, widths, l2)
+def _full_loss(a, onehot, widths, l2, kind, x):
+    return loss(x, a, onehot, widths, l2, kind)
 
 
-def _full_gradient(a, onehot, widths, l2, x):
-    return backpropagation(x, a, onehot, widths, l2)
+def _full_gradient(a, onehot, widths, l2, kind, x):
+    return backpropagation(x, a, onehot, widths, l2, kind)
 
 
 @functools.cache
-def mlp_digits(hidden: int = 32, l2: float = 1e-4, depth: int = 1) -> Network:
+def mlp_digits(hidden: int = 32, l2: float = 1e-4, depth: int = 1,
+               loss: str = "cross-entropy") -> Network:  # fmt: skip
     """A tanh network (``depth`` hidden layers of ``hidden`` units) classifying scikit-learn's
     8x8 digits (1797 x 64, ten classes), features standardized: for one layer
-    ``64 h + h + 10 h + 10`` weights."""
+    ``64 h + h + 10 h + 10`` weights; ``loss="squared-error"`` fits the one-hot targets."""
     data = _sklearn_datasets().load_digits()
-    return network("mlp-digits", data.data, data.target, hidden, l2, depth)
+    return network("mlp-digits", data.data, data.target, hidden, l2, depth, loss)
 
 
 @functools.cache
@@ -204,5 +220,5 @@ def deep_mlp_digits(hidden: int = 32, l2: float = 1e-4, depth: int = 3) -> Netwo
     return network("deep-mlp-digits", data.data, data.target, hidden, l2, depth)
 
 
-__all__ = ["Network", "backpropagation", "deep_mlp_digits", "forward", "layer_shapes", "loss",
-           "mlp_digits", "network", "unpack"]  # fmt: skip
+__all__ = ["LOSSES", "Network", "backpropagation", "deep_mlp_digits", "forward", "layer_shapes",
+           "loss", "mlp_digits", "network", "unpack"]  # fmt: skip
