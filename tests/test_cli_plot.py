@@ -157,3 +157,61 @@ def test_animating_many_starts_says_which_one_moves(capsys, tmp_path):
     assert f"note: --animate shows start {best} of 20, the one that ended lowest" in err
     movie = plot.animate(dl.get_function("rosenbrock"), result, start=best, frames=3)
     assert movie.figure.axes[0].get_title() == f"rosenbrock: start {best} of 20"
+
+
+@pytest.fixture(scope="module")
+def network_runs(tmp_path_factory):
+    """Three saved runs of the digits network from one start, paths recorded."""
+    folder = tmp_path_factory.mktemp("runs")
+    for name, extra in (("adam", ["--alpha", "0.01"]), ("muon", []),
+                        ("gd", ["--step-size", "1"])):  # fmt: skip
+        code = main(["run", name, "-f", "mlp-digits", "--n-iter", "40", "--seed", "0",
+                     "--record-every", "10", "--json", str(folder / f"{name}.json"),
+                     "--save-path", "-q", *extra])  # fmt: skip
+        assert code == 0
+    return folder
+
+
+def test_plot_landscape_of_several_network_runs(capsys, tmp_path, network_runs):
+    files = [network_runs / f"{name}.json" for name in ("adam", "muon", "gd")]
+    target = tmp_path / "plane.png"
+    code, _, err = run(capsys, "plot", *files, "--landscape", "pca", "--points", "9",
+                       "--plot", target)  # fmt: skip
+    assert code == 0, err
+    shares = re.findall(r"(adam|muon|gd): ([\d.]+)% of its movement lies in the plane", err)
+    assert [name for name, _ in shares] == ["adam", "muon", "gd"]
+    assert all(0 < float(share) <= 100 for _, share in shares)
+    assert image(target).std() > 20
+    gif = tmp_path / "plane.gif"
+    code, _, err = run(capsys, "plot", *files[:2], "--landscape", "filter", "--points", "5",
+                       "--animate", gif, "--frames", "3")  # fmt: skip
+    assert code == 0
+    with Image.open(gif) as movie:
+        assert movie.n_frames == 3
+
+
+def test_plot_sharpness_of_a_run_with_its_two_over_eta_line(capsys, tmp_path, network_runs):
+    target = tmp_path / "sharp.png"
+    code, _, err = run(capsys, "plot", network_runs / "gd.json", "--sharpness", "--plot", target)
+    assert code == 0 and f"wrote {target}" in err and image(target).std() > 5
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--landscape", "pca", "--sharpness", "--plot", "x.png"], "either --landscape or"),
+    (["--sharpness", "--animate", "x.gif"], "--sharpness draws to --plot FILE"),
+    (["--plot", "x.png"], "several run files are drawn together with --landscape"),
+    (["--landscape", "spiral", "--plot", "x.png"], "'spiral' is not one of 'pca', 'filter'"),
+])  # fmt: skip
+def test_plot_landscape_bad_input_is_one_line(capsys, network_runs, extra, message):
+    files = [network_runs / "adam.json", network_runs / "gd.json"]
+    code, _, err = run(capsys, "plot", *files, *extra)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_plot_landscape_refuses_runs_of_two_problems(capsys, tmp_path, network_runs):
+    other = tmp_path / "rosenbrock.json"
+    assert main(["run", "adam", "-f", "rosenbrock", "--n-iter", "5", "--json", str(other),
+                 "--save-path", "-q"]) == 0  # fmt: skip
+    code, _, err = run(capsys, "plot", network_runs / "adam.json", other, "--landscape", "pca",
+                       "--plot", tmp_path / "x.png")  # fmt: skip
+    assert code == 2 and "must be of one problem" in err
