@@ -81,7 +81,8 @@ Written by `python scripts/experiments_doc.py{" --quick" if quick else ""} --eng
 ({time.strftime("%Y-%m-%d")}, {describe()}, descentlab {descentlab.__version__}); every
 verdict below was computed from the data of that run. `descentlab experiments` lists them;
 `descentlab experiment NAME` reruns one (`--quick` for a smaller design, `--json FILE` for the
-numbers, `--engine jax` to compile it).
+numbers, `--store FILE` to keep the finding in a store beside earlier ones, `--engine jax` to
+compile it).
 
 A verdict is `supported` when every check holds, `not supported` when none does, and `depends`
 when some do (the verdict names which). Medians come with distribution-free 95% intervals; two

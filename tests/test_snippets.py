@@ -51,9 +51,9 @@ def test_every_page_with_python_is_tested():
     assert len(PAGES) >= 10
 
 
-def readme_command_lines() -> list[str]:
-    """The README's command lines that run descentlab (installs and servers aside)."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+def readme_command_lines(page: str = "README.md") -> list[str]:
+    """A page's command lines that run descentlab (installs and servers aside)."""
+    text = (ROOT / page).read_text(encoding="utf-8")
     blocks = re.findall(r"```sh\n(.*?)\n```", text, re.DOTALL)
     lines = [line.split("  #")[0].strip() for block in blocks for line in block.splitlines()]
     return [line for line in lines if line.startswith("descentlab ") and " serve" not in line]
@@ -69,6 +69,19 @@ def test_the_readme_command_lines_run(line, tmp_path):
     written = [word for word in shlex.split(line) if re.search(r"\.(png|gif)$|/$", word)]
     for name in written:  # the pictures and reports it was asked for are there
         assert (tmp_path / name).exists(), f"{line} wrote no {name}"
+
+
+@pytest.mark.slow
+def test_the_landscape_pages_command_lines_run_in_order(tmp_path):
+    program = Path(sys.executable).parent / "descentlab"
+    lines = readme_command_lines("docs/how-to/landscapes.md")
+    assert len(lines) == 6
+    for line in lines:  # later lines draw the runs the earlier ones saved
+        done = subprocess.run([str(program), *shlex.split(line)[1:]], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=900)  # fmt: skip
+        assert done.returncode == 0, f"{line}\n{done.stderr[-2000:]}"
+    for name in ("plane.png", "around.png", "sharpness.png"):
+        assert (tmp_path / name).exists()
 
 
 def test_the_readme_has_command_lines():
