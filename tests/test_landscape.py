@@ -30,15 +30,20 @@ def small_network():
     return network("small", data.data[:200], data.target[:200], hidden=4, l2=1e-4)
 
 
+_HESSIANS = {}
+
+
 def jax_hessian(problem, x):
-    """The dense Hessian by JAX's reverse-over-forward autodiff of the objective itself."""
+    """The dense Hessian by JAX's autodiff of the objective itself (not of the gradient the
+    products differentiate), compiled once per problem."""
     import jax
-    import jax.numpy as jnp
 
     from descentlab.engines.jax_engine.problem import traced_problem
 
-    f = traced_problem(problem, 1, x.size, np.float64).f
-    return np.asarray(jax.hessian(lambda z: f(z[None])[0])(jnp.asarray(x)))
+    if problem.name not in _HESSIANS:
+        f = traced_problem(problem, 1, x.size, np.float64).f
+        _HESSIANS[problem.name] = jax.jit(jax.hessian(lambda z: f(z[None])[0]))
+    return np.asarray(_HESSIANS[problem.name](x))
 
 
 @pytest.mark.parametrize("engine, tolerance", [("jax", 1e-12), ("numpy", 1e-6)])

@@ -52,7 +52,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "plot": (
         "plot_cmd",
         "plot_command",
-        "Draw the run saved in RUN_FILE to --plot FILE (and/or --animate FILE).",
+        "Draw the run saved in RUN_FILE to --plot FILE (and/or --animate FILE); with --landscape "
+        "or --sharpness, the runs of one problem in RUN_FILES together.",
     ),
     "experiments": (
         "experiment",
