@@ -129,6 +129,7 @@ def test_torch_bridge_refuses_what_a_joint_group_cannot_do():
         optimizer.step()
 
 
+@pytest.mark.slow  # 9 s: jit of Muon and LAMB through optax (CI runs it)
 def test_optax_bridge_muon_and_lamb_as_optax_and_schedule_free_eval_params():
     from descentlab.optax import eval_params, transform
 

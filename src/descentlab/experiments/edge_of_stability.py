@@ -34,7 +34,7 @@ BAND, STAYS = (0.9, 1.1), 0.8
 
 
 def run(quick: bool, progress: Progress) -> Finding:
-    steps, every = (1000, 50) if quick else (4000, 100)
+    steps, every = (600, 30) if quick else (4000, 100)
     sizes = QUICK_STEP_SIZES if quick else STEP_SIZES
     progress.plan(2 * len(sizes))
     checks, rows, curves = [], [], {}
