@@ -72,11 +72,11 @@ def run(name: str, quick: bool = False, progress: Progress | None = None,
     ``store`` (a store's path, such as ``"descentlab.db"``) the finding is kept there too
     (read them back with ``FindingStore(path).findings()``)."""
     experiment = get(name)
-    keeper = None if store is None else FindingStore(store)  # a bad store fails before the run
-    finding = experiment(quick=quick, progress=progress)
-    if keeper is not None:
-        with keeper:
-            keeper.save(finding)
+    if store is None:
+        return experiment(quick=quick, progress=progress)
+    with FindingStore(store) as keeper:  # a bad store is refused before the run
+        finding = experiment(quick=quick, progress=progress)
+        keeper.save(finding)
     return finding
 
 

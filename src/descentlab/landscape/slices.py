@@ -115,15 +115,12 @@ def _grid(planar, points: int, margin: float, extent: float | None):
 def evaluate(problem: Problem, x: np.ndarray, engine: str = "numpy") -> np.ndarray:
     """``f`` at each row of ``x`` ``(n, d)``, ``CHUNK`` rows at a time."""
     one_of("engine", engine, ("numpy", "jax"))
-    f = _jax_objective(problem, min(CHUNK, len(x)), x.shape[1]) if engine == "jax" else None
-    out = []
-    for i in range(0, len(x), CHUNK):
-        rows = x[i : i + CHUNK]
-        if f is not None and len(rows) == CHUNK:
-            out.append(np.asarray(f(rows)))
-        else:
-            out.append(np.asarray(problem.prepared_for(rows).f(rows), dtype=float))
-    return np.concatenate(out)
+    if engine == "jax":
+        f = _jax_objective(problem, min(CHUNK, len(x)), x.shape[1])  # one program per shape
+    else:
+        f = problem.prepared_for(x).f
+    return np.concatenate([np.asarray(f(x[i : i + CHUNK]), dtype=float)
+                           for i in range(0, len(x), CHUNK)])  # fmt: skip
 
 
 def _jax_objective(problem: Problem, n: int, d: int):

@@ -3,6 +3,8 @@ contours, as a surface and moving; and the sharpness along a run against ``2 / e
 
 from __future__ import annotations
 
+import dataclasses
+
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
@@ -88,7 +90,7 @@ def animate_landscape(plane: Slice, *, frames: int = 60, cmap: str = "viridis",
         raise ValueError(f"frames must be a whole number >= 1, not {frames!r}")
     _check(plane, paths=True)
     figure, ax = plt.subplots(figsize=figsize, layout="constrained")
-    plot_landscape(plane.__class__(**{**plane.__dict__, "paths": {}}), ax=ax, cmap=cmap)
+    plot_landscape(dataclasses.replace(plane, paths={}), ax=ax, cmap=cmap)
     tracks = {name: finite_rows(track) for name, track in plane.paths.items()}
     lines = {name: ax.plot([], [], ".-", color=run_style(k)["color"], markersize=5,
                            label=name, path_effects=outlined())[0]
