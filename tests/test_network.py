@@ -70,6 +70,22 @@ def test_squared_error_backpropagation_equals_autograd(l2):
         network("small", a, y, hidden=4, l2=l2, loss="hinge")
 
 
+def test_depth_zero_is_multinomial_logistic_regression():
+    rng = np.random.RandomState(2)
+    a, y = rng.normal(size=(30, 5)), rng.randint(0, 3, size=30)
+    problem = network("softmax", a, y, hidden=1, l2=1e-3, depth=0)
+    assert problem.structure.describe() == "W1 (5, 3), b1 (3,)" and problem.dim == 18
+    weights = rng.normal(size=(2, problem.dim))
+    for k in range(2):
+        x = torch.tensor(weights[k], requires_grad=True)
+        w, b = torch.split(x, [15, 3])
+        logits = torch.tensor(problem.features) @ w.reshape(5, 3) + b
+        value = torch.nn.functional.cross_entropy(logits, torch.tensor(y)) + 0.5e-3 * (x * x).sum()
+        value.backward()
+        assert problem.f(weights[k]) == pytest.approx(value.item(), rel=1e-12)
+        np.testing.assert_allclose(problem.grad(weights)[k], x.grad.numpy(), rtol=1e-10)
+
+
 def test_the_weights_unpack_as_the_layers():
     problem = dl.get_function("mlp-digits", hidden=4)
     assert problem.dim == 64 * 4 + 4 + 4 * 10 + 10 and problem.minimum is None

@@ -37,8 +37,9 @@ Progress = Callable[[int, int, str], None]
 
 def benchmark(
     suite: str,
-    optimizers: str | Sequence[str],
+    optimizers: str | Sequence[str] | None = None,
     *,
+    tier: str = "default",
     budget: int = 200,
     tuning: str | None = None,
     trials: int = 12,
@@ -62,9 +63,14 @@ def benchmark(
 
     Parameters
     ----------
-    suite : "catalog", "conditioning", "stochastic" or "bbob"
+    suite : "catalog", "conditioning", "stochastic", "bbob" or "training"
         See :mod:`descentlab.benchmarking.suites`; ``bbob`` runs COCO's suite through ``cocoex``
-        (:mod:`descentlab.benchmarking.coco`, the ``descentlab[coco]`` extra).
+        (:mod:`descentlab.benchmarking.coco`, the ``descentlab[coco]`` extra); ``training``
+        the training workloads under AlgoPerf's rulesets
+        (:mod:`descentlab.benchmarking.training`, the ``descentlab[training]`` extra), at
+        ``tier`` "quick", "default" or "full", ``functions`` naming workloads, and returns a
+        :class:`~descentlab.benchmarking.training.TrainingResults` (the other options do not
+        apply to it).
     optimizers : names
         Registered optimizers, optionally with a step rule: ``["gd", "adam", "gd+armijo"]``.
     budget : int
@@ -97,7 +103,12 @@ def benchmark(
         ``optimizer``, ``seed``, ``target``, ``evaluations`` (missing where not reached),
         ``final_gap``, ``status``, ``settings`` (JSON).
     """
-    entrants = parse_entrants(optimizers)
+    if suite == "training":
+        from descentlab.benchmarking.training import training_benchmark
+
+        return training_benchmark(tier, optimizers=optimizers, workloads=functions,
+                                  store=store, engine=engine, progress=progress)  # fmt: skip
+    entrants = parse_entrants(optimizers if optimizers is not None else [])
     targets = check_targets(targets)
     budget = _whole("budget", budget, 1)
     dims = _whole_numbers("dims", dims)

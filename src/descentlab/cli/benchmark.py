@@ -28,10 +28,21 @@ REPORT_FILES = ("index.html",)
 def _options(command):
     options = [
         click.option("--suite", required=True,
-                     type=click.Choice(("catalog", "conditioning", "stochastic", "bbob")),
-                     help="The problems: the catalog, conditioning, stochastic, or COCO's bbob."),
-        click.option("--optimizers", required=True, metavar="A,B,...",
-                     help="Registered optimizers, optionally with a step rule: gd,adam,gd+armijo."),
+                     type=click.Choice(("catalog", "conditioning", "stochastic", "bbob",
+                                        "training")),
+                     help="The problems: the catalog, conditioning, stochastic, COCO's bbob, or "
+                          "the training workloads (AlgoPerf's rulesets)."),
+        click.option("--optimizers", metavar="A,B,...",
+                     help="Registered optimizers, optionally with a step rule: gd,adam,gd+armijo "
+                          "(required, except for --suite training, which has its own)."),
+        click.option("--workloads", metavar="W,...",
+                     help="--suite training: keep these workloads."),
+        click.option("--quick", is_flag=True,
+                     help="--suite training: three small workloads, three optimizers (a minute)."),
+        click.option("--full", is_flag=True,
+                     help="--suite training: every registered optimizer (long; resumable)."),
+        click.option("--json", "json_file",
+                     help="--suite training: write the results as JSON to FILE ('-': stdout)."),
         click.option("--functions", metavar="F,...",
                      help="Keep these functions (bbob: COCO's function indices 1..24)."),
         click.option("--dims", metavar="D,...", help="Keep these dimensions."),
@@ -78,6 +89,17 @@ def benchmark_command(**options: Any) -> None:
     seeds), print the leaderboard, and write the table, profiles and a report."""
     from descentlab.benchmarking import benchmark
 
+    if options["suite"] == "training":
+        from descentlab.cli._training_suite import run_training
+
+        run_training(options)
+        return
+    for flag in ("workloads", "quick", "full", "json_file"):
+        if options[flag]:
+            shown = "--json" if flag == "json_file" else f"--{flag}"
+            raise click.UsageError(f"{shown} applies only to --suite training")
+    if not options["optimizers"]:
+        raise click.UsageError("--optimizers is required: name the optimizers to benchmark")
     bbob = options["suite"] == "bbob"
     _check(options, bbob)
     store = None

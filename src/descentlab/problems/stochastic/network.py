@@ -164,12 +164,13 @@ def glorot_box(widths: tuple[int, ...]) -> np.ndarray:
 def network(name: str, features: np.ndarray, classes: np.ndarray, hidden: int,
             l2: float, depth: int = 1, loss: str = "cross-entropy") -> Network:  # fmt: skip
     """A classification network on ``features`` (standardized here) and integer ``classes``,
-    ``depth`` hidden layers of ``hidden`` units, trained on ``loss`` (one of :data:`LOSSES`)."""
+    ``depth`` hidden layers of ``hidden`` units (``depth=0``: multinomial logistic regression,
+    convex), trained on ``loss`` (one of :data:`LOSSES`)."""
     if loss not in LOSSES:
         raise ValueError(f"loss must be one of {', '.join(map(repr, LOSSES))}, not {loss!r}")
-    for what, value in (("hidden", hidden), ("depth", depth)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{what} must be a whole number >= 1, not {value!r}")
+    for what, value, least in (("hidden", hidden, 1), ("depth", depth, 0)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise ValueError(f"{what} must be a whole number >= {least}, not {value!r}")
     if not (isinstance(l2, int | float) and math.isfinite(l2) and l2 >= 0):
         raise ValueError(f"l2 must be a finite number >= 0, not {l2!r}")
     a = _standardized(np.asarray(features, dtype=float))

@@ -1,0 +1,69 @@
+"""The training suite's report: one HTML page that opens offline (embedded SVG, no script),
+with the profiles of both rulesets, the leaderboard, the times, the learning curves of every
+workload, the targets, and what was run where and when."""
+
+from __future__ import annotations
+
+import html
+import io
+import time
+from pathlib import Path
+
+from descentlab._files import atomic_path
+from descentlab._machine import describe
+from descentlab.benchmarking.report import STYLE, _table, _table_rows
+from descentlab.benchmarking.training import pictures
+from descentlab.benchmarking.training.results import TrainingResults
+
+PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>{title}</title><style>{style}</style></head><body>
+<h1>{title}</h1>
+<p>Time to the validation target in steps (AlgoPerf's rules on this lab's workloads: external
+tuning, the median over 3 studies of each study's fastest of its trials; self-tuning, the
+median over 3 studies at the defaults with 1.5 times the steps). The score integrates the
+performance profile from 1 to 4.</p>
+<h2>Profiles</h2><div class="pictures">{profiles}</div>
+<h2>Leaderboard</h2>{leaderboard}
+<h2>Times to target</h2><div class="pictures">{times}</div>
+<h2>Learning curves</h2><div class="pictures">{curves}</div>
+<h2>Targets</h2>{targets}
+<h2>What was run</h2>{about}
+</body></html>
+"""
+
+
+def write_training_report(results: TrainingResults, folder: str | Path, *,
+                          command: str = "") -> Path:  # fmt: skip
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    rulesets = results.rulesets()
+    page = PAGE.format(
+        style=STYLE, title=html.escape(f"descentlab training benchmark ({results.tier})"),
+        profiles="".join(_svg(pictures.plot_profiles, results, r) for r in rulesets),
+        leaderboard=_table(results.leaderboard()),
+        times="".join(_svg(pictures.plot_times, results, r) for r in rulesets),
+        curves="".join(_svg(pictures.plot_learning_curves, results, w, rulesets[0])
+                       for w in results.workloads),
+        targets=_table_rows([(w, f"{t:.6g}") for w, t in results.targets.items()]),
+        about=_table_rows([("command", command or "(the Python API)"),
+                           ("optimizers", ", ".join(results.entrants)),
+                           ("machine", describe()), ("date", time.strftime("%Y-%m-%d %H:%M %Z"))]),
+    )  # fmt: skip
+    path = folder / "index.html"
+    with atomic_path(path) as partial:
+        partial.write_text(page, encoding="utf-8")
+    return path
+
+
+def _svg(draw, *args) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ax = draw(*args)
+    buffer = io.StringIO()
+    ax.figure.savefig(buffer, format="svg")
+    plt.close(ax.figure)
+    text = buffer.getvalue()
+    return "<div>" + text[text.index("<svg") :] + "</div>"
