@@ -40,3 +40,8 @@ dl.plot.plot_landscape(around_adam, ax=fig.add_subplot(1, 3, 3))
 for name, share in principal.shares.items():
     print(f"{name}: {share:.0%} of its movement lies in the principal plane")
 print("the principal directions explain", np.round(principal.variance, 3), "of the movement")
+
+# %%
+# The same plane, the paths moving over it (a GIF: the contours are drawn once).
+
+dl.plot.save_animation(dl.plot.animate_landscape(principal, frames=30), "landscape.gif", fps=8)
