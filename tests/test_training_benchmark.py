@@ -193,3 +193,56 @@ def test_cli_training_bad_input_is_one_line(capsys, extra, message):
     assert main(["benchmark", "--suite", "training", *extra]) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_crowded_valleys_budgets_choose_from_their_own_trials():
+    from descentlab.benchmarking.training.budgets import BUDGETS, EVALUATION_RUNS
+
+    results = training_benchmark("quick", optimizers=["nesterov", "adam"],
+                                 workloads=["least-squares-diabetes"],
+                                 rulesets=("budgets",))  # fmt: skip
+    for cell in results.cells:
+        tuned = np.asarray(cell["tuning_valid"])
+        steps = np.asarray(cell["tuning_steps"])
+        assert cell["chosen"]["one-shot"] == steps[0]  # the defaults
+        for budget, count in BUDGETS.items():
+            if count:  # the best of the first `count` random trials, by validation metric
+                assert cell["chosen"][budget] == steps[1 + int(np.argmin(tuned[1 : 1 + count]))]
+            assert len(cell["test"][budget]) == EVALUATION_RUNS
+    rows = results.budgets()
+    assert {(r["entrant"], r["budget"]) for r in rows} == {
+        (e, b) for e in ("nesterov", "adam") for b in BUDGETS}  # fmt: skip
+    for row in rows:
+        assert row["test"][1] <= row["test"][0] <= row["test"][2]
+
+
+def test_crowded_valley_verdicts_follow_the_numbers():
+    from descentlab.benchmarking.training.results import TrainingResults
+    from descentlab.benchmarking.training.verdicts import claims
+
+    def cell(workload, entrant, one_shot, large):
+        return {"workload": workload, "entrant": entrant, "ruleset": "budgets",
+                "chosen": {"one-shot": 1.0, "small": 1.0, "large": 1.0},
+                "valid": {b: [v] * 6 for b, v in (("one-shot", one_shot), ("small", large),
+                                                   ("large", large))},
+                "test": {b: [v + 0.001 * k for k in range(6)] for b, v in (
+                    ("one-shot", one_shot), ("small", large), ("large", large))}}  # fmt: skip
+
+    # adam is clearly best on both workloads; tuning gains 0.3, switching 0.1 (losses)
+    settings = (("adam", 0.5, 0.2), ("gd", 0.6, 0.3), ("sgd", 0.7, 0.4))
+    cells = [cell(w, e, one_shot, large) for w in ("least-squares-diabetes", "softmax-digits")
+             for e, one_shot, large in settings]  # fmt: skip
+    dominates, tuning = claims(TrainingResults(cells, {}, "quick"))
+    assert dominates.verdict == "not supported" and "adam" in dominates.checks[0][2]
+    assert tuning.verdict == "supported"
+    cells = [c for c in cells if not (c["workload"] == "softmax-digits" and c["entrant"] == "adam")]
+    dominates, _ = claims(TrainingResults(cells, {}, "quick"))
+    assert dominates.verdict == "supported"  # gd wins softmax-digits: no one wins both
+
+
+def test_cli_training_budgets_print_their_verdicts(capsys):
+    assert main(["benchmark", "--suite", "training", "--quick", "--budgets", "--no-store",
+                 "--workloads", "least-squares-diabetes",
+                 "--optimizers", "adam,nesterov"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert "tuning budgets" in out and "No optimizer dominates every workload. verdict:" in out

@@ -46,6 +46,8 @@ def run_training(options: dict[str, Any]) -> None:
         with progress_bar("training benchmark") as (bar, task):
             results = training_benchmark(
                 tier, optimizers=optimizers, workloads=workloads, store=store,
+                rulesets=("external", "self", "budgets") if options["budgets"] else
+                ("external", "self"),
                 engine=options.get("engine"),
                 progress=lambda done, total, label: bar.update(task, completed=done, total=total,
                                                                description=label))  # fmt: skip
@@ -94,6 +96,28 @@ def _print(results) -> None:
             table.add_row(row["entrant"], f"{row['score']:.3f}",
                           *(_steps(row[w]) for w in results.workloads))  # fmt: skip
         console.print(table)
+    if results.budgets():
+        _print_budgets(results, console)
+
+
+def _print_budgets(results, console) -> None:
+    from descentlab.benchmarking.training.verdicts import claims
+
+    table = Table(title="tuning budgets: final test metric over 6 evaluation seeds, median "
+                        "[95% interval]")  # fmt: skip
+    for column in ("workload", "optimizer", "one-shot", "small (5)", "large (25)"):
+        table.add_column(column, overflow="fold")
+    rows = results.budgets()
+    for workload, entrant in dict.fromkeys((r["workload"], r["entrant"]) for r in rows):
+        found = {r["budget"]: r["test"] for r in rows
+                 if (r["workload"], r["entrant"]) == (workload, entrant)}  # fmt: skip
+        table.add_row(workload, entrant, *(f"{m:.4g} [{lo:.4g}, {hi:.4g}]"
+                                           for m, lo, hi in found.values()))  # fmt: skip
+    console.print(table)
+    for claim in claims(results):
+        console.print(f"[bold]{claim.claim}[/bold] verdict: {claim.verdict}")
+        for condition, holds, evidence in claim.checks:
+            console.print(f"  {'yes' if holds else 'no '} {condition}: {evidence}")
 
 
 def _steps(value: float) -> str:

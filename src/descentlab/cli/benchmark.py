@@ -41,6 +41,9 @@ def _options(command):
                      help="--suite training: three small workloads, three optimizers (a minute)."),
         click.option("--full", is_flag=True,
                      help="--suite training: every registered optimizer (long; resumable)."),
+        click.option("--budgets", is_flag=True,
+                     help="--suite training: also the crowded valley's tuning budgets (one-shot, "
+                          "5 and 25 trials, re-run on evaluation seeds) and their verdicts."),
         click.option("--json", "json_file",
                      help="--suite training: write the results as JSON to FILE ('-': stdout)."),
         click.option("--functions", metavar="F,...",
@@ -94,7 +97,7 @@ def benchmark_command(**options: Any) -> None:
 
         run_training(options)
         return
-    for flag in ("workloads", "quick", "full", "json_file"):
+    for flag in ("workloads", "quick", "full", "json_file", "budgets"):
         if options[flag]:
             shown = "--json" if flag == "json_file" else f"--{flag}"
             raise click.UsageError(f"{shown} applies only to --suite training")

@@ -21,7 +21,8 @@ from descentlab.benchmarking.training.workloads import WORKLOADS, Workload, get_
 
 
 def training_benchmark(tier: str = "default", *, optimizers=None, workloads=None, store=None,
-                       engine=None, progress=None, targets=None) -> TrainingResults:  # fmt: skip
+                       engine=None, progress=None, targets=None,
+                       rulesets=("external", "self")) -> TrainingResults:  # fmt: skip
     """:func:`~descentlab.benchmarking.training.suite.run_training_suite` with ``store`` a
     :class:`TrainingStore` or a path (opened and closed here)."""
     own = store is not None and not isinstance(store, TrainingStore)
@@ -29,6 +30,7 @@ def training_benchmark(tier: str = "default", *, optimizers=None, workloads=None
     try:
         return run_training_suite(tier, optimizers=optimizers, workloads=workloads,
                                   targets=targets, store=opened, engine=engine or "numpy",
+                                  rulesets=rulesets,
                                   progress=progress)  # fmt: skip
     finally:
         if own:

@@ -26,6 +26,7 @@ performance profile from 1 to 4.</p>
 <h2>Leaderboard</h2>{leaderboard}
 <h2>Times to target</h2><div class="pictures">{times}</div>
 <h2>Learning curves</h2><div class="pictures">{curves}</div>
+{budgets}
 <h2>Targets</h2>{targets}
 <h2>What was run</h2>{about}
 </body></html>
@@ -45,6 +46,7 @@ def write_training_report(results: TrainingResults, folder: str | Path, *,
         curves="".join(_svg(pictures.plot_learning_curves, results, w, rulesets[0])
                        for w in results.workloads),
         targets=_table_rows([(w, f"{t:.6g}") for w, t in results.targets.items()]),
+        budgets=_budgets(results),
         about=_table_rows([("command", command or "(the Python API)"),
                            ("optimizers", ", ".join(results.entrants)),
                            ("machine", describe()), ("date", time.strftime("%Y-%m-%d %H:%M %Z"))]),
@@ -53,6 +55,26 @@ def write_training_report(results: TrainingResults, folder: str | Path, *,
     with atomic_path(path) as partial:
         partial.write_text(page, encoding="utf-8")
     return path
+
+
+def _budgets(results: TrainingResults) -> str:
+    """The crowded valley's budgets and the verdicts computed from them (empty if not run)."""
+    rows = results.budgets()
+    if not rows:
+        return ""
+    import pandas as pd
+
+    from descentlab.benchmarking.training.verdicts import claims
+
+    frame = pd.DataFrame([{"workload": r["workload"], "optimizer": r["entrant"],
+                           "budget": r["budget"], "step": r["step"],
+                           "test median": r["test"][0], "95% low": r["test"][1],
+                           "95% high": r["test"][2]} for r in rows])  # fmt: skip
+    verdicts = "".join(
+        f"<h3>{html.escape(c.claim)} Verdict: {c.verdict}</h3><ul>" + "".join(
+            f"<li>{'yes' if holds else 'no'}: {html.escape(cond)} ({html.escape(ev)})</li>"
+            for cond, holds, ev in c.checks) + "</ul>" for c in claims(results))  # fmt: skip
+    return f"<h2>Tuning budgets (the crowded valley)</h2>{_table(frame)}{verdicts}"
 
 
 def _svg(draw, *args) -> str:

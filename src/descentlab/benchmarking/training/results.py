@@ -46,7 +46,28 @@ class TrainingResults:
         return list(dict.fromkeys(c["workload"] for c in self.cells))
 
     def rulesets(self) -> list[str]:
+        """The AlgoPerf rulesets that ran (the budgets' cells are read by :meth:`budgets`)."""
         return [r for r in RULESETS if any(c["ruleset"] == r for c in self.cells)]
+
+    def budgets(self) -> list[dict[str, Any]]:
+        """Per workload, entrant and tuning budget: the chosen step and the final validation
+        and test metrics over the evaluation seeds (median and 95% interval)."""
+        from descentlab.results.statistics import median_interval
+
+        rows = []
+        for cell in (c for c in self.cells if c["ruleset"] == "budgets"):
+            higher = get_workload(cell["workload"]).higher_is_better
+            for budget, step in cell["chosen"].items():
+                row = {"workload": cell["workload"], "entrant": cell["entrant"],
+                       "budget": budget, "step": step}  # fmt: skip
+                for split in ("valid", "test"):
+                    values = np.asarray(cell[split][budget], dtype=float)
+                    found = median_interval(-values if higher else values)
+                    middle, low, high = (-found.median, -found.high, -found.low) if higher \
+                        else (found.median, found.low, found.high)  # fmt: skip
+                    row[split] = [middle, low, high]
+                rows.append(row)
+        return rows
 
     def time(self, cell: dict[str, Any]) -> float:
         """The cell's time to the target in steps (the ruleset's rule over its studies)."""
@@ -56,9 +77,12 @@ class TrainingResults:
         return external_time(steps) if cell["ruleset"] == "external" else self_time(steps[:, 0])
 
     def times(self, ruleset: str) -> dict[str, dict[str, float]]:
-        return {e: {c["workload"]: self.time(c) for c in self.cells
-                    if c["entrant"] == e and c["ruleset"] == ruleset}
-                for e in self.entrants}  # fmt: skip
+        """``[entrant][workload]``: steps to the target under ``ruleset``."""
+        found: dict[str, dict[str, float]] = {}
+        for c in self.cells:
+            if c["ruleset"] == ruleset:
+                found.setdefault(c["entrant"], {})[c["workload"]] = self.time(c)
+        return found
 
     def scores(self, ruleset: str) -> dict[str, float]:
         """The AlgoPerf score of each entrant under ``ruleset``."""
@@ -102,7 +126,7 @@ class TrainingResults:
         rows = []
         for ruleset in self.rulesets():
             scores, times = self.scores(ruleset), self.times(ruleset)
-            for entrant in self.entrants:
+            for entrant in scores:
                 reached = sum(math.isfinite(t) for t in times[entrant].values())
                 row = {"ruleset": ruleset, "entrant": entrant, "score": scores[entrant],
                        "reached": reached}  # fmt: skip
@@ -118,7 +142,9 @@ class TrainingResults:
             "scores": {r: self.scores(r) for r in self.rulesets()},
             "times": {r: self.times(r) for r in self.rulesets()},
             "metrics": [{"workload": c["workload"], "entrant": c["entrant"],
-                         "ruleset": c["ruleset"], **self.metric_summary(c)} for c in self.cells],
+                         "ruleset": c["ruleset"], **self.metric_summary(c)} for c in self.cells
+                        if c["ruleset"] in RULESETS],
+            "budgets": self.budgets(),
         }  # fmt: skip
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from descentlab._version import __version__
 from descentlab.benchmarking.entrants import parse_entrants
+from descentlab.benchmarking.training.budgets import BUDGETS, run_budget_cell
 from descentlab.benchmarking.training.harness import SEED, plan, run_cell
 from descentlab.benchmarking.training.protocol import RULESETS
 from descentlab.benchmarking.training.results import TrainingResults
@@ -74,8 +75,9 @@ def run_training_suite(tier: str = "default", *, optimizers: Sequence[str] | Non
 
     entrants = parse_entrants(optimizers or default_entrants or list(OPTIMIZERS))
     for ruleset in rulesets:
-        if ruleset not in RULESETS:
-            raise ValueError(f"ruleset must be one of {', '.join(RULESETS)}, not {ruleset!r}")
+        if ruleset not in (*RULESETS, "budgets"):
+            raise ValueError(f"ruleset must be one of {', '.join(RULESETS)}, budgets, not "
+                             f"{ruleset!r}")  # fmt: skip
     targets = {**committed_targets(), **(targets or {})}
     check_targets(targets, names)
     suite = f"training-{tier}"
@@ -88,12 +90,15 @@ def run_training_suite(tier: str = "default", *, optimizers: Sequence[str] | Non
         workload = get_workload(name)
         definition = {"suite": suite, "workload": name, "steps": workload.steps,
                       "batch_size": workload.batch_size, "entrant": entrant.label,
-                      "ruleset": ruleset, "plan": plan(entrant, ruleset, quick), "seed": SEED,
+                      "ruleset": ruleset, "seed": SEED,
+                      "plan": plan(entrant, ruleset, quick) if ruleset in RULESETS else BUDGETS,
                       "target": targets[name], "engine": engine,
                       "version": __version__}  # fmt: skip
         key = cell_hash(definition)
         cell = store.done(key) if isinstance(store, TrainingStore) else None
-        if cell is None:
+        if cell is None and ruleset == "budgets":
+            cell = run_budget_cell(workload, entrant, engine)
+        elif cell is None:
             cell = run_cell(workload, entrant, ruleset, targets[name], quick, engine)
             if isinstance(store, TrainingStore):
                 store.keep(key, suite, cell)
