@@ -195,12 +195,16 @@ def test_cli_training_bad_input_is_one_line(capsys, extra, message):
     assert message in err and len(err.strip().splitlines()) == 1
 
 
-def test_the_crowded_valleys_budgets_choose_from_their_own_trials():
+def test_the_crowded_valleys_budgets_choose_from_their_own_trials(tmp_path, monkeypatch):
     from descentlab.benchmarking.training.budgets import BUDGETS, EVALUATION_RUNS
 
-    results = training_benchmark("quick", optimizers=["nesterov", "adam"],
-                                 workloads=["least-squares-diabetes"],
-                                 rulesets=("budgets",))  # fmt: skip
+    kwargs = {"optimizers": ["nesterov", "adam"], "workloads": ["least-squares-diabetes"],
+              "rulesets": ("budgets",), "store": tmp_path / "lab.db"}  # fmt: skip
+    results = training_benchmark("quick", **kwargs)
+    import descentlab.benchmarking.training.suite as suite
+
+    monkeypatch.setattr(suite, "run_budget_cell", lambda *a, **k: pytest.fail("reran"))
+    assert training_benchmark("quick", **kwargs).cells == results.cells  # kept, read back
     for cell in results.cells:
         tuned = np.asarray(cell["tuning_valid"])
         steps = np.asarray(cell["tuning_steps"])

@@ -96,10 +96,9 @@ def run_training_suite(tier: str = "default", *, optimizers: Sequence[str] | Non
                       "version": __version__}  # fmt: skip
         key = cell_hash(definition)
         cell = store.done(key) if isinstance(store, TrainingStore) else None
-        if cell is None and ruleset == "budgets":
-            cell = run_budget_cell(workload, entrant, engine)
-        elif cell is None:
-            cell = run_cell(workload, entrant, ruleset, targets[name], quick, engine)
+        if cell is None:
+            cell = run_budget_cell(workload, entrant, engine) if ruleset == "budgets" else \
+                run_cell(workload, entrant, ruleset, targets[name], quick, engine)  # fmt: skip
             if isinstance(store, TrainingStore):
                 store.keep(key, suite, cell)
         cells.append(cell)
