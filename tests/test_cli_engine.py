@@ -132,6 +132,7 @@ def test_the_default_engine_is_numpy_outside_using():
     assert default_engine() == "numpy"
 
 
+@pytest.mark.slow  # 5 s (the playground's worker compiles); CI runs it
 def test_the_playground_on_jax_answers_like_the_library():
     pytest.importorskip("fastapi")
     pytest.importorskip("httpx2")

@@ -138,6 +138,7 @@ def test_minibatch_runs_agree(name, batch_size, n_iter):
     assert compiled.nfev == len(compiled.path_iter)  # the full objective only when recorded
 
 
+@pytest.mark.slow  # 5 s on both engines; CI runs it
 def test_minibatch_network_replicates_agree_and_each_equals_its_run_alone():
     network = dl.get_function("mlp-digits", hidden=8)
     x0 = dl.uniform_starts(network.bounds, 5, 3)

@@ -145,6 +145,7 @@ def test_online_and_minibatch_runs_with_a_box_go_tile_by_tile(plans, unspread, n
         assert close(compiled.regret, ours.regret, 1e-12, np.max(np.abs(ours.regret)))
 
 
+@pytest.mark.slow  # 3.5 s; CI runs it
 def test_a_box_of_as_many_coordinates_as_a_device_has_starts_is_not_cut(plans, unspread):
     # the box's bounds (d,) must not be taken for per-start rows when d equals a device's starts
     problem = dl.get_function("sphere", dim=layout.MIN_STARTS_PER_DEVICE)

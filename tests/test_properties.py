@@ -192,6 +192,7 @@ junk = st.one_of(st.none(), st.booleans(), st.integers(-(10**30), 10**30), st.fl
                  st.integers(), max_size=2))  # fmt: skip
 
 
+@pytest.mark.slow  # 7 s of 60 mutated files; CI runs it
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_mutated_run_files_never_give_a_traceback_or_an_import(
