@@ -250,3 +250,26 @@ def test_cli_training_budgets_print_their_verdicts(capsys):
                  "--optimizers", "adam,nesterov"]) == 0  # fmt: skip
     out = capsys.readouterr().out
     assert "tuning budgets" in out and "No optimizer dominates every workload. verdict:" in out
+
+
+@pytest.mark.parametrize("name, target", [
+    ("least-squares-diabetes", 0.22),
+    pytest.param("mlp-digits", 0.975, marks=pytest.mark.slow),  # 22 s: torch row by row
+])  # fmt: skip
+def test_pytorchs_natives_land_on_their_twins_numbers(name, target):
+    pytest.importorskip("torch")
+    from descentlab.benchmarking.training.natives import native_entrant
+
+    workload = get_workload(name)
+    for native, twin in (("torch.adam", "adam"), ("torch.sgd-momentum", "momentum")):
+        ours = run_cell(workload, parse_entrant(twin), "external", target=target)
+        theirs = run_cell(workload, native_entrant(native), "external", target=target)
+        assert theirs["design"] == ours["design"]  # the same trials, starts and streams
+        assert theirs["steps_to_target"] == ours["steps_to_target"]
+        steps = np.asarray(ours["design"]["settings"][native_entrant(native).step_name])
+        calm = steps <= 3 * rules.default_step(parse_entrant(twin))  # rounding stays rounding
+        a, b = (np.asarray(c["valid"]["loss"])[:, calm] for c in (theirs, ours))
+        np.testing.assert_allclose(a, b, rtol=1e-9)
+    results = training_benchmark("quick", optimizers=["adam", "torch.adam"],
+                                 workloads=["least-squares-diabetes"])  # fmt: skip
+    assert results.times("external")["torch.adam"] == results.times("external")["adam"]

@@ -19,6 +19,7 @@ from descentlab._version import __version__
 from descentlab.benchmarking.entrants import parse_entrants
 from descentlab.benchmarking.training.budgets import BUDGETS, run_budget_cell
 from descentlab.benchmarking.training.harness import SEED, plan, run_cell
+from descentlab.benchmarking.training.natives import NATIVES, native_entrant
 from descentlab.benchmarking.training.protocol import RULESETS
 from descentlab.benchmarking.training.results import TrainingResults
 from descentlab.benchmarking.training.store import TrainingStore, cell_hash
@@ -73,7 +74,7 @@ def run_training_suite(tier: str = "default", *, optimizers: Sequence[str] | Non
         get_workload(name)
     from descentlab.optimizers import OPTIMIZERS
 
-    entrants = parse_entrants(optimizers or default_entrants or list(OPTIMIZERS))
+    entrants = _entrants(optimizers or default_entrants or list(OPTIMIZERS))
     for ruleset in rulesets:
         if ruleset not in (*RULESETS, "budgets"):
             raise ValueError(f"ruleset must be one of {', '.join(RULESETS)}, budgets, not "
@@ -105,6 +106,15 @@ def run_training_suite(tier: str = "default", *, optimizers: Sequence[str] | Non
         if progress is not None:
             progress(done, len(jobs), f"{entrant.label} on {name} ({ruleset})")
     return TrainingResults(cells, {n: targets[n] for n in names}, tier)
+
+
+def _entrants(names: Sequence[str]) -> list:
+    """Registered optimizers (``adam``, ``gd+armijo``) and PyTorch's natives as controls
+    (``torch.adam``, ``torch.sgd-momentum``)."""
+    names = [names] if isinstance(names, str) else list(names)
+    natives = [native_entrant(n) for n in names if n in NATIVES]
+    return parse_entrants([n for n in names if n not in NATIVES]) + natives if \
+        len(natives) < len(names) else natives  # fmt: skip
 
 
 def _check_store(store: TrainingStore, suite: str) -> None:
