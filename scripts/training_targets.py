@@ -5,7 +5,9 @@ best trial's best validation metric; the target is the best baseline's value, so
 baseline reaches it in at least 2 of 3 studies. Writes
 src/descentlab/benchmarking/training/targets.json (commit it with the date and machine).
 
-    python scripts/training_targets.py [--engine jax]
+    python scripts/training_targets.py [--engine jax] [--workloads W,...]
+
+With --workloads, only those are (re)computed; the others' targets stay as committed.
 """
 
 from __future__ import annotations
@@ -39,10 +41,14 @@ def baseline_value(cell, higher: bool, metric: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--engine", choices=("numpy", "jax"), default="numpy")
+    parser.add_argument("--workloads", help="only these (comma-separated)")
     args = parser.parse_args()
-    targets, values = {}, {}
+    chosen = args.workloads.split(",") if args.workloads else list(WORKLOADS)
+    kept = json.loads(OUT.read_text()) if args.workloads and OUT.exists() else {}
+    targets, values = dict(kept.get("targets", {})), dict(kept.get("baselines", {}))
     began = time.perf_counter()
-    for name, workload in WORKLOADS.items():
+    for name in chosen:
+        workload = WORKLOADS[name]
         found = {}
         for baseline in BASELINES:
             cell = run_cell(workload, parse_entrant(baseline), "external", 0.0,
@@ -53,9 +59,12 @@ def main() -> None:
         pick = max if workload.higher_is_better else min
         targets[name] = pick(found.values())
         values[name] = found
+    dates = dict(kept.get("dates", {}))
+    dates |= {name: f"{time.strftime('%Y-%m-%d')}, {describe()}" for name in chosen}
     OUT.write_text(json.dumps({
         "written by": "python scripts/training_targets.py", "date": time.strftime("%Y-%m-%d"),
         "machine": describe(), "seconds": round(time.perf_counter() - began, 1),
+        "dates": dates,
         "rule": "best baseline's median over 3 studies of its best trial's best validation "
                 "metric (external tuning, full budget)",
         "targets": targets, "baselines": values}, indent=1) + "\n")  # fmt: skip

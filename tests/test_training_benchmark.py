@@ -273,3 +273,29 @@ def test_pytorchs_natives_land_on_their_twins_numbers(name, target):
     results = training_benchmark("quick", optimizers=["adam", "torch.adam"],
                                  workloads=["least-squares-diabetes"])  # fmt: skip
     assert results.times("external")["torch.adam"] == results.times("external")["adam"]
+
+
+def test_the_convolutional_network_equals_torchs_conv2d_and_autograd():
+    torch = pytest.importorskip("torch")
+    from descentlab.benchmarking.training.convnet import _unpack, convnet, gradient
+    from descentlab.problems.stochastic.network import _onehot
+
+    rng = np.random.RandomState(0)
+    images, y = rng.normal(size=(20, 64)), rng.randint(0, 10, 20)
+    problem = convnet("small", images, y, channels=4, l2=1e-3)
+    assert problem.structure.describe() == "K (9, 4), c (4,), W (144, 10), b (10,)"
+    x = rng.normal(size=(2, problem.dim)) * 0.5
+    for k in range(2):
+        t = torch.tensor(x[k], requires_grad=True)
+        kernels, c, w, b = _unpack(t, 4, 10)
+        filters = kernels.T.reshape(4, 1, 3, 3)  # one filter per column of K
+        maps = torch.nn.functional.conv2d(torch.tensor(images).reshape(20, 1, 8, 8), filters)
+        maps = maps + c.reshape(1, 4, 1, 1)
+        logits = torch.tanh(maps).permute(0, 2, 3, 1).reshape(20, 144) @ w + b
+        value = torch.nn.functional.cross_entropy(logits, torch.tensor(y)) + 5e-4 * (t * t).sum()
+        value.backward()
+        assert problem.f(x[k]) == pytest.approx(value.item(), rel=1e-12)
+        np.testing.assert_allclose(problem.grad(x)[k], t.grad.numpy(), rtol=1e-9, atol=1e-14)
+    index = rng.randint(0, 20, size=(2, 5))  # a minibatch per network is the same formula
+    alone = gradient(x[1], problem.patches_[index[1]], _onehot(y, 10)[index[1]], 4, 10, 1e-3)
+    np.testing.assert_allclose(problem.batch_gradient(x, index)[1], alone, rtol=1e-13)

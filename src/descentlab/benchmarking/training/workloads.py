@@ -10,6 +10,7 @@ workload                     model (train examples, parameters)                 
 ``softmax-digits``           multinomial logistic regression, l2 1e-4 (1078,     loss
                              W 64x10 + b)
 ``mlp-digits``               one tanh layer of 32, l2 1e-4 (1078, 2410)          accuracy
+``cnn-digits``               3x3 convolution, 8 filters, tanh (1078, 2970)       accuracy
 ``mlp-mnist1d``              two tanh layers of 64 on MNIST-1D (3000, 7434)      accuracy
 ==========================  ==================================================  ===========
 
@@ -136,6 +137,23 @@ def _classifier(splits: data.Splits, hidden: int, depth: int, l2: float, name: s
     return problem, metrics, 0.0
 
 
+def _convolutional(splits: data.Splits, channels: int, l2: float, name: str):
+    from descentlab.benchmarking.training import convnet as cnn
+
+    problem = cnn.convnet(name, *splits.train, channels=channels, l2=l2)
+    parts = {s: (cnn.patches(a), y) for s, (a, y) in zip(
+        SPLITS, (splits.train, splits.valid, splits.test), strict=True)}  # fmt: skip
+
+    def metrics(x, split):
+        p, y = parts[split]
+        _, logits = cnn.forward(x, p, channels, problem.classes)
+        onehot = _onehot(y, problem.classes)
+        loss = np.mean(log_sum_exp(np, logits) - np.sum(logits * onehot, axis=-1), axis=-1)
+        return {"loss": loss, "accuracy": np.mean(np.argmax(logits, axis=-1) == y, axis=-1)}
+
+    return problem, metrics, 0.0
+
+
 def _lbfgs_minimum(problem: Problem) -> float:
     from scipy.optimize import minimize as scipy_minimize
 
@@ -175,6 +193,9 @@ WORKLOADS: dict[str, Workload] = {w.name: w for w in (
              "loss", steps=1000, batch_size=64, eval_every=50, start="zeros"),
     Workload("mlp-digits", "a tanh network of one hidden layer (32) on digits",
              lambda: _classifier(data.digits(), 32, 1, 1e-4, "mlp-digits"),
+             "accuracy", steps=1000, batch_size=64, eval_every=50),
+    Workload("cnn-digits", "a 3x3 convolution (8 filters), tanh, softmax on digits",
+             lambda: _convolutional(data.digits(), 8, 1e-4, "cnn-digits"),
              "accuracy", steps=1000, batch_size=64, eval_every=50),
     Workload("mlp-mnist1d", "a tanh network of two hidden layers (64) on MNIST-1D",
              lambda: _classifier(data.mnist1d(), 64, 2, 1e-4, "mlp-mnist1d"),
