@@ -75,11 +75,19 @@ def test_the_table_inverts_the_normal_distribution_in_integer_steps():
 # --- noise ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["gaussian", "relative", "student-t"])
-@pytest.mark.parametrize("optimizer", [dl.GradientDescent(2e-4), dl.Momentum(2e-4, 0.9),
-                                       dl.Adam(alpha=0.02), dl.AMSGrad(alpha=0.02)],
-                         ids=lambda o: o.name)  # fmt: skip
-def test_noisy_runs_agree(kind, optimizer):
+NOISY_OPTIMIZERS = [dl.GradientDescent(2e-4), dl.Momentum(2e-4, 0.9), dl.Adam(alpha=0.02),
+                    dl.AMSGrad(alpha=0.02)]  # fmt: skip
+NOISE_KINDS = ["gaussian", "relative", "student-t"]
+
+
+@pytest.mark.parametrize("optimizer, kind", [
+    # each optimizer with one kind of noise, and each kind at least once, in the default run
+    # (2 s a case); every pair under -m slow, which CI runs
+    pytest.param(o, k, id=f"{o.name}-{k}",
+                 marks=() if i % len(NOISE_KINDS) == j else pytest.mark.slow)
+    for i, o in enumerate(NOISY_OPTIMIZERS) for j, k in enumerate(NOISE_KINDS)
+])  # fmt: skip
+def test_noisy_runs_agree(optimizer, kind):
     problem = dl.get_function("rosenbrock", dim=3)
     noise = dl.GradientNoise(0.5, kind, df=4)
     x0 = dl.uniform_starts(problem.bounds, 6, 1)
@@ -154,7 +162,11 @@ def test_minibatch_network_replicates_agree_and_each_equals_its_run_alone():
 # --- online problems ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["reddi-theorem1", "reddi-online", "reddi-stochastic"])
+@pytest.mark.parametrize("name", [
+    pytest.param("reddi-theorem1", marks=pytest.mark.slow),  # 2.3 s each; CI runs them
+    "reddi-online",
+    pytest.param("reddi-stochastic", marks=pytest.mark.slow),
+])  # fmt: skip
 def test_online_runs_agree_with_their_regret(name):
     problem = dl.get_function(name)
     optimizer = dl.AMSGrad(alpha=dl.InverseSqrtDecay(0.1), beta1=0.9, beta2=0.99)

@@ -76,6 +76,7 @@ def test_a_quick_run_is_spread_and_tiled_and_computes_the_same(plans, unspread):
     agree(dl.minimize(ROSENBROCK, dl.AMSGrad(alpha=0.01), **kwargs), compiled, whole)
 
 
+@pytest.mark.slow  # 2.2 s; CI runs it
 def test_starts_that_diverge_in_a_spread_chunk_end_as_on_numpy(plans, unspread):
     x0 = np.tile([0.5, -0.3, 0.8], (BIG, 1))
     steps = np.where(np.arange(BIG) % 7 == 0, 0.05, 0.001)  # 2/L = 0.02: every 7th diverges
@@ -102,8 +103,11 @@ def test_noise_tolerances_and_records_spread_too(plans, unspread):
     assert np.array_equal(compiled.path, whole.path)
 
 
-@pytest.mark.parametrize("case", ["some stop", "all stop early", "gradient test",
-                                  "noise and a box"])  # fmt: skip
+@pytest.mark.parametrize("case", [
+    "some stop", "all stop early",
+    pytest.param("gradient test", marks=pytest.mark.slow),  # 2.4 s each; CI runs them
+    pytest.param("noise and a box", marks=pytest.mark.slow),
+])  # fmt: skip
 def test_tested_runs_go_tile_by_tile_and_compute_the_same(plans, unspread, case):
     x0 = dl.uniform_starts(ROSENBROCK.bounds, BIG, 7)
     kwargs = {
@@ -157,6 +161,7 @@ def test_a_box_of_as_many_coordinates_as_a_device_has_starts_is_not_cut(plans, u
     agree(ours, compiled, unspread(problem, dl.Adam(alpha=0.1), engine="jax", **kwargs))
 
 
+@pytest.mark.slow  # 3.3 s; CI runs it
 def test_noisy_quick_runs_and_the_padding_keep_every_start(plans, unspread):
     x0 = dl.uniform_starts(ROSENBROCK.bounds, BIG, 6)
     kwargs = dict(n_iter=200, x0=x0, seed=3, noise=dl.GradientNoise(0.2), record="none")
