@@ -299,3 +299,18 @@ def test_the_convolutional_network_equals_torchs_conv2d_and_autograd():
     index = rng.randint(0, 20, size=(2, 5))  # a minibatch per network is the same formula
     alone = gradient(x[1], problem.patches_[index[1]], _onehot(y, 10)[index[1]], 4, 10, 1e-3)
     np.testing.assert_allclose(problem.batch_gradient(x, index)[1], alone, rtol=1e-13)
+
+
+def test_each_studys_best_trial_is_the_first_to_the_target_then_the_best_metric():
+    from descentlab.benchmarking.training.results import TrainingResults
+
+    accuracy = np.array([[0.5, 0.6, 0.7, 0.5], [0.9, 0.95, 0.8, 0.85]])  # (K, 2 studies x 2)
+    cell = {"workload": "mlp-digits", "entrant": "adam", "ruleset": "external",
+            "design": {"studies": 2, "trials": 2}, "steps_to_target": [10.0, 10.0, math.inf,
+            math.inf], "valid": {"accuracy": accuracy.tolist(), "loss": accuracy.tolist()},
+            "test": {"accuracy": accuracy.tolist()}}  # fmt: skip
+    results = TrainingResults([cell], {"mlp-digits": 0.9}, "quick")
+    assert results.best_rows(cell) == [1, 3]  # tie on steps: higher accuracy; none: best one
+    summary = results.metric_summary(cell)
+    assert summary["best valid accuracy"] == pytest.approx([0.9, 0.85, 0.95])
+    assert results.time(cell) == math.inf  # the median of 10 and never

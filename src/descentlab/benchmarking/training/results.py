@@ -94,18 +94,18 @@ class TrainingResults:
         design, workload = cell["design"], get_workload(cell["workload"])
         metric = np.asarray(cell["valid"][workload.target_metric], dtype=float)
         reached = np.asarray(cell["steps_to_target"], dtype=float)
-        best = []
-        for study in range(design["studies"]):
-            rows = range(study * design["trials"], (study + 1) * design["trials"])
-            score = [(reached[r], -_best(metric[:, r], workload.higher_is_better)
-                      if workload.higher_is_better else _best(metric[:, r], False))
-                     for r in rows]  # fmt: skip
-            best.append(rows[min(range(len(score)), key=lambda k: score[k])])
-        return best
+        higher = workload.higher_is_better
+        sign = -1.0 if higher else 1.0  # smaller is better once signed
+
+        def rank(row: int) -> tuple[float, float]:  # first to the target, then best metric
+            return reached[row], sign * _best(metric[:, row], higher)
+
+        trials = design["trials"]
+        return [min(range(s * trials, (s + 1) * trials), key=rank)
+                for s in range(design["studies"])]  # fmt: skip
 
     def metric_summary(self, cell: dict[str, Any]) -> dict[str, list[float]]:
         """Median, low and high over studies of the best trials' final and best metrics."""
-        workload = get_workload(cell["workload"])
         rows = self.best_rows(cell)
         out = {}
         for split in ("valid", "test"):
@@ -116,7 +116,6 @@ class TrainingResults:
                 bests = [_best(values[:, k], higher) for k in range(len(rows))]
                 out[f"final {split} {name}"] = _median_range(finals)
                 out[f"best {split} {name}"] = _median_range(np.asarray(bests))
-        del workload
         return out
 
     def leaderboard(self):
