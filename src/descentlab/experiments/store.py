@@ -44,10 +44,9 @@ class FindingStore(Store):
     def findings(self, name: str | None = None) -> list[dict[str, Any]]:
         """The kept findings (of experiment ``name``, or all), oldest first: each the row's
         fields and the finding itself under ``finding``."""
+        if "experiment_findings" not in self.tables():
+            return []
         with self._reading() as db:
-            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
-            if "experiment_findings" not in tables:
-                return []
             query = ("SELECT id, name, quick, verdict, created, machine, version, finding "
                      "FROM experiment_findings")  # fmt: skip
             rows = (db.execute(query + " WHERE name = ? ORDER BY id", (name,)) if name

@@ -106,6 +106,11 @@ class Store:
                 ((*row, finished) for row in rows),
             )
 
+    def tables(self) -> set[str]:
+        """The names of the tables the file holds (benchmarks and findings add their own)."""
+        with self._reading() as db:
+            return {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+
     def sweeps(self) -> list[dict[str, Any]]:
         """Every sweep with how many of its cells are finished."""
         with self._reading() as db:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from descentlab.benchmarking.entrants import Entrant
-from descentlab.benchmarking.training.protocol import search_space
+from descentlab.benchmarking.training.protocol import default_step, search_space
 from descentlab.benchmarking.training.workloads import Workload
 from descentlab.runner import minimize
 
@@ -50,10 +50,7 @@ def run_budget_cell(workload: Workload, entrant: Entrant, engine: str = "numpy")
     """Tune at the three budgets, re-run each choice on the evaluation seeds (plain numbers)."""
     began = time.perf_counter()
     name = entrant.step_name
-    trials = random_trials(entrant)
-    from descentlab.benchmarking.training.protocol import default_step
-
-    steps = np.concatenate([[default_step(entrant)], trials])  # row 0: the defaults
+    steps = np.concatenate([[default_step(entrant)], random_trials(entrant)])  # row 0: defaults
     tuned = _final(workload, _train(workload, entrant, {name: steps}, TUNING_SEED,
                                     len(steps), engine).x, "valid")  # fmt: skip
     pick = np.argmax if workload.higher_is_better else np.argmin

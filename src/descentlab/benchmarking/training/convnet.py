@@ -11,15 +11,14 @@ positions. ``tests/test_training_benchmark.py`` holds it to PyTorch's ``conv2d``
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from descentlab._namespace import namespace
-from descentlab._structure import Structure
+from descentlab._structure import Structure, split
 from descentlab.problems.stochastic.finite_sum import FiniteSum
-from descentlab.problems.stochastic.network import _onehot, log_sum_exp
+from descentlab.problems.stochastic.network import _onehot, glorot_box_of, log_sum_exp
 
 SIDE, KERNEL = 8, 3
 POSITIONS = (SIDE - KERNEL + 1) ** 2
@@ -39,12 +38,7 @@ def shapes(channels: int, classes: int) -> list[tuple[str, tuple[int, ...]]]:
 
 
 def _unpack(x, channels: int, classes: int):
-    xp, lead, parts, start = namespace(x), tuple(x.shape[:-1]), [], 0
-    for _, shape in shapes(channels, classes):
-        stop = start + math.prod(shape)
-        parts.append(xp.reshape(x[..., start:stop], (*lead, *shape)))
-        start = stop
-    return parts
+    return split(x, Structure.of(shapes(channels, classes)))
 
 
 def forward(x, p, channels: int, classes: int):
@@ -100,13 +94,10 @@ def convnet(name: str, images: np.ndarray, classes: np.ndarray, channels: int = 
     c = int(y.max()) + 1
     onehot = _onehot(y, c)
     blocks = shapes(channels, c)
-    half = [np.full(math.prod(s), math.sqrt(6.0 / sum(s))) if len(s) == 2 else np.zeros(s)
-            for _, s in blocks]  # Glorot's box; biases 0  # fmt: skip
-    high = np.concatenate(half)
     return ConvNet(
         f=lambda x: loss(x, p, onehot, channels, c, l2),
         grad=lambda x: gradient(x, p, onehot, channels, c, l2),
-        bounds=np.column_stack([-high, high]), name=name, vectorized=True,
+        bounds=glorot_box_of(blocks), name=name, vectorized=True,
         structure=Structure.of(blocks), features=np.asarray(images, dtype=float), targets=y,
         loss="cross-entropy", l2=l2, channels=channels, classes=c, patches_=p,
     )  # fmt: skip

@@ -29,6 +29,10 @@ class Splits:
     valid: tuple[np.ndarray, np.ndarray]
     test: tuple[np.ndarray, np.ndarray]
 
+    def by_name(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """``{"train": (a, y), "valid": ..., "test": ...}``."""
+        return {"train": self.train, "valid": self.valid, "test": self.test}
+
 
 def split(features: np.ndarray, targets: np.ndarray, seed: int = 0) -> Splits:
     """60 / 20 / 20 by a fixed permutation, standardized by the train split's statistics."""

@@ -25,7 +25,8 @@ from descentlab.benchmarking.training.protocol import (
 from descentlab.benchmarking.training.workloads import Workload
 from descentlab.runner import minimize
 
-#: Seeds of the studies: study ``s`` of a workload runs from seed ``SEED + s``.
+#: The seed of every cell's run: its rows (the studies' trials) draw their own starts and
+#: minibatch streams from it, row by row.
 SEED = 1000
 
 
@@ -46,10 +47,9 @@ def run_cell(workload: Workload, entrant: Entrant, ruleset: str, target: float,
     rows = design["studies"] * design["trials"]
     settings = {k: np.asarray(v) for k, v in design["settings"].items()}
     steps = round(workload.steps * design["budget"])
-    seed = SEED  # one seed per cell: each row (trial) draws its own start and stream from it
-    x0 = workload.starts(rows, seed)
+    x0 = workload.starts(rows, SEED)
     began = time.perf_counter()
-    result = minimize(workload.problem, entrant.build(settings), n_iter=steps, x0=x0, seed=seed,
+    result = minimize(workload.problem, entrant.build(settings), n_iter=steps, x0=x0, seed=SEED,
                       batch_size=workload.batch_size, record=workload.eval_every,
                       step_rule=entrant.step_rule(), engine=engine)  # fmt: skip
     seconds = time.perf_counter() - began

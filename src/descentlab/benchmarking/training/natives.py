@@ -15,10 +15,12 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from descentlab.benchmarking.entrants import Entrant
+from descentlab.benchmarking.training.protocol import default_step
 from descentlab.optimizers._base import Optimizer
 
-#: Native label: (the descentlab twin, the twin's step-size name).
-NATIVES = {"torch.adam": ("adam", "alpha"), "torch.sgd-momentum": ("momentum", "step_size")}
+#: Native label: its descentlab twin.
+NATIVES = {"torch.adam": "adam", "torch.sgd-momentum": "momentum"}
 
 
 class NativeState(NamedTuple):
@@ -79,11 +81,10 @@ class NativeEntrant:
 
     @property
     def step_name(self) -> str:
-        return NATIVES[self.label][1]
+        """The twin's step-size name (``alpha``, ``step_size``): its settings are the twin's."""
+        return Entrant(self.optimizer, self.optimizer).step_name
 
     def build(self, settings: dict[str, Any]) -> TorchNative:
-        from descentlab.benchmarking.training.protocol import default_step
-
         lr = settings.get(self.step_name, default_step(self))
         return TorchNative(kind="adam" if self.label == "torch.adam" else "sgd", lr=lr)
 
@@ -92,4 +93,4 @@ class NativeEntrant:
 
 
 def native_entrant(label: str) -> NativeEntrant:
-    return NativeEntrant(label, NATIVES[label][0])
+    return NativeEntrant(label, NATIVES[label])

@@ -62,26 +62,36 @@ class NoisyQuadratic(FiniteSum):
         return (x - centre) @ xp.asarray(self.hessian)
 
 
-def quadratic_value(q: np.ndarray, points: np.ndarray, x):
+@dataclass(frozen=True)
+class QuadraticLoss:
     """The mean loss over ``points`` at each ``theta`` of ``x`` (``(..., d)``): the quadratic
-    about the points' mean plus their spread, ``1/2 tr(Q Cov)``."""
-    xp = namespace(x)
-    mean = xp.asarray(points.mean(axis=0))
-    spread = 0.5 * float(np.mean(np.einsum("nd,de,ne->n", points - points.mean(axis=0), q,
-                                           points - points.mean(axis=0))))  # fmt: skip
-    u = x - mean
-    return 0.5 * xp.sum((u @ xp.asarray(q)) * u, axis=-1) + spread
+    about the points' mean plus their spread, ``1/2 tr(Q Cov)``, both computed once."""
+
+    q: np.ndarray
+    mean: np.ndarray
+    spread: float
+
+    @classmethod
+    def of(cls, q: np.ndarray, points: np.ndarray) -> QuadraticLoss:
+        centred = points - points.mean(axis=0)
+        spread = 0.5 * float(np.mean(np.einsum("nd,de,ne->n", centred, q, centred)))
+        return cls(q, points.mean(axis=0), spread)
+
+    def __call__(self, x):
+        xp = namespace(x)
+        u = x - xp.asarray(self.mean)
+        return 0.5 * xp.sum((u @ xp.asarray(self.q)) * u, axis=-1) + self.spread
 
 
 def quadratic_deep(points: np.ndarray) -> NoisyQuadratic:
     """The training objective on DeepOBS's train draws ``points`` ``(1000, 100)``."""
     q = hessian()
-    mean = points.mean(axis=0)
+    value = QuadraticLoss.of(q, points)
     return NoisyQuadratic(
-        f=functools.partial(quadratic_value, q, points),
-        grad=lambda x: (x - mean) @ q,
+        f=value,
+        grad=lambda x: (x - value.mean) @ q,
         bounds=np.column_stack([np.full(DIM, 1.0), np.full(DIM, 1.0)]),
-        minimum=quadratic_value(q, points, mean),
+        minimum=value.spread,  # at theta = the points' mean
         name="quadratic-deep",
         vectorized=True,
         features=points,

@@ -5,13 +5,13 @@ workload, the targets, and what was run where and when."""
 from __future__ import annotations
 
 import html
-import io
 import time
 from pathlib import Path
 
 from descentlab._files import atomic_path
 from descentlab._machine import describe
 from descentlab.benchmarking.report import STYLE, _table, _table_rows
+from descentlab.benchmarking.report import _svg as svg
 from descentlab.benchmarking.training import pictures
 from descentlab.benchmarking.training.results import TrainingResults
 
@@ -78,14 +78,4 @@ def _budgets(results: TrainingResults) -> str:
 
 
 def _svg(draw, *args) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    ax = draw(*args)
-    buffer = io.StringIO()
-    ax.figure.savefig(buffer, format="svg")
-    plt.close(ax.figure)
-    text = buffer.getvalue()
-    return "<div>" + text[text.index("<svg") :] + "</div>"
+    return f"<div>{svg(draw, *args)}</div>"

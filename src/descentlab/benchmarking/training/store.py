@@ -34,10 +34,9 @@ class TrainingStore(Store):
 
     def done(self, key: str) -> dict[str, Any] | None:
         """The stored cell of hash ``key``, or None."""
+        if "training_cells" not in self.tables():
+            return None
         with self._reading() as db:
-            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
-            if "training_cells" not in tables:
-                return None
             row = db.execute("SELECT cell FROM training_cells WHERE hash = ?", (key,)).fetchone()
         return None if row is None else json.loads(row[0])
 
@@ -49,8 +48,7 @@ class TrainingStore(Store):
             db.execute("INSERT OR IGNORE INTO training_cells VALUES (?, ?, ?, ?, ?, ?, ?)", row)
 
     def suites(self) -> set[str]:
+        if "training_cells" not in self.tables():
+            return set()
         with self._reading() as db:
-            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
-            if "training_cells" not in tables:
-                return set()
             return {r[0] for r in db.execute("SELECT DISTINCT suite FROM training_cells")}

@@ -13,7 +13,6 @@ import json
 import math
 from collections.abc import Sequence
 from importlib import resources
-from typing import Any
 
 from descentlab._version import __version__
 from descentlab.benchmarking.entrants import parse_entrants
@@ -121,16 +120,11 @@ def _check_store(store: TrainingStore, suite: str) -> None:
     """A store that holds another suite's training cells, or another benchmark, is refused:
     its results stay as they are."""
     others = store.suites() - {suite}
-    with store._reading() as db:
-        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
-        benchmarks = (db.execute("SELECT name FROM benchmarks").fetchall()
-                      if "benchmarks" in tables else [])  # fmt: skip
+    benchmarks = []
+    if "benchmarks" in store.tables():
+        with store._reading() as db:
+            benchmarks = db.execute("SELECT name FROM benchmarks").fetchall()
     held = sorted(others) + [f"benchmark {row[0]!r}" for row in benchmarks]
     if held:
         raise ValueError(f"store {store.path!r} holds {', '.join(held)}, not {suite}: give "
                          "another --store (nothing in it was changed)")  # fmt: skip
-
-
-def cell_numbers(cell: dict[str, Any]) -> dict[str, Any]:
-    """A cell without its curves (what a table shows)."""
-    return {k: v for k, v in cell.items() if k not in ("valid", "test", "train_loss", "steps")}

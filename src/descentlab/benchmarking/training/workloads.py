@@ -101,8 +101,7 @@ def _linear(kind: str, splits: data.Splits, l2: float, name: str):
     def with_intercept(a):
         return np.column_stack([a, np.ones(len(a))]) if kind == "logistic" else a
 
-    every = (splits.train, splits.valid, splits.test)
-    parts = {s: (with_intercept(a), y) for s, (a, y) in zip(SPLITS, every, strict=True)}
+    parts = {s: (with_intercept(a), y) for s, (a, y) in splits.by_name().items()}
     problem = finite_sum(name, *parts["train"], kind, l2)
 
     def metrics(x, split):
@@ -125,31 +124,32 @@ def _classifier(splits: data.Splits, hidden: int, depth: int, l2: float, name: s
     if depth == 0:  # convex: f* on the train split by L-BFGS
         problem = dataclasses.replace(problem, minimum=_lbfgs_minimum(problem))
     widths = problem.shapes
-    parts = dict(zip(SPLITS, (splits.train, splits.valid, splits.test), strict=True))
+    parts = splits.by_name()
 
     def metrics(x, split):
         a, y = parts[split]
-        _, logits = forward(x, a, widths)
-        onehot = _onehot(y, problem.classes)
-        loss = np.mean(log_sum_exp(np, logits) - np.sum(logits * onehot, axis=-1), axis=-1)
-        return {"loss": loss, "accuracy": np.mean(np.argmax(logits, axis=-1) == y, axis=-1)}
+        return _classification(forward(x, a, widths)[1], y, problem.classes)
 
     return problem, metrics, 0.0
+
+
+def _classification(logits: np.ndarray, y: np.ndarray, classes: int) -> dict[str, np.ndarray]:
+    """Mean cross-entropy (no penalty) and accuracy of ``logits`` ``(..., N, classes)``."""
+    picked = np.sum(logits * _onehot(y, classes), axis=-1)
+    return {"loss": np.mean(log_sum_exp(np, logits) - picked, axis=-1),
+            "accuracy": np.mean(np.argmax(logits, axis=-1) == y, axis=-1)}  # fmt: skip
 
 
 def _convolutional(splits: data.Splits, channels: int, l2: float, name: str):
     from descentlab.benchmarking.training import convnet as cnn
 
     problem = cnn.convnet(name, *splits.train, channels=channels, l2=l2)
-    parts = {s: (cnn.patches(a), y) for s, (a, y) in zip(
-        SPLITS, (splits.train, splits.valid, splits.test), strict=True)}  # fmt: skip
+    parts = {s: (cnn.patches(a), y) for s, (a, y) in splits.by_name().items()}
 
     def metrics(x, split):
         p, y = parts[split]
-        _, logits = cnn.forward(x, p, channels, problem.classes)
-        onehot = _onehot(y, problem.classes)
-        loss = np.mean(log_sum_exp(np, logits) - np.sum(logits * onehot, axis=-1), axis=-1)
-        return {"loss": loss, "accuracy": np.mean(np.argmax(logits, axis=-1) == y, axis=-1)}
+        return _classification(cnn.forward(x, p, channels, problem.classes)[1], y,
+                               problem.classes)  # fmt: skip
 
     return problem, metrics, 0.0
 
@@ -165,18 +165,17 @@ def _lbfgs_minimum(problem: Problem) -> float:
 
 def _quadratic_deep():
     from descentlab.benchmarking.training.quadratic_deep import (
+        QuadraticLoss,
         hessian,
         quadratic_deep,
-        quadratic_value,
     )
 
     splits = data.quadratic_points()
-    parts = dict(zip(SPLITS, (splits.train, splits.valid, splits.test), strict=True))
-    q = hessian()
-    valid = parts["valid"][0]
-    floor = float(quadratic_value(q, valid, valid.mean(axis=0)))  # at the validation mean
+    losses = {s: QuadraticLoss.of(hessian(), points) for s, (points, _) in
+              splits.by_name().items()}  # fmt: skip
+    # the lowest validation loss: at the validation points' mean, their spread
     return quadratic_deep(splits.train[0]), lambda x, split: {
-        "loss": quadratic_value(q, parts[split][0], x)}, floor  # fmt: skip
+        "loss": losses[split](x)}, losses["valid"].spread  # fmt: skip
 
 
 WORKLOADS: dict[str, Workload] = {w.name: w for w in (

@@ -151,8 +151,14 @@ def _onehot(targets: np.ndarray, classes: int) -> np.ndarray:
 def glorot_box(widths: tuple[int, ...]) -> np.ndarray:
     """Glorot's uniform initialization as a box: ``+-sqrt(6 / (fan_in + fan_out))`` for the
     weights, 0 for the biases."""
+    return glorot_box_of(layer_shapes(widths))
+
+
+def glorot_box_of(blocks) -> np.ndarray:
+    """:func:`glorot_box` for any ``(name, shape)`` blocks: matrices by their two sizes, vectors
+    (biases) 0."""
     half = []
-    for _, shape in layer_shapes(widths):
+    for _, shape in blocks:
         if len(shape) == 2:
             half.append(np.full(math.prod(shape), math.sqrt(6.0 / sum(shape))))
         else:
