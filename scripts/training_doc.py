@@ -78,7 +78,7 @@ def main() -> None:
 Written by `python scripts/training_doc.py` ({time.strftime("%Y-%m-%d")}, {describe()},
 descentlab {descentlab.__version__}; its cells computed in {seconds / 60:.1f} minutes, read back
 from the store where already done): the default training suite
-(seven workloads; AdamW, NAdam, Nesterov and heavy ball, the AlgoPerf baselines, with
+(nine workloads; AdamW, NAdam, Nesterov and heavy ball, the AlgoPerf baselines, with
 schedule-free AdamW, Muon and Prodigy) under AlgoPerf's two rulesets, and the crowded valley's
 tuning budgets. Every number and verdict below comes from that run. The rules are on
 {{doc}}`explanations/training-protocol`; `descentlab benchmark --suite training --budgets`

@@ -1,7 +1,7 @@
 """The training suite: every entrant on every workload under both rulesets, resumable.
 
 ``quick`` (about a minute: three small workloads, three optimizers, 3 trials a study),
-``default`` (the seven workloads and the AlgoPerf baselines with a few newer optimizers, within
+``default`` (the nine workloads and the AlgoPerf baselines with a few newer optimizers, within
 ten minutes on 2 cores), ``full`` (every registered optimizer). Targets come from
 ``targets.json`` (set once by ``scripts/training_targets.py`` from the tuned baselines, as
 AlgoPerf sets them) unless given.

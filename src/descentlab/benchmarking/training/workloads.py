@@ -12,12 +12,17 @@ workload                     model (train examples, parameters)                 
 ``mlp-digits``               one tanh layer of 32, l2 1e-4 (1078, 2410)          accuracy
 ``cnn-digits``               3x3 convolution, 8 filters, tanh (1078, 2970)       accuracy
 ``mlp-mnist1d``              two tanh layers of 64 on MNIST-1D (3000, 7434)      accuracy
+``matrix-sensing``           rank-2 20x20 matrix from Gaussian measurements,     loss
+                             factors L R^T of rank 4 (600, 160)
+``rnn-shakespeare``          character-level tanh RNN of 32 on Coriolanus        loss
+                             (1877 windows of 16 + 1, 3396)
 ==========================  ==================================================  ===========
 
 The convex ones know ``f*`` on their train split (SciPy's L-BFGS; DeepOBS's quadratic in closed
-form). Networks start from Glorot's box, drawn from the run's seed; the linear models from 0
-and the quadratic from 1 (DeepOBS). Every metric is computed on a split for many parameter
-vectors at once (``(n, d)``): a whole study's trials in one call.
+form), and so does matrix sensing (0: its measurements have no noise). Networks start from
+Glorot's box, drawn from the run's seed; the linear models from 0, the quadratic from 1
+(DeepOBS) and the factors of matrix sensing small. Every metric is computed on a split for
+many parameter vectors at once (``(n, d)``): a whole study's trials in one call.
 """
 
 from __future__ import annotations
@@ -154,6 +159,29 @@ def _convolutional(splits: data.Splits, channels: int, l2: float, name: str):
     return problem, metrics, 0.0
 
 
+def _matrix_sensing():
+    from descentlab.benchmarking.training import matrix_sensing as ms
+
+    splits, truth = ms.sensing_splits()
+    problem = ms.matrix_sensing("matrix-sensing", splits, truth)
+    parts = splits.by_name()
+
+    def metrics(x, split):
+        a, y = parts[split]
+        return {"loss": ms.loss(x, a, y, problem.side, problem.factor_rank)}
+
+    return problem, metrics, 0.0
+
+
+def _char_rnn():
+    from descentlab.benchmarking.training import charlm
+
+    splits = charlm.windows()
+    problem = charlm.char_rnn("rnn-shakespeare", splits.train[0])
+    parts = {s: codes.astype(int) for s, (codes, _) in splits.by_name().items()}
+    return problem, lambda x, split: charlm.metrics(x, parts[split], problem.hidden), 0.0
+
+
 def _lbfgs_minimum(problem: Problem) -> float:
     from scipy.optimize import minimize as scipy_minimize
 
@@ -199,6 +227,11 @@ WORKLOADS: dict[str, Workload] = {w.name: w for w in (
     Workload("mlp-mnist1d", "a tanh network of two hidden layers (64) on MNIST-1D",
              lambda: _classifier(data.mnist1d(), 64, 2, 1e-4, "mlp-mnist1d"),
              "accuracy", steps=2000, batch_size=100, eval_every=100),
+    Workload("matrix-sensing", "a rank-2 matrix recovered from Gaussian measurements by "
+             "factors of rank 4", _matrix_sensing, "loss", steps=600, batch_size=32,
+             eval_every=30),
+    Workload("rnn-shakespeare", "a character-level recurrent network (tanh, 32) on Coriolanus",
+             _char_rnn, "loss", steps=600, batch_size=32, eval_every=60),
 )}  # fmt: skip
 
 
