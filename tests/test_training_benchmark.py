@@ -199,7 +199,8 @@ def test_the_crowded_valleys_budgets_choose_from_their_own_trials(tmp_path, monk
     from descentlab.benchmarking.training.budgets import BUDGETS, EVALUATION_RUNS
 
     kwargs = {"optimizers": ["nesterov", "adam"], "workloads": ["least-squares-diabetes"],
-              "rulesets": ("budgets",), "store": tmp_path / "lab.db"}  # fmt: skip
+              "rulesets": ("budgets",), "store": tmp_path / "lab.db",
+              "schedules": ("constant",)}  # fmt: skip
     results = training_benchmark("quick", **kwargs)
     import descentlab.benchmarking.training.suite as suite
 
@@ -236,11 +237,12 @@ def test_crowded_valley_verdicts_follow_the_numbers():
     settings = (("adam", 0.5, 0.2), ("gd", 0.6, 0.3), ("sgd", 0.7, 0.4))
     cells = [cell(w, e, one_shot, large) for w in ("least-squares-diabetes", "softmax-digits")
              for e, one_shot, large in settings]  # fmt: skip
-    dominates, tuning = claims(TrainingResults(cells, {}, "quick"))
+    dominates, tuning, free = claims(TrainingResults(cells, {}, "quick"))
+    assert free.verdict == "not tested"  # no schedule-free optimizer ran
     assert dominates.verdict == "not supported" and "adam" in dominates.checks[0][2]
     assert tuning.verdict == "supported"
     cells = [c for c in cells if not (c["workload"] == "softmax-digits" and c["entrant"] == "adam")]
-    dominates, _ = claims(TrainingResults(cells, {}, "quick"))
+    dominates, _, _ = claims(TrainingResults(cells, {}, "quick"))
     assert dominates.verdict == "supported"  # gd wins softmax-digits: no one wins both
 
 
@@ -256,12 +258,13 @@ def test_cli_training_budgets_print_their_verdicts(capsys):
     ("least-squares-diabetes", 0.22),
     pytest.param("mlp-digits", 0.975, marks=pytest.mark.slow),  # 22 s: torch row by row
 ])  # fmt: skip
-def test_pytorchs_natives_land_on_their_twins_numbers(name, target):
+def test_pytorchs_and_optaxs_natives_land_on_their_twins_numbers(name, target):
     pytest.importorskip("torch")
-    from descentlab.benchmarking.training.natives import native_entrant
+    pytest.importorskip("optax")
+    from descentlab.benchmarking.training.natives import NATIVES, native_entrant
 
     workload = get_workload(name)
-    for native, twin in (("torch.adam", "adam"), ("torch.sgd-momentum", "momentum")):
+    for native, twin in NATIVES.items():
         ours = run_cell(workload, parse_entrant(twin), "external", target=target)
         theirs = run_cell(workload, native_entrant(native), "external", target=target)
         assert theirs["design"] == ours["design"]  # the same trials, starts and streams

@@ -69,8 +69,8 @@ def benchmark(
         the training workloads under AlgoPerf's rulesets
         (:mod:`descentlab.benchmarking.training`, the ``descentlab[training]`` extra), at
         ``tier`` "quick", "default" or "full", ``functions`` naming workloads, and returns a
-        :class:`~descentlab.benchmarking.training.TrainingResults` (the other options do not
-        apply to it).
+        :class:`~descentlab.benchmarking.training.TrainingResults` (of the other options only
+        ``store``, ``workers``, ``client``, ``engine`` and ``progress`` apply to it).
     optimizers : names
         Registered optimizers, optionally with a step rule: ``["gd", "adam", "gd+armijo"]``.
     budget : int
@@ -107,7 +107,8 @@ def benchmark(
         from descentlab.benchmarking.training import training_benchmark
 
         return training_benchmark(tier, optimizers=optimizers, workloads=functions,
-                                  store=store, engine=engine, progress=progress)  # fmt: skip
+                                  store=store, engine=engine, workers=workers, client=client,
+                                  progress=progress)  # fmt: skip
     entrants = parse_entrants(optimizers if optimizers is not None else [])
     targets = check_targets(targets)
     budget = _whole("budget", budget, 1)

@@ -20,9 +20,9 @@ from descentlab.cli._progress import progress_bar
 #: The benchmark options that mean nothing to the training suite.
 NOT_FOR_TRAINING = {"functions": "--functions", "dims": "--dims", "instances": "--instances",
                     "trials": "--tune", "targets": "--targets", "hypers": "--hyper",
-                    "name": "--name", "workers": "--workers", "scheduler": "--scheduler",
-                    "seeds": "--seeds", "budget": "--budget", "tuning": "--tuning",
-                    "profile_target": "--profile-target", "out_dir": "--out"}  # fmt: skip
+                    "name": "--name", "seeds": "--seeds", "budget": "--budget",
+                    "tuning": "--tuning", "profile_target": "--profile-target",
+                    "out_dir": "--out"}  # fmt: skip
 
 
 def run_training(options: dict[str, Any]) -> None:
@@ -34,6 +34,10 @@ def run_training(options: dict[str, Any]) -> None:
         raise click.UsageError("give either --quick or --full, not both")
     if options["no_store"] and given("store_path"):
         raise click.UsageError("give either --store FILE or --no-store, not both")
+    if options["workers"] and options["scheduler"]:
+        raise click.UsageError("give either --workers or --scheduler, not both")
+    if options["schedules"] and not options["budgets"]:
+        raise click.UsageError("--schedules chooses the schedules of --budgets: give --budgets")
     check_output_folder("--report", options["report_dir"], ("index.html",))
     check_output_path("--json", options["json_file"], allow_dash=True)
     tier = "quick" if options["quick"] else "full" if options["full"] else "default"
@@ -41,19 +45,26 @@ def run_training(options: dict[str, Any]) -> None:
 
     optimizers = _list(options["optimizers"], "--optimizers")
     workloads = _list(options["workloads"], "--workloads")
+    schedules = _list(options["schedules"], "--schedules")
     store = None if options["no_store"] else opened_store(TrainingStore, options["store_path"])
+    from descentlab.cli.benchmark import _client
+
+    client = _client(options["scheduler"])
     try:
         with progress_bar("training benchmark") as (bar, task):
             results = training_benchmark(
                 tier, optimizers=optimizers, workloads=workloads, store=store,
                 rulesets=("external", "self", "budgets") if options["budgets"] else
                 ("external", "self"),
-                engine=options.get("engine"),
+                engine=options.get("engine"), workers=options["workers"], client=client,
+                **({"schedules": schedules} if schedules else {}),
                 progress=lambda done, total, label: bar.update(task, completed=done, total=total,
                                                                description=label))  # fmt: skip
     finally:
         if store is not None:
             store.close()
+        if client is not None:
+            client.close()
     if options["json_file"] == "-":
         click.echo(json.dumps(results.to_dict(), indent=1, default=_plain))
     else:
@@ -105,14 +116,13 @@ def _print_budgets(results, console) -> None:
 
     table = Table(title="tuning budgets: final test metric over 6 evaluation seeds, median "
                         "[95% interval]")  # fmt: skip
-    for column in ("workload", "optimizer", "one-shot", "small (5)", "large (25)"):
+    for column in ("workload", "optimizer", "schedule", "one-shot", "small (5)", "large (25)"):
         table.add_column(column, overflow="fold")
     rows = results.budgets()
-    for workload, entrant in dict.fromkeys((r["workload"], r["entrant"]) for r in rows):
+    for group in dict.fromkeys((r["workload"], r["entrant"], r["schedule"]) for r in rows):
         found = {r["budget"]: r["test"] for r in rows
-                 if (r["workload"], r["entrant"]) == (workload, entrant)}  # fmt: skip
-        table.add_row(workload, entrant, *(f"{m:.4g} [{lo:.4g}, {hi:.4g}]"
-                                           for m, lo, hi in found.values()))  # fmt: skip
+                 if (r["workload"], r["entrant"], r["schedule"]) == group}  # fmt: skip
+        table.add_row(*group, *(f"{m:.4g} [{lo:.4g}, {hi:.4g}]" for m, lo, hi in found.values()))
     console.print(table)
     for claim in claims(results):
         console.print(f"[bold]{claim.claim}[/bold] verdict: {claim.verdict}")

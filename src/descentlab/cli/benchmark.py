@@ -44,6 +44,9 @@ def _options(command):
         click.option("--budgets", is_flag=True,
                      help="--suite training: also the crowded valley's tuning budgets (one-shot, "
                           "5 and 25 trials, re-run on evaluation seeds) and their verdicts."),
+        click.option("--schedules", metavar="S,...",
+                     help="--suite training --budgets: the step-size schedules to tune under "
+                          "(constant, cosine, warmup-cosine; default all three)."),
         click.option("--json", "json_file",
                      help="--suite training: write the results as JSON to FILE ('-': stdout)."),
         click.option("--functions", metavar="F,...",
@@ -97,7 +100,7 @@ def benchmark_command(**options: Any) -> None:
 
         run_training(options)
         return
-    for flag in ("workloads", "quick", "full", "json_file", "budgets"):
+    for flag in ("workloads", "quick", "full", "json_file", "budgets", "schedules"):
         if options[flag]:
             shown = "--json" if flag == "json_file" else f"--{flag}"
             raise click.UsageError(f"{shown} applies only to --suite training")

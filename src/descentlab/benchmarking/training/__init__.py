@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+from descentlab.benchmarking.training.budgets import SCHEDULES
 from descentlab.benchmarking.training.results import TrainingResults
 from descentlab.benchmarking.training.store import TrainingStore
 from descentlab.benchmarking.training.suite import TIERS, run_training_suite
@@ -22,7 +23,8 @@ from descentlab.benchmarking.training.workloads import WORKLOADS, Workload, get_
 
 def training_benchmark(tier: str = "default", *, optimizers=None, workloads=None, store=None,
                        engine=None, progress=None, targets=None,
-                       rulesets=("external", "self")) -> TrainingResults:  # fmt: skip
+                       rulesets=("external", "self"), schedules=SCHEDULES, workers=None,
+                       client=None) -> TrainingResults:  # fmt: skip
     """:func:`~descentlab.benchmarking.training.suite.run_training_suite` with ``store`` a
     :class:`TrainingStore` or a path (opened and closed here)."""
     own = store is not None and not isinstance(store, TrainingStore)
@@ -30,8 +32,8 @@ def training_benchmark(tier: str = "default", *, optimizers=None, workloads=None
     try:
         return run_training_suite(tier, optimizers=optimizers, workloads=workloads,
                                   targets=targets, store=opened, engine=engine or "numpy",
-                                  rulesets=rulesets,
-                                  progress=progress)  # fmt: skip
+                                  rulesets=rulesets, schedules=schedules, workers=workers,
+                                  client=client, progress=progress)  # fmt: skip
     finally:
         if own:
             opened.close()

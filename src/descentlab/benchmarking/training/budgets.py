@@ -7,8 +7,13 @@ search space (:func:`~descentlab.benchmarking.training.protocol.search_space`), 
 trained as one batched run on the tuning seed and ranked by their final validation metric.
 Each budget's chosen setting is then re-run on 6 evaluation seeds the tuning never used (one
 batched run of 18 rows), and the final validation and test metrics are compared as medians
-with distribution-free 95% intervals. The schedule is constant (the paper also tries cosine
-and warm-up + cosine, which this lab leaves to a later round).
+with distribution-free 95% intervals.
+
+Each budget is run under each of the paper's schedules for the step size: **constant**,
+**cosine** (half a cosine from the step down to 0 over the budget) and **warm-up + cosine**
+(a straight line up from 0 over the first 5% of the steps, then the cosine); the tuned step is
+the schedule's peak. Schedule-free optimizers run without one (their averaging takes its
+place), as in the paper's "none" for methods that bring their own.
 """
 
 from __future__ import annotations
@@ -22,9 +27,32 @@ from descentlab.benchmarking.entrants import Entrant
 from descentlab.benchmarking.training.protocol import default_step, search_space
 from descentlab.benchmarking.training.workloads import Workload
 from descentlab.runner import minimize
+from descentlab.schedules import CosineDecay, Warmup
 
 BUDGETS = {"one-shot": 0, "small": 5, "large": 25}
 TUNING_SEED, EVALUATION_SEED, EVALUATION_RUNS = 2000, 3000, 6
+SCHEDULES = ("constant", "cosine", "warmup-cosine")
+WARMUP_SHARE = 0.05
+
+
+def schedules_for(entrant: Entrant, chosen=SCHEDULES) -> tuple[str, ...]:
+    """The schedules of ``chosen`` an entrant runs: schedule-free optimizers (and the PyTorch
+    controls, whose update takes a number) only the constant step."""
+    if entrant.optimizer.startswith("schedule-free") or not getattr(entrant, "schedulable", True):
+        return ("constant",) if "constant" in chosen else ()
+    return tuple(chosen)
+
+
+def scheduled(steps: np.ndarray, schedule: str, n_iter: int):
+    """The step sizes ``steps`` (one per row) as ``schedule``'s peaks over ``n_iter`` steps."""
+    if schedule == "constant":
+        return steps
+    if schedule == "cosine":
+        return CosineDecay(initial=steps, steps=n_iter)
+    if schedule == "warmup-cosine":
+        warm = max(1, round(WARMUP_SHARE * n_iter))
+        return Warmup(CosineDecay(initial=steps, steps=n_iter - warm), steps=warm)
+    raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}, not {schedule!r}")
 
 
 def random_trials(entrant: Entrant, count: int = 25, seed: int = TUNING_SEED) -> np.ndarray:
@@ -33,8 +61,10 @@ def random_trials(entrant: Entrant, count: int = 25, seed: int = TUNING_SEED) ->
     return np.exp(np.log(low) + unit * (np.log(high) - np.log(low)))
 
 
-def _train(workload: Workload, entrant: Entrant, settings, seed: int, rows: int, engine: str):
-    x0 = workload.starts(rows, seed)
+def _train(workload: Workload, entrant: Entrant, steps: np.ndarray, schedule: str, seed: int,
+           engine: str):  # fmt: skip
+    x0 = workload.starts(len(steps), seed)
+    settings = {entrant.step_name: scheduled(steps, schedule, workload.steps)}
     return minimize(workload.problem, entrant.build(settings), n_iter=workload.steps, x0=x0,
                     seed=seed, batch_size=workload.batch_size, record="none",
                     step_rule=entrant.step_rule(), engine=engine)  # fmt: skip
@@ -46,23 +76,24 @@ def _final(workload: Workload, x: np.ndarray, split: str) -> np.ndarray:
     return np.where(np.isfinite(value), value, worst)
 
 
-def run_budget_cell(workload: Workload, entrant: Entrant, engine: str = "numpy") -> dict[str, Any]:
-    """Tune at the three budgets, re-run each choice on the evaluation seeds (plain numbers)."""
+def run_budget_cell(workload: Workload, entrant: Entrant, engine: str = "numpy",
+                    schedule: str = "constant") -> dict[str, Any]:  # fmt: skip
+    """Tune at the three budgets under ``schedule``, re-run each choice on the evaluation seeds
+    (plain numbers)."""
     began = time.perf_counter()
-    name = entrant.step_name
     steps = np.concatenate([[default_step(entrant)], random_trials(entrant)])  # row 0: defaults
-    tuned = _final(workload, _train(workload, entrant, {name: steps}, TUNING_SEED,
-                                    len(steps), engine).x, "valid")  # fmt: skip
+    tuned = _final(workload, _train(workload, entrant, steps, schedule, TUNING_SEED,
+                                    engine).x, "valid")  # fmt: skip
     pick = np.argmax if workload.higher_is_better else np.argmin
     chosen = {"one-shot": 0}
     chosen |= {b: 1 + int(pick(tuned[1 : 1 + n])) for b, n in BUDGETS.items() if n}
     picked = np.repeat([steps[chosen[b]] for b in BUDGETS], EVALUATION_RUNS)
-    evaluated = _train(workload, entrant, {name: picked}, EVALUATION_SEED, len(picked), engine)
+    evaluated = _train(workload, entrant, picked, schedule, EVALUATION_SEED, engine)
     valid = _final(workload, evaluated.x, "valid").reshape(len(BUDGETS), EVALUATION_RUNS)
     test = _final(workload, evaluated.x, "test").reshape(len(BUDGETS), EVALUATION_RUNS)
     return {
         "workload": workload.name, "entrant": entrant.label, "ruleset": "budgets",
-        "tuning_steps": steps.tolist(), "tuning_valid": tuned.tolist(),
+        "schedule": schedule, "tuning_steps": steps.tolist(), "tuning_valid": tuned.tolist(),
         "chosen": {b: float(steps[chosen[b]]) for b in BUDGETS},
         "valid": {b: valid[k].tolist() for k, b in enumerate(BUDGETS)},
         "test": {b: test[k].tolist() for k, b in enumerate(BUDGETS)},

@@ -1,17 +1,22 @@
-"""Controls: PyTorch's own updates trained by the same harness as descentlab's twins, so a
-reader sees the harness does not favour descentlab's code (``torch.adam`` must land on the
-numbers of ``adam``, ``torch.sgd-momentum`` on those of ``momentum``).
+"""Controls: PyTorch's and optax's own updates trained by the same harness as descentlab's
+twins, so a reader sees the harness does not favour descentlab's code (``torch.adam`` and
+``optax.adam`` must land on the numbers of ``adam``, ``torch.sgd-momentum`` and
+``optax.sgd-momentum`` on those of ``momentum``).
 
-Each native keeps its state as arrays the runner holds like any optimizer's, and at every
-step hands each start's row to ``torch.optim.adam.adam`` / ``torch.optim.sgd.sgd`` (PyTorch's
-functional update, the one ``torch.optim.Adam`` and ``SGD`` call) with that start's learning
-rate, in float64. It searches the twin's space: same trials, same seeds.
+Each native keeps its state as arrays the runner holds like any optimizer's. At every step a
+PyTorch native hands each start's row to ``torch.optim.adam.adam`` / ``torch.optim.sgd.sgd``
+(PyTorch's functional update, the one ``torch.optim.Adam`` and ``SGD`` call) with that start's
+learning rate; an optax native hands the whole batch to ``optax.adam(lr)`` /
+``optax.sgd(lr, momentum=0.9)`` with one learning rate per row (``lr`` of shape ``(n, 1)``:
+optax's last step multiplies by ``-lr``, and every other operation is elementwise), its state
+rebuilt from the arrays; both in float64. A native searches its twin's space: same trials,
+same seeds.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
@@ -20,7 +25,8 @@ from descentlab.benchmarking.training.protocol import default_step
 from descentlab.optimizers._base import Optimizer
 
 #: Native label: its descentlab twin.
-NATIVES = {"torch.adam": "adam", "torch.sgd-momentum": "momentum"}
+NATIVES = {"torch.adam": "adam", "torch.sgd-momentum": "momentum", "optax.adam": "adam",
+           "optax.sgd-momentum": "momentum"}  # fmt: skip
 
 
 class NativeState(NamedTuple):
@@ -30,18 +36,23 @@ class NativeState(NamedTuple):
 
 
 @dataclass(frozen=True)
-class TorchNative(Optimizer):
-    """PyTorch's functional ``adam`` or ``sgd`` (momentum 0.9) on each start's row."""
-
-    name = "torch-native"
-    summary = "PyTorch's own update, row by row (a control in the training benchmark)"
-    reference = "torch.optim.adam.adam, torch.optim.sgd.sgd"
+class _Native(Optimizer):
+    """A library's ``adam`` or ``sgd`` (momentum 0.9) with a learning rate per start."""
 
     kind: str = "adam"
     lr: Any = 1e-3
 
     def init(self, x: np.ndarray) -> NativeState:
         return NativeState(0, np.zeros_like(x), np.zeros_like(x))
+
+
+@dataclass(frozen=True)
+class TorchNative(_Native):
+    """PyTorch's functional ``adam`` or ``sgd`` (momentum 0.9) on each start's row."""
+
+    name = "torch-native"
+    summary = "PyTorch's own update, row by row (a control in the training benchmark)"
+    reference = "torch.optim.adam.adam, torch.optim.sgd.sgd"
 
     def step(self, x, grad, state):
         import torch
@@ -72,21 +83,56 @@ class TorchNative(Optimizer):
 
 
 @dataclass(frozen=True)
+class OptaxNative(_Native):
+    """optax's ``adam`` or ``sgd`` (momentum 0.9) on the whole batch, a learning rate per row."""
+
+    name = "optax-native"
+    summary = "optax's own update on every row at once (a control in the training benchmark)"
+    reference = "optax.adam, optax.sgd"
+
+    def step(self, x, grad, state):
+        import jax
+        import optax
+
+        jax.config.update("jax_enable_x64", True)  # float64, as the twins run
+        rows = np.reshape(np.asarray(x, dtype=float), (-1, np.shape(x)[-1]))
+        lrs = np.broadcast_to(np.asarray(self.lr, dtype=float), rows.shape[:1])[:, None]
+        first, second = (np.reshape(a, rows.shape) for a in (state.first, state.second))
+        if self.kind == "adam":
+            transform = optax.adam(lrs, b1=0.9, b2=0.999, eps=1e-8)
+            own = optax.ScaleByAdamState(count=jax.numpy.asarray(state.count, jax.numpy.int32),
+                                         mu=first, nu=second)  # fmt: skip
+        else:
+            transform = optax.sgd(lrs, momentum=0.9)
+            own = optax.TraceState(trace=first)
+        kept = transform.init(rows)
+        updates, new = transform.update(np.reshape(grad, rows.shape), (own, *kept[1:]), rows)
+        moved = np.asarray(optax.apply_updates(rows, updates)).reshape(np.shape(x))
+        new_first = new[0].mu if self.kind == "adam" else new[0].trace
+        new_second = new[0].nu if self.kind == "adam" else second
+        return moved, NativeState(state.count + 1, *(np.asarray(a).reshape(np.shape(x))
+                                                     for a in (new_first, new_second)))  # fmt: skip
+
+
+@dataclass(frozen=True)
 class NativeEntrant:
     """An entrant the suite runs like a registered one: the twin's search space and seeds."""
 
     label: str
     optimizer: str  # the twin, whose defaults and search space it takes
     rule: None = None
+    schedulable: ClassVar[bool] = False  # torch's functional update takes a number
 
     @property
     def step_name(self) -> str:
         """The twin's step-size name (``alpha``, ``step_size``): its settings are the twin's."""
         return Entrant(self.optimizer, self.optimizer).step_name
 
-    def build(self, settings: dict[str, Any]) -> TorchNative:
+    def build(self, settings: dict[str, Any]) -> TorchNative | OptaxNative:
         lr = settings.get(self.step_name, default_step(self))
-        return TorchNative(kind="adam" if self.label == "torch.adam" else "sgd", lr=lr)
+        library, _, update = self.label.partition(".")
+        native = TorchNative if library == "torch" else OptaxNative
+        return native(kind="adam" if update == "adam" else "sgd", lr=lr)
 
     def step_rule(self):
         return None

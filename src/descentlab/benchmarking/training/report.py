@@ -67,7 +67,7 @@ def _budgets(results: TrainingResults) -> str:
     from descentlab.benchmarking.training.verdicts import claims
 
     frame = pd.DataFrame([{"workload": r["workload"], "optimizer": r["entrant"],
-                           "budget": r["budget"], "step": r["step"],
+                           "schedule": r["schedule"], "budget": r["budget"], "step": r["step"],
                            "test median": r["test"][0], "95% low": r["test"][1],
                            "95% high": r["test"][2]} for r in rows])  # fmt: skip
     verdicts = "".join(

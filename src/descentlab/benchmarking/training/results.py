@@ -50,8 +50,8 @@ class TrainingResults:
         return [r for r in RULESETS if any(c["ruleset"] == r for c in self.cells)]
 
     def budgets(self) -> list[dict[str, Any]]:
-        """Per workload, entrant and tuning budget: the chosen step and the final validation
-        and test metrics over the evaluation seeds (median and 95% interval)."""
+        """Per workload, entrant, schedule and tuning budget: the chosen step and the final
+        validation and test metrics over the evaluation seeds (median and 95% interval)."""
         from descentlab.results.statistics import median_interval
 
         rows = []
@@ -59,7 +59,8 @@ class TrainingResults:
             higher = get_workload(cell["workload"]).higher_is_better
             for budget, step in cell["chosen"].items():
                 row = {"workload": cell["workload"], "entrant": cell["entrant"],
-                       "budget": budget, "step": step}  # fmt: skip
+                       "schedule": cell.get("schedule", "constant"), "budget": budget,
+                       "step": step}  # fmt: skip
                 for split in ("valid", "test"):
                     values = np.asarray(cell[split][budget], dtype=float)
                     found = median_interval(-values if higher else values)

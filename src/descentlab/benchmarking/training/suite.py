@@ -11,12 +11,18 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from importlib import resources
+from typing import Any, NamedTuple
 
 from descentlab._version import __version__
 from descentlab.benchmarking.entrants import parse_entrants
-from descentlab.benchmarking.training.budgets import BUDGETS, run_budget_cell
+from descentlab.benchmarking.training.budgets import (
+    BUDGETS,
+    SCHEDULES,
+    run_budget_cell,
+    schedules_for,
+)
 from descentlab.benchmarking.training.harness import SEED, plan, run_cell
 from descentlab.benchmarking.training.natives import NATIVES, native_entrant
 from descentlab.benchmarking.training.protocol import RULESETS
@@ -58,13 +64,52 @@ def check_targets(targets: dict[str, float], workloads: Sequence[str]) -> None:
                              "be reached")  # fmt: skip
 
 
+class Job(NamedTuple):
+    """One cell to run: what a Dask worker is handed (plain, picklable)."""
+
+    workload: str
+    entrant: Any
+    ruleset: str
+    schedule: str | None
+    target: float
+    quick: bool
+    engine: str
+
+    def definition(self, suite: str) -> dict[str, Any]:
+        """What the cell's store key is the hash of."""
+        workload = get_workload(self.workload)
+        plain = {"suite": suite, "workload": self.workload, "steps": workload.steps,
+                 "batch_size": workload.batch_size, "entrant": self.entrant.label,
+                 "ruleset": self.ruleset, "seed": SEED,
+                 "plan": plan(self.entrant, self.ruleset, self.quick) if self.schedule is None
+                 else BUDGETS, "target": self.target, "engine": self.engine,
+                 "version": __version__}  # fmt: skip
+        return plain | ({"schedule": self.schedule} if self.schedule else {})
+
+    @property
+    def label(self) -> str:
+        where = f", {self.schedule}" if self.schedule else ""
+        return f"{self.entrant.label} on {self.workload} ({self.ruleset}{where})"
+
+
+def run_job(job: Job) -> dict[str, Any]:
+    workload = get_workload(job.workload)
+    if job.schedule is not None:
+        return run_budget_cell(workload, job.entrant, job.engine, job.schedule)
+    return run_cell(workload, job.entrant, job.ruleset, job.target, job.quick, job.engine)
+
+
 def run_training_suite(tier: str = "default", *, optimizers: Sequence[str] | None = None,
                        workloads: Sequence[str] | None = None,
                        rulesets: Sequence[str] = RULESETS,
                        targets: dict[str, float] | None = None, store=None,
-                       engine: str = "numpy", progress=None) -> TrainingResults:  # fmt: skip
+                       engine: str = "numpy", schedules: Sequence[str] = SCHEDULES,
+                       workers: int | None = None, client: object = None,
+                       progress=None) -> TrainingResults:  # fmt: skip
     """Run the suite (cells already in ``store`` are read, not rerun) and its results;
-    ``progress(done, total, label)`` is told of every cell."""
+    ``schedules`` are the budgets' step-size schedules; ``workers`` (a local Dask cluster on
+    127.0.0.1) or ``client`` run the cells in parallel, each written to the store as it
+    finishes; ``progress(done, total, label)`` is told of every cell."""
     if tier not in TIERS:
         raise ValueError(f"tier must be one of {', '.join(TIERS)}, not {tier!r}")
     names, default_entrants = TIERS[tier]
@@ -78,33 +123,54 @@ def run_training_suite(tier: str = "default", *, optimizers: Sequence[str] | Non
         if ruleset not in (*RULESETS, "budgets"):
             raise ValueError(f"ruleset must be one of {', '.join(RULESETS)}, budgets, not "
                              f"{ruleset!r}")  # fmt: skip
+    _check_schedules(schedules)
     targets = {**committed_targets(), **(targets or {})}
     check_targets(targets, names)
     suite = f"training-{tier}"
-    if isinstance(store, TrainingStore):
-        _check_store(store, suite)
-    quick = tier == "quick"
-    cells = []
-    jobs = [(w, e, r) for w in names for e in entrants for r in rulesets]
-    for done, (name, entrant, ruleset) in enumerate(jobs, start=1):
-        workload = get_workload(name)
-        definition = {"suite": suite, "workload": name, "steps": workload.steps,
-                      "batch_size": workload.batch_size, "entrant": entrant.label,
-                      "ruleset": ruleset, "seed": SEED,
-                      "plan": plan(entrant, ruleset, quick) if ruleset in RULESETS else BUDGETS,
-                      "target": targets[name], "engine": engine,
-                      "version": __version__}  # fmt: skip
-        key = cell_hash(definition)
-        cell = store.done(key) if isinstance(store, TrainingStore) else None
-        if cell is None:
-            cell = run_budget_cell(workload, entrant, engine) if ruleset == "budgets" else \
-                run_cell(workload, entrant, ruleset, targets[name], quick, engine)  # fmt: skip
-            if isinstance(store, TrainingStore):
-                store.keep(key, suite, cell)
-        cells.append(cell)
-        if progress is not None:
-            progress(done, len(jobs), f"{entrant.label} on {name} ({ruleset})")
+    kept = store if isinstance(store, TrainingStore) else None
+    if kept is not None:
+        _check_store(kept, suite)
+    jobs = [Job(w, e, r, schedule, targets[w], tier == "quick", engine)
+            for w in names for e in entrants for r in rulesets
+            for schedule in (schedules_for(e, schedules) if r == "budgets" else
+                             (None,))]  # fmt: skip
+    keys = [cell_hash(job.definition(suite)) for job in jobs]
+    cells = [kept.done(key) if kept is not None else None for key in keys]
+    pending = [k for k, cell in enumerate(cells) if cell is None]
+    _tell(progress, len(jobs) - len(pending), len(jobs), "stored cells")
+    from descentlab.sweeps.distributed import cluster
+
+    with cluster(client, workers) as dask_client:
+        for done, (k, cell) in enumerate(_each(pending, jobs, dask_client), start=1):
+            if kept is not None:
+                kept.keep(keys[k], suite, cell)
+            cells[k] = cell
+            _tell(progress, len(jobs) - len(pending) + done, len(jobs), jobs[k].label)
     return TrainingResults(cells, {n: targets[n] for n in names}, tier)
+
+
+def _each(pending: list[int], jobs: list[Job], client) -> Iterator[tuple[int, dict]]:
+    """``(index, cell)`` of each pending job: here in order, or from Dask as they finish."""
+    if client is None:
+        for k in pending:
+            yield k, run_job(jobs[k])
+        return
+    from descentlab.sweeps.distributed import run_on
+
+    for index, cell in run_on(client, [jobs[k] for k in pending], run_job):
+        yield pending[index], cell
+
+
+def _tell(progress, done: int, total: int, label: str) -> None:
+    if progress is not None:
+        progress(done, total, label)
+
+
+def _check_schedules(schedules: Sequence[str]) -> None:
+    unknown = [s for s in schedules if s not in SCHEDULES]
+    if unknown or not schedules:
+        raise ValueError(f"schedules must be some of {', '.join(SCHEDULES)}, not "
+                         f"{', '.join(map(repr, unknown)) or 'none'}")  # fmt: skip
 
 
 def _entrants(names: Sequence[str]) -> list:
