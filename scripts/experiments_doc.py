@@ -3,6 +3,8 @@
     python scripts/experiments_doc.py                # the full designs (a few minutes)
     python scripts/experiments_doc.py --engine jax   # the same, compiled (quicker)
     python scripts/experiments_doc.py --quick        # the quick ones (seconds), e.g. to try it
+    python scripts/experiments_doc.py --training-store FILE   # the crowded valley's budgets
+                                                    # read from (and kept in) a training store
 
 The page is written from the findings of this run only: each verdict, check and number in it
 comes from the data just computed. Do not edit docs/experiments.md by hand.
@@ -57,8 +59,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the quick designs")
     parser.add_argument("--engine", choices=("numpy", "jax"), default="numpy")
+    parser.add_argument(
+        "--training-store",
+        help="a training store for the crowded valley's "
+        "budgets (python scripts/training_doc.py --store FILE fills one)",
+    )
     args = parser.parse_args()
     quick = args.quick
+    from descentlab.experiments import crowded_valley
+
+    crowded_valley.STORE = args.training_store
     with using(args.engine):
         write(quick, args.engine)
 

@@ -116,7 +116,8 @@ def test_every_experiment_is_listed_with_a_claim_and_a_source():
     assert list(experiments.EXPERIMENTS) == [
         "step-size", "curvature", "noisy-gradients", "flat-spots", "adam-amsgrad",
         "effective-step", "logistic-regression", "adam-amsgrad-training", "edge-of-stability",
-        "muon-adamw", "schedule-free", "learning-rate-free",
+        "muon-adamw", "schedule-free", "learning-rate-free", "crowded-valley-dominance",
+        "crowded-valley-budgets", "crowded-valley-schedule-free",
     ]  # fmt: skip
     for experiment in experiments.EXPERIMENTS.values():
         assert experiment.claim and experiment.source and experiment.title
@@ -274,6 +275,26 @@ def test_a_finding_is_kept_in_the_store_and_read_back(tmp_path):
     assert kept[0]["finding"] == json.loads(json.dumps(first.to_dict()))
     assert kept[0]["verdict"] == first.verdict.outcome and kept[0]["machine"]
     assert experiments.FindingStore(path).findings("curvature") == []
+
+
+def test_the_crowded_valleys_claims_are_read_from_the_suites_budgets(findings):
+    pytest.importorskip("sklearn")
+    from descentlab.benchmarking.training.verdicts import claims
+
+    found = [quick(name, findings) for name in ("crowded-valley-dominance",
+             "crowded-valley-budgets", "crowded-valley-schedule-free")]  # fmt: skip
+    rows = found[0].numbers["budgets"]
+    assert {r["workload"] for r in rows} == {"least-squares-diabetes", "logistic-breast-cancer"}
+    assert {(r["entrant"], r["schedule"]) for r in rows} == {
+        ("adamw", "constant"), ("adamw", "cosine"), ("nesterov", "constant"),
+        ("nesterov", "cosine"), ("schedule-free-adamw", "constant")}  # fmt: skip
+    from descentlab.experiments.crowded_valley import _results
+
+    for finding, claim in zip(found, claims(_results(True, None)), strict=True):
+        assert [(c.condition, c.holds) for c in finding.checks] == [
+            (condition, holds) for condition, holds, _ in claim.checks]  # fmt: skip
+        assert finding.verdict.outcome == claim.verdict
+    assert len(found[2].checks) == 2  # schedule-free AdamW against AdamW's cosine, per workload
 
 
 def test_every_finding_is_plain_json(findings):

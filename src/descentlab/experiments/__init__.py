@@ -16,6 +16,7 @@ import os
 
 from descentlab.experiments import (
     adam_amsgrad,
+    crowded_valley,
     curvature,
     edge_of_stability,
     effective_step,
@@ -56,7 +57,7 @@ EXPERIMENTS: dict[str, Experiment] = {
         schedule_free,
         learning_rate_free,
     )
-}
+} | crowded_valley.EXPERIMENTS_BY_NAME
 
 
 def get(name: str) -> Experiment:
