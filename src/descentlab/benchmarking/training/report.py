@@ -25,6 +25,8 @@ performance profile from 1 to 4.</p>
 <h2>Profiles</h2><div class="pictures">{profiles}</div>
 <h2>Leaderboard</h2>{leaderboard}
 <h2>Times to target</h2><div class="pictures">{times}</div>
+<p>The same in seconds on this machine (each row of a batched study charged an equal share of
+its wall time; steps are the unit that travels between machines):</p>{seconds}
 <h2>Learning curves</h2><div class="pictures">{curves}</div>
 {budgets}
 <h2>Targets</h2>{targets}
@@ -43,6 +45,7 @@ def write_training_report(results: TrainingResults, folder: str | Path, *,
         profiles="".join(_svg(pictures.plot_profiles, results, r) for r in rulesets),
         leaderboard=_table(results.leaderboard()),
         times="".join(_svg(pictures.plot_times, results, r) for r in rulesets),
+        seconds="".join(_seconds(results, r) for r in rulesets),
         curves="".join(_svg(pictures.plot_learning_curves, results, w, rulesets[0])
                        for w in results.workloads),
         targets=_table_rows([(w, f"{t:.6g}") for w, t in results.targets.items()]),
@@ -55,6 +58,16 @@ def write_training_report(results: TrainingResults, folder: str | Path, *,
     with atomic_path(path) as partial:
         partial.write_text(page, encoding="utf-8")
     return path
+
+
+def _seconds(results: TrainingResults, ruleset: str) -> str:
+    import pandas as pd
+
+    found = results.seconds(ruleset)
+    frame = pd.DataFrame([{"ruleset": ruleset, "optimizer": entrant,
+                           **{w: f"{t:.3g}" for w, t in per.items()}}
+                          for entrant, per in found.items()])  # fmt: skip
+    return _table(frame)
 
 
 def _budgets(results: TrainingResults) -> str:

@@ -85,6 +85,17 @@ class TrainingResults:
                 found.setdefault(c["entrant"], {})[c["workload"]] = self.time(c)
         return found
 
+    def seconds(self, ruleset: str) -> dict[str, dict[str, float]]:
+        """``[entrant][workload]``: seconds to the target under ``ruleset``, its steps times
+        the cell's wall time per step and per row (a cell trains its rows in one batched pass,
+        so each row is charged an equal share)."""
+        found: dict[str, dict[str, float]] = {}
+        for c in self.cells:
+            if c["ruleset"] == ruleset:
+                per_row = c["seconds_per_step"] / c["rows"]
+                found.setdefault(c["entrant"], {})[c["workload"]] = self.time(c) * per_row
+        return found
+
     def scores(self, ruleset: str) -> dict[str, float]:
         """The AlgoPerf score of each entrant under ``ruleset``."""
         found = ratios(self.times(ruleset))
@@ -141,6 +152,7 @@ class TrainingResults:
             "targets": self.targets,
             "scores": {r: self.scores(r) for r in self.rulesets()},
             "times": {r: self.times(r) for r in self.rulesets()},
+            "seconds": {r: self.seconds(r) for r in self.rulesets()},
             "metrics": [{"workload": c["workload"], "entrant": c["entrant"],
                          "ruleset": c["ruleset"], **self.metric_summary(c)} for c in self.cells
                         if c["ruleset"] in RULESETS],
