@@ -103,3 +103,25 @@ def test_cli_schedules_and_workers_bad_input_is_one_line(capsys, extra, message)
     assert main(["benchmark", "--suite", "training", "--quick", "--no-store", *extra]) != 0
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.slow  # a Dask cluster and optax's first compilations: about 10 s
+def test_cli_budgets_under_schedules_on_workers_with_a_control(capsys, tmp_path):
+    pytest.importorskip("distributed")
+    pytest.importorskip("optax")
+    report = tmp_path / "report"
+    assert main(["benchmark", "--suite", "training", "--quick", "--budgets", "--schedules",
+                 "constant,cosine", "--workloads", "least-squares-diabetes", "--optimizers",
+                 "adamw,optax.adam,schedule-free-adamw", "--workers", "2",
+                 "--store", str(tmp_path / "lab.db"), "--report", str(report)]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert "optax.adam" in out and "cosine" in out
+    assert "Schedule-free without a schedule matches a tuned cosine. verdict:" in out
+    page = (report / "index.html").read_text()
+    assert "seconds on this machine" in page and "schedule-free-adamw" in page
+
+
+def test_cli_runs_the_crowded_valleys_experiment(capsys):
+    assert main(["experiment", "crowded-valley-schedule-free", "--quick"]) == 0
+    out = capsys.readouterr().out
+    assert "verdict:" in out and "Schedule-free AdamW without a schedule" in out
