@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import functools
 
+import numpy as np
+
 from descentlab.experiments._base import Check, Experiment, Finding, Progress
 
 #: A training store's path the designs read and write (None: computed in memory).
@@ -90,9 +92,15 @@ def draw(finding: Finding):
                      if (r["workload"], r["entrant"], r["schedule"]) == (workload, entrant,
                                                                          schedule)}  # fmt: skip
             xs = [b + 0.6 * (k / max(1, len(groups) - 1) - 0.5) for b in range(len(budgets))]
-            medians = [found[b][0] for b in budgets]
-            errors = [[found[b][0] - found[b][1] for b in budgets],
-                      [found[b][2] - found[b][0] for b in budgets]]  # fmt: skip
+            medians = np.array([found[b][0] for b in budgets], dtype=float)
+            errors = np.array(
+                [
+                    [found[b][0] - found[b][1] for b in budgets],
+                    [found[b][2] - found[b][0] for b in budgets],
+                ],
+                dtype=float,
+            )
+            errors = np.where(np.isfinite(errors), errors, 0.0)  # a diverged seed: no bar
             ax.errorbar(xs, medians, yerr=errors, fmt="o", capsize=3,
                         label=f"{entrant}, {schedule}")  # fmt: skip
         ax.set_xticks(range(len(budgets)), budgets)

@@ -140,7 +140,7 @@ def run_training_suite(tier: str = "default", *, optimizers: Sequence[str] | Non
     _tell(progress, len(jobs) - len(pending), len(jobs), "stored cells")
     from descentlab.sweeps.distributed import cluster
 
-    with cluster(client, workers) as dask_client:
+    with cluster(client, workers if pending else None) as dask_client:  # none: all stored
         for done, (k, cell) in enumerate(_each(pending, jobs, dask_client), start=1):
             if kept is not None:
                 kept.keep(keys[k], suite, cell)
