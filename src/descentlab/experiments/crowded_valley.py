@@ -72,44 +72,72 @@ def _run(claim_index: int, experiment_name: str):
     return run
 
 
+MARKERS = {"constant": "o", "cosine": "s", "warmup-cosine": "^"}
+
+
 def draw(finding: Finding):
-    """One panel per workload: each optimizer and schedule's test metric at the three
-    budgets (median, 95% interval)."""
+    """One panel per workload (three to a row): each optimizer (a colour) and schedule (a
+    marker) at the three budgets, its final test metric's median and 95% interval; losses on
+    a log scale, cut at ten times the tuned budgets' worst; one legend for the figure."""
+    import matplotlib.pyplot as plt
+
+    rows = finding.numbers["budgets"]
+    workloads = list(dict.fromkeys(r["workload"] for r in rows))
+    entrants = list(dict.fromkeys(r["entrant"] for r in rows))
+    columns = min(3, len(workloads))
+    lines = -(-len(workloads) // columns)
+    figure, axes = plt.subplots(lines, columns, figsize=(4.8 * columns, 3.4 * lines + 0.9),
+                                layout="constrained", squeeze=False)  # fmt: skip
+    for ax, workload in zip(axes.flat, workloads, strict=False):
+        _draw_workload(ax, [r for r in rows if r["workload"] == workload], workload, entrants)
+    for ax in axes.flat[len(workloads) :]:
+        ax.set_visible(False)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="outside lower center", ncols=min(6, len(labels)),
+                  fontsize="small")  # fmt: skip
+    figure.suptitle(finding.title)
+    return figure
+
+
+def _draw_workload(ax, rows: list[dict], workload: str, entrants: list[str]) -> None:
     import matplotlib.pyplot as plt
 
     from descentlab.benchmarking.training import get_workload
 
-    rows = finding.numbers["budgets"]
-    workloads = list(dict.fromkeys(r["workload"] for r in rows))
-    figure, axes = plt.subplots(1, len(workloads), figsize=(4.6 * len(workloads), 4.4),
-                                layout="constrained", squeeze=False)  # fmt: skip
     budgets = list(dict.fromkeys(r["budget"] for r in rows))
-    for ax, workload in zip(axes[0], workloads, strict=True):
-        groups = list(dict.fromkeys((r["entrant"], r["schedule"]) for r in rows
-                                    if r["workload"] == workload))  # fmt: skip
-        for k, (entrant, schedule) in enumerate(groups):
-            found = {r["budget"]: r["test"] for r in rows
-                     if (r["workload"], r["entrant"], r["schedule"]) == (workload, entrant,
-                                                                         schedule)}  # fmt: skip
-            xs = [b + 0.6 * (k / max(1, len(groups) - 1) - 0.5) for b in range(len(budgets))]
-            medians = np.array([found[b][0] for b in budgets], dtype=float)
-            errors = np.array(
-                [
-                    [found[b][0] - found[b][1] for b in budgets],
-                    [found[b][2] - found[b][0] for b in budgets],
-                ],
-                dtype=float,
-            )
-            errors = np.where(np.isfinite(errors), errors, 0.0)  # a diverged seed: no bar
-            ax.errorbar(xs, medians, yerr=errors, fmt="o", capsize=3,
-                        label=f"{entrant}, {schedule}")  # fmt: skip
-        ax.set_xticks(range(len(budgets)), budgets)
-        metric = get_workload(workload).target_metric
-        ax.set(title=workload, xlabel="tuning budget", ylabel=f"final test {metric}")
-        ax.grid(True, alpha=0.3)
-        ax.legend(fontsize="x-small")
-    figure.suptitle(finding.title)
-    return figure
+    groups = list(dict.fromkeys((r["entrant"], r["schedule"]) for r in rows))
+    for k, (entrant, schedule) in enumerate(groups):
+        found = {r["budget"]: r["test"] for r in rows
+                 if (r["entrant"], r["schedule"]) == (entrant, schedule)}  # fmt: skip
+        xs = np.arange(len(budgets)) + 0.7 * (k / max(1, len(groups) - 1) - 0.5)
+        middle, low, high = (np.array([found[b][i] for b in budgets], dtype=float)
+                             for i in range(3))  # fmt: skip
+        with np.errstate(invalid="ignore"):  # a diverged seed: an infinite end, no bar
+            spread = np.array([middle - low, high - middle])
+        errors = np.where(np.isfinite(spread), spread, 0.0)
+        ax.errorbar(xs, middle, yerr=errors, fmt=MARKERS.get(schedule, "o"), capsize=2,
+                    markersize=4, color=plt.get_cmap("tab10")(entrants.index(entrant) % 10),
+                    label=f"{entrant}, {schedule}")  # fmt: skip
+    metric = get_workload(workload).target_metric
+    if metric != "accuracy":  # a one-shot far above the tuned is left off the top
+        ax.set_ylim(*_loss_range(rows))
+    ax.set_xticks(range(len(budgets)), budgets)
+    ax.set(title=workload, ylabel=f"final test {metric}",
+           yscale="linear" if metric == "accuracy" else "log")  # fmt: skip
+    ax.grid(True, which="both", alpha=0.3)
+
+
+def _loss_range(rows: list[dict]) -> tuple[float, float]:
+    """From half the lowest end drawn to twice the highest, the top no more than ten times
+    the tuned budgets' worst."""
+    ends = np.array([r["test"] for r in rows], dtype=float)
+    shown = ends[np.isfinite(ends) & (ends > 0)]
+    tuned = ends[[r["budget"] != "one-shot" for r in rows]]
+    tuned = tuned[np.isfinite(tuned) & (tuned > 0)]
+    if not shown.size:
+        return 1e-3, 1.0
+    top = 2 * shown.max() if not tuned.size else min(2 * shown.max(), 10 * tuned.max())
+    return shown.min() / 2, top
 
 
 DOMINANCE = Experiment(
