@@ -37,7 +37,7 @@ WARMUP_SHARE = 0.05
 
 def schedules_for(entrant: Entrant, chosen=SCHEDULES) -> tuple[str, ...]:
     """The schedules of ``chosen`` an entrant runs: schedule-free optimizers (and the PyTorch
-    controls, whose update takes a number) only the constant step."""
+    and optax controls, whose update takes a number) only the constant step."""
     if entrant.optimizer.startswith("schedule-free") or not getattr(entrant, "schedulable", True):
         return ("constant",) if "constant" in chosen else ()
     return tuple(chosen)
