@@ -54,7 +54,10 @@ def _design(quick: bool) -> str:
             "test metric's median and distribution-free 95% interval.")  # fmt: skip
 
 
-def _run(claim_index: int, experiment_name: str):
+def _experiment(claim_index: int, name: str, title: str, claim: str,
+                source: str) -> Experiment:  # fmt: skip
+    """The experiment whose checks are those of the suite's ``claim_index``-th claim."""
+
     def run(quick: bool, progress: Progress) -> Finding:
         from descentlab.benchmarking.training.verdicts import claims
 
@@ -64,12 +67,11 @@ def _run(claim_index: int, experiment_name: str):
         claim = claims(results)[claim_index]
         checks = [Check(condition, bool(holds), evidence)
                   for condition, holds, evidence in claim.checks]  # fmt: skip
-        rows = results.budgets()
-        return EXPERIMENTS_BY_NAME[experiment_name].finding(
-            design=_design(quick), quick=quick, checks=checks, numbers={"budgets": rows},
-            data={})  # fmt: skip
+        return experiment.finding(design=_design(quick), quick=quick, checks=checks,
+                                  numbers={"budgets": results.budgets()}, data={})  # fmt: skip
 
-    return run
+    experiment = Experiment(name, title, claim, source, run=run, draw=draw)
+    return experiment
 
 
 MARKERS = {"constant": "o", "cosine": "s", "warmup-cosine": "^"}
@@ -140,32 +142,29 @@ def _loss_range(rows: list[dict]) -> tuple[float, float]:
     return shown.min() / 2, top
 
 
-DOMINANCE = Experiment(
-    name="crowded-valley-dominance",
-    title="No optimizer dominates the training workloads",
-    claim="No optimizer is best on every workload: at the large tuning budget, none is "
-    "clearly better than every other on all of them.",
-    source=SOURCE + " (Section 4, 'no optimizer dominates')",
-    run=_run(0, "crowded-valley-dominance"),
-    draw=draw,
+DOMINANCE = _experiment(
+    0,
+    "crowded-valley-dominance",
+    "No optimizer dominates the training workloads",
+    "No optimizer is best on every workload: at the large tuning budget, none is clearly "
+    "better than every other on all of them.",
+    SOURCE + " (Section 4, 'no optimizer dominates')",
 )
-BUDGETS = Experiment(
-    name="crowded-valley-budgets",
-    title="A larger tuning budget against another optimizer",
-    claim="On a workload, tuning an optimizer (one-shot defaults to the best of 25 trials) "
-    "helps at least as much as switching to the best optimizer's defaults.",
-    source=SOURCE + " (Section 4, 'tuning helps about as much as trying other optimizers')",
-    run=_run(1, "crowded-valley-budgets"),
-    draw=draw,
+BUDGETS = _experiment(
+    1,
+    "crowded-valley-budgets",
+    "A larger tuning budget against another optimizer",
+    "On a workload, tuning an optimizer (one-shot defaults to the best of 25 trials) helps at "
+    "least as much as switching to the best optimizer's defaults.",
+    SOURCE + " (Section 4, 'tuning helps about as much as trying other optimizers')",
 )
-SCHEDULE_FREE = Experiment(
-    name="crowded-valley-schedule-free",
-    title="Schedule-free against a tuned cosine, in the training suite",
-    claim="Schedule-free AdamW without a schedule is not clearly worse than AdamW with a "
-    "tuned cosine schedule, at the same tuning budget.",
-    source="Defazio, Yang, Mehta, Mishchenko, Khaled & Cutkosky, NeurIPS 2024, 'The Road Less "
+SCHEDULE_FREE = _experiment(
+    2,
+    "crowded-valley-schedule-free",
+    "Schedule-free against a tuned cosine, in the training suite",
+    "Schedule-free AdamW without a schedule is not clearly worse than AdamW with a tuned cosine "
+    "schedule, at the same tuning budget.",
+    "Defazio, Yang, Mehta, Mishchenko, Khaled & Cutkosky, NeurIPS 2024, 'The Road Less "
     "Scheduled'; budgets and schedules as in " + SOURCE,
-    run=_run(2, "crowded-valley-schedule-free"),
-    draw=draw,
 )
 EXPERIMENTS_BY_NAME = {e.name: e for e in (DOMINANCE, BUDGETS, SCHEDULE_FREE)}

@@ -28,7 +28,11 @@ from descentlab._namespace import namespace
 from descentlab._structure import Structure, split
 from descentlab.benchmarking.training.data import Splits
 from descentlab.problems.stochastic.finite_sum import FiniteSum
-from descentlab.problems.stochastic.network import glorot_box_of, log_sum_exp
+from descentlab.problems.stochastic.network import (
+    classification_metrics,
+    glorot_box_of,
+    log_sum_exp,
+)
 
 ALPHABET = "\n !',-.:;?abcdefghijklmnopqrstuvwxyz"
 
@@ -102,11 +106,11 @@ def metrics(x, codes, hidden: int, chunk: int = 8) -> dict[str, np.ndarray]:
     each row of ``x`` (``(n, d)``), ``chunk`` networks at a time."""
     out: dict[str, list] = {"loss": [], "accuracy": []}
     for rows in np.split(x, range(chunk, len(x), chunk)):
-        logits = forward(rows, codes, hidden)[1]
-        following = np.broadcast_to(codes[..., 1:], logits.shape[:-1])
-        picked = np.take_along_axis(logits, following[..., None], axis=-1)[..., 0]
-        out["loss"].append(np.mean(log_sum_exp(np, logits) - picked, axis=(-2, -1)))
-        out["accuracy"].append(np.mean(np.argmax(logits, axis=-1) == following, axis=(-2, -1)))
+        logits = forward(rows, codes, hidden)[1]  # every position of every window: one example
+        flat = logits.reshape(len(rows), -1, len(ALPHABET))
+        found = classification_metrics(flat, codes[:, 1:].ravel(), len(ALPHABET))
+        for name, values in found.items():
+            out[name].append(values)
     return {k: np.concatenate(v) for k, v in out.items()}
 
 

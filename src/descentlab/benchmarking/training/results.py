@@ -79,21 +79,19 @@ class TrainingResults:
 
     def times(self, ruleset: str) -> dict[str, dict[str, float]]:
         """``[entrant][workload]``: steps to the target under ``ruleset``."""
-        found: dict[str, dict[str, float]] = {}
-        for c in self.cells:
-            if c["ruleset"] == ruleset:
-                found.setdefault(c["entrant"], {})[c["workload"]] = self.time(c)
-        return found
+        return self._per_cell(ruleset, self.time)
 
     def seconds(self, ruleset: str) -> dict[str, dict[str, float]]:
         """``[entrant][workload]``: seconds to the target under ``ruleset``, its steps times
         the cell's wall time per step and per row (a cell trains its rows in one batched pass,
         so each row is charged an equal share)."""
+        return self._per_cell(ruleset, lambda c: self.time(c) * c["seconds_per_step"] / c["rows"])
+
+    def _per_cell(self, ruleset: str, value) -> dict[str, dict[str, float]]:
         found: dict[str, dict[str, float]] = {}
         for c in self.cells:
             if c["ruleset"] == ruleset:
-                per_row = c["seconds_per_step"] / c["rows"]
-                found.setdefault(c["entrant"], {})[c["workload"]] = self.time(c) * per_row
+                found.setdefault(c["entrant"], {})[c["workload"]] = value(c)
         return found
 
     def scores(self, ruleset: str) -> dict[str, float]:

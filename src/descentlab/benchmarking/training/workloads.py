@@ -37,7 +37,7 @@ import numpy as np
 from descentlab.benchmarking.training import data
 from descentlab.problems.problem import Problem
 from descentlab.problems.stochastic.finite_sum import _full_value, finite_sum
-from descentlab.problems.stochastic.network import _onehot, forward, log_sum_exp, network
+from descentlab.problems.stochastic.network import classification_metrics, forward, network
 
 SPLITS = ("train", "valid", "test")
 
@@ -133,16 +133,9 @@ def _classifier(splits: data.Splits, hidden: int, depth: int, l2: float, name: s
 
     def metrics(x, split):
         a, y = parts[split]
-        return _classification(forward(x, a, widths)[1], y, problem.classes)
+        return classification_metrics(forward(x, a, widths)[1], y, problem.classes)
 
     return problem, metrics, 0.0
-
-
-def _classification(logits: np.ndarray, y: np.ndarray, classes: int) -> dict[str, np.ndarray]:
-    """Mean cross-entropy (no penalty) and accuracy of ``logits`` ``(..., N, classes)``."""
-    picked = np.sum(logits * _onehot(y, classes), axis=-1)
-    return {"loss": np.mean(log_sum_exp(np, logits) - picked, axis=-1),
-            "accuracy": np.mean(np.argmax(logits, axis=-1) == y, axis=-1)}  # fmt: skip
 
 
 def _convolutional(splits: data.Splits, channels: int, l2: float, name: str):
@@ -153,7 +146,7 @@ def _convolutional(splits: data.Splits, channels: int, l2: float, name: str):
 
     def metrics(x, split):
         p, y = parts[split]
-        return _classification(cnn.forward(x, p, channels, problem.classes)[1], y,
+        return classification_metrics(cnn.forward(x, p, channels, problem.classes)[1], y,
                                problem.classes)  # fmt: skip
 
     return problem, metrics, 0.0

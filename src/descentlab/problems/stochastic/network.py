@@ -148,6 +148,14 @@ def _onehot(targets: np.ndarray, classes: int) -> np.ndarray:
     return (np.asarray(targets, dtype=int)[:, None] == np.arange(classes)).astype(float)
 
 
+def classification_metrics(logits: np.ndarray, y: np.ndarray, classes: int) -> dict:
+    """Mean cross-entropy (no penalty) and accuracy of ``logits`` ``(..., N, classes)`` against
+    the classes ``y`` ``(N,)``."""
+    picked = np.sum(logits * _onehot(y, classes), axis=-1)
+    return {"loss": np.mean(log_sum_exp(np, logits) - picked, axis=-1),
+            "accuracy": np.mean(np.argmax(logits, axis=-1) == y, axis=-1)}  # fmt: skip
+
+
 def glorot_box(widths: tuple[int, ...]) -> np.ndarray:
     """Glorot's uniform initialization as a box: ``+-sqrt(6 / (fan_in + fan_out))`` for the
     weights, 0 for the biases."""
